@@ -1,0 +1,291 @@
+//! Where Garmin is and how to talk to it.
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result, Strategy};
+use crate::secret::Secret;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Garmin's two SSO domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Domain {
+    /// `garmin.com`, everywhere but mainland China.
+    #[default]
+    Com,
+    /// `garmin.cn`, accounts in mainland China.
+    Cn,
+}
+
+impl Domain {
+    /// The domain name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::Com => "garmin.com",
+            Domain::Cn => "garmin.cn",
+        }
+    }
+
+    /// Parses `garmin.com` or `garmin.cn`; anything else is refused.
+    pub fn parse(s: &str) -> Result<Domain> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "garmin.com" => Ok(Domain::Com),
+            "garmin.cn" => Ok(Domain::Cn),
+            other => Err(Error::InvalidConfig(format!(
+                "domain must be garmin.com or garmin.cn, not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// The base URL of every Garmin host the library talks to. Credentials, cookies and tokens are only
+/// ever sent to these origins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// `https://sso.{d}`: sign-in pages and JSON sign-in APIs.
+    pub sso: Url,
+    /// `https://connectapi.{d}`: OAuth service and the Connect API.
+    pub connectapi: Url,
+    /// `https://connect.{d}`: the web app (service URL of the portal flow).
+    pub connect: Url,
+    /// `https://diauth.{d}`: DI OAuth2 tokens.
+    pub diauth: Url,
+    /// `https://services.{d}`: IT tokens.
+    pub services: Url,
+    /// Where the public OAuth1 consumer key/secret JSON is fetched from.
+    pub consumer_url: Url,
+}
+
+/// The public location of garth's OAuth consumer JSON.
+pub const PUBLIC_CONSUMER_URL: &str = "https://thegarth.s3.amazonaws.com/oauth_consumer.json";
+
+impl Endpoints {
+    /// Garmin's real hosts for `domain`.
+    pub fn for_domain(domain: Domain) -> Endpoints {
+        let d = domain.as_str();
+        let u = |host: &str| parse_base(&format!("https://{host}.{d}")).expect("static URL");
+        Endpoints {
+            sso: u("sso"),
+            connectapi: u("connectapi"),
+            connect: u("connect"),
+            diauth: u("diauth"),
+            services: u("services"),
+            consumer_url: Url::parse(PUBLIC_CONSUMER_URL).expect("static URL"),
+        }
+    }
+
+    /// Every host at one origin, keeping paths (a simulator). The consumer JSON is at
+    /// `<base>/oauth_consumer.json`.
+    pub fn single_base(base: &str) -> Result<Endpoints> {
+        let b = parse_base(base)?;
+        Ok(Endpoints {
+            sso: b.clone(),
+            connectapi: b.clone(),
+            connect: b.clone(),
+            diauth: b.clone(),
+            services: b.clone(),
+            consumer_url: b
+                .join("oauth_consumer.json")
+                .map_err(|e| Error::InvalidConfig(format!("base URL: {e}")))?,
+        })
+    }
+
+    /// True when `url`'s origin (scheme, host, port) is one of the configured endpoints.
+    pub fn allows(&self, url: &Url) -> bool {
+        let o = url.origin();
+        [&self.sso, &self.connectapi, &self.connect, &self.diauth, &self.services, &self.consumer_url]
+            .iter()
+            .any(|e| e.origin() == o)
+    }
+}
+
+/// Parses a base URL: absolute http(s), no query, no credentials; a trailing slash is added so that
+/// `join` keeps any path prefix.
+pub fn parse_base(s: &str) -> Result<Url> {
+    let mut u = Url::parse(s.trim()).map_err(|e| Error::InvalidConfig(format!("URL {s:?}: {e}")))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err(Error::InvalidConfig(format!("URL {s:?} must be http(s) with a host")));
+    }
+    if !u.username().is_empty() || u.password().is_some() || u.query().is_some() {
+        return Err(Error::InvalidConfig(format!(
+            "URL {:?} must not carry credentials or a query",
+            crate::transport::redact_url(s)
+        )));
+    }
+    if !u.path().ends_with('/') {
+        let p = format!("{}/", u.path());
+        u.set_path(&p);
+    }
+    Ok(u)
+}
+
+/// The OAuth1 consumer of Garmin's mobile app (the legacy exchange signs with it).
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Consumer {
+    /// `consumer_key`.
+    pub consumer_key: String,
+    /// `consumer_secret`.
+    pub consumer_secret: Secret,
+}
+
+impl fmt::Debug for Consumer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Consumer").field("consumer_key", &self.consumer_key).finish_non_exhaustive()
+    }
+}
+
+/// Which Garmin app the JSON and web-view sign-ins present themselves as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientPreset {
+    /// `clientId` query parameter, e.g. `GCM_ANDROID_DARK`.
+    pub client_id: String,
+    /// CAS service URL, e.g. `https://mobile.integration.garmin.com/gcm/android`.
+    pub service_url: String,
+}
+
+impl ClientPreset {
+    /// Garmin Connect Mobile for Android.
+    pub fn android(domain: Domain) -> Self {
+        ClientPreset {
+            client_id: "GCM_ANDROID_DARK".into(),
+            service_url: format!("https://mobile.integration.{}/gcm/android", domain.as_str()),
+        }
+    }
+    /// Garmin Connect Mobile for iOS.
+    pub fn ios(domain: Domain) -> Self {
+        ClientPreset {
+            client_id: "GCM_IOS_DARK".into(),
+            service_url: format!("https://mobile.integration.{}/gcm/ios", domain.as_str()),
+        }
+    }
+}
+
+/// Which token family a service ticket becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenPreference {
+    /// DI OAuth2, falling back to legacy OAuth1→OAuth2 when every DI client id is refused.
+    #[default]
+    Auto,
+    /// DI OAuth2 only (PROTOCOL §5).
+    Di,
+    /// Legacy OAuth1 → OAuth2 (PROTOCOL §4).
+    OAuth1,
+}
+
+/// The DI client ids Garmin's apps use, newest first.
+pub const DEFAULT_DI_CLIENT_IDS: [&str; 4] = [
+    "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2",
+    "GARMIN_CONNECT_MOBILE_ANDROID_DI_2024Q4",
+    "GARMIN_CONNECT_MOBILE_ANDROID_DI",
+    "GARMIN_CONNECT_MOBILE_IOS_DI",
+];
+
+/// The whole configuration of a [`crate::Client`]. Build with [`Config::new`] or
+/// [`Config::with_base_url`], then adjust fields.
+#[derive(Clone)]
+pub struct Config {
+    /// `garmin.com` or `garmin.cn`.
+    pub domain: Domain,
+    /// Hosts. Overriding them routes every request elsewhere (a simulator).
+    pub endpoints: Endpoints,
+    /// Consumer key/secret for the legacy exchange; `None` fetches the public one once.
+    pub consumer: Option<Consumer>,
+    /// User-Agent for SSO pages (browser-like).
+    pub sso_user_agent: String,
+    /// User-Agent for the OAuth service (Garmin's Android app id).
+    pub oauth_user_agent: String,
+    /// User-Agent and app headers for Connect API calls with DI tokens.
+    pub api_user_agent: String,
+    /// Timeout of one HTTP exchange.
+    pub timeout: Duration,
+    /// Cap on one response body.
+    pub max_response_bytes: u64,
+    /// Sign-in strategies tried in order by [`crate::Client::login`].
+    pub strategies: Vec<Strategy>,
+    /// Which app the mobile JSON flow presents itself as.
+    pub mobile_client: ClientPreset,
+    /// The portal flow's service URL and client id.
+    pub portal_client: ClientPreset,
+    /// Pause between the portal page GET and the credential POST (looks less bot-like).
+    pub portal_pause: Duration,
+    /// Which token family tickets become.
+    pub tokens: TokenPreference,
+    /// DI client ids to try, in order.
+    pub di_client_ids: Vec<String>,
+    /// Refresh this long before the access token expires.
+    pub refresh_margin: Duration,
+    /// The clock for token expiry and OAuth1 timestamps.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Config {
+    /// Garmin's real servers on `domain`.
+    pub fn new(domain: Domain) -> Config {
+        Config {
+            domain,
+            endpoints: Endpoints::for_domain(domain),
+            consumer: None,
+            sso_user_agent: "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36".into(),
+            oauth_user_agent: "com.garmin.android.apps.connectmobile".into(),
+            api_user_agent: "GCM-Android-5.23".into(),
+            timeout: Duration::from_secs(30),
+            max_response_bytes: 16 << 20,
+            strategies: vec![Strategy::Mobile, Strategy::Widget, Strategy::Portal],
+            mobile_client: ClientPreset::android(domain),
+            portal_client: ClientPreset {
+                client_id: "GarminConnect".into(),
+                service_url: format!("https://connect.{}/app", domain.as_str()),
+            },
+            portal_pause: Duration::from_secs(3),
+            tokens: TokenPreference::Auto,
+            di_client_ids: DEFAULT_DI_CLIENT_IDS.iter().map(|s| s.to_string()).collect(),
+            refresh_margin: Duration::from_secs(300),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Every host at one origin (a simulator on loopback), keeping Garmin's paths. The portal pause is
+    /// zero: simulators have no bot detection worth fooling.
+    pub fn with_base_url(domain: Domain, base: &str) -> Result<Config> {
+        let mut c = Config::new(domain);
+        c.endpoints = Endpoints::single_base(base)?;
+        c.portal_pause = Duration::ZERO;
+        Ok(c)
+    }
+
+    /// Checks the configuration for values that cannot work.
+    pub fn validate(&self) -> Result<()> {
+        if self.timeout.is_zero() {
+            return Err(Error::InvalidConfig("timeout must be greater than zero".into()));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::InvalidConfig("max_response_bytes must be greater than zero".into()));
+        }
+        if self.strategies.is_empty() {
+            return Err(Error::InvalidConfig("at least one sign-in strategy is needed".into()));
+        }
+        if self.di_client_ids.is_empty() && self.tokens != TokenPreference::OAuth1 {
+            return Err(Error::InvalidConfig("DI tokens need at least one DI client id".into()));
+        }
+        if let Some(c) = &self.consumer {
+            if c.consumer_key.is_empty() || c.consumer_secret.is_empty() {
+                return Err(Error::InvalidConfig("consumer key and secret must not be empty".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("domain", &self.domain)
+            .field("endpoints", &self.endpoints)
+            .field("consumer", &self.consumer)
+            .field("timeout", &self.timeout)
+            .field("strategies", &self.strategies)
+            .field("tokens", &self.tokens)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,250 @@
+//! Token data, in exactly the JSON shapes garth and python-garminconnect use, so existing token
+//! folders load unchanged; plus one versioned envelope for the app to store as a single string.
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+
+/// garth's `oauth1_token.json`: the long-lived (~1 year) token of the legacy exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuth1Token {
+    /// `oauth_token`.
+    pub oauth_token: Secret,
+    /// `oauth_token_secret`.
+    pub oauth_token_secret: Secret,
+    /// Present for MFA accounts; sent with every exchange so Garmin skips MFA.
+    #[serde(default)]
+    pub mfa_token: Option<Secret>,
+    /// When `mfa_token` expires, as Garmin wrote it (e.g. `2024-08-03 23:53:05.000`).
+    #[serde(default)]
+    pub mfa_expiration_timestamp: Option<String>,
+    /// `garmin.com` or `garmin.cn`.
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+/// garth's `oauth2_token.json`: the short-lived bearer token of the legacy family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuth2Token {
+    /// `scope`.
+    #[serde(default)]
+    pub scope: String,
+    /// `jti`.
+    #[serde(default)]
+    pub jti: String,
+    /// `token_type` (`Bearer`).
+    pub token_type: String,
+    /// `access_token`.
+    pub access_token: Secret,
+    /// `refresh_token`.
+    pub refresh_token: Secret,
+    /// Lifetime in seconds as issued.
+    pub expires_in: i64,
+    /// Unix seconds after which the access token is expired.
+    pub expires_at: i64,
+    /// Refresh token lifetime in seconds as issued.
+    #[serde(default)]
+    pub refresh_token_expires_in: i64,
+    /// Unix seconds after which the refresh token is expired.
+    #[serde(default)]
+    pub refresh_token_expires_at: i64,
+}
+
+/// A DI OAuth2 token (PROTOCOL §5), issued by diauth for one DI client id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiToken {
+    /// The DI client id that issued it (refreshes must use the same one).
+    pub client_id: String,
+    /// `token_type` (`Bearer`).
+    #[serde(default = "bearer")]
+    pub token_type: String,
+    /// The access token (a JWT).
+    pub access_token: Secret,
+    /// The refresh token; rotates on every refresh.
+    pub refresh_token: Secret,
+    /// `scope`, when given.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Unix seconds after which the access token is expired.
+    pub expires_at: i64,
+    /// Unix seconds after which the refresh token is expired, when known.
+    #[serde(default)]
+    pub refresh_token_expires_at: Option<i64>,
+}
+
+fn bearer() -> String {
+    "Bearer".into()
+}
+
+/// The tokens of a signed-in session: one of the two families.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Tokens {
+    /// Legacy OAuth1 → OAuth2 (PROTOCOL §4). Refresh repeats the exchange with the OAuth1 token.
+    Legacy {
+        /// The OAuth1 token.
+        oauth1: OAuth1Token,
+        /// The current OAuth2 token.
+        oauth2: OAuth2Token,
+    },
+    /// DI OAuth2 (PROTOCOL §5). Refresh uses the rotating refresh token.
+    Di {
+        /// The DI token.
+        di: DiToken,
+    },
+}
+
+/// The current version of the [`Tokens::to_json`] envelope.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    schema_version: u32,
+    #[serde(default)]
+    domain: Option<String>,
+    #[serde(flatten)]
+    tokens: Tokens,
+}
+
+impl Tokens {
+    /// The bearer access token used on API calls.
+    pub fn access_token(&self) -> &Secret {
+        match self {
+            Tokens::Legacy { oauth2, .. } => &oauth2.access_token,
+            Tokens::Di { di } => &di.access_token,
+        }
+    }
+
+    /// Unix seconds when the access token expires.
+    pub fn expires_at(&self) -> i64 {
+        match self {
+            Tokens::Legacy { oauth2, .. } => oauth2.expires_at,
+            Tokens::Di { di } => di.expires_at,
+        }
+    }
+
+    /// Unix seconds when the refresh credential expires, when known. For the legacy family the
+    /// OAuth1 token is the refresh credential and has no known expiry.
+    pub fn refresh_expires_at(&self) -> Option<i64> {
+        match self {
+            Tokens::Legacy { .. } => None,
+            Tokens::Di { di } => di.refresh_token_expires_at,
+        }
+    }
+
+    /// `"legacy"` or `"di"`.
+    pub fn family(&self) -> &'static str {
+        match self {
+            Tokens::Legacy { .. } => "legacy",
+            Tokens::Di { .. } => "di",
+        }
+    }
+
+    /// One versioned JSON document (`schema_version`, `kind`, the tokens), for an app to store as a
+    /// single string. Contains secrets: store it like a password.
+    pub fn to_json(&self) -> String {
+        let env = Envelope { schema_version: SCHEMA_VERSION, domain: None, tokens: self.clone() };
+        serde_json::to_string(&env).expect("token JSON serializes")
+    }
+
+    /// Reads [`Tokens::to_json`] output of this or an older schema version.
+    pub fn from_json(s: &str) -> Result<Tokens> {
+        let v: serde_json::Value = serde_json::from_str(s)
+            .map_err(|e| Error::InvalidInput(format!("token JSON is not valid JSON: {}", e.classify_str())))?;
+        let version = v
+            .get("schema_version")
+            .and_then(|x| x.as_u64())
+            .ok_or_else(|| Error::InvalidInput("token JSON has no schema_version".into()))?;
+        if version > SCHEMA_VERSION as u64 {
+            return Err(Error::InvalidInput(format!(
+                "token JSON schema_version {version} is newer than this library understands ({SCHEMA_VERSION})"
+            )));
+        }
+        let env: Envelope = serde_json::from_value(v)
+            .map_err(|e| Error::InvalidInput(format!("token JSON has the wrong shape: {}", field_hint(&e))))?;
+        Ok(env.tokens)
+    }
+}
+
+trait ClassifyStr {
+    fn classify_str(&self) -> String;
+}
+
+impl ClassifyStr for serde_json::Error {
+    // serde_json's messages can quote input; keep only the class and position.
+    fn classify_str(&self) -> String {
+        format!("{:?} error at line {} column {}", self.classify(), self.line(), self.column())
+    }
+}
+
+/// A serde error's message names missing fields and types, never values, except for `invalid value`
+/// messages that quote strings — those are cut down to the class.
+pub(crate) fn field_hint(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    if m.contains("missing field") || m.starts_with("unknown variant") || m.contains("invalid type") {
+        // "missing field `x`", "invalid type: ..., expected ..." quote only schema words or JSON
+        // types, except "invalid type: string \"...\"" which quotes the value.
+        if m.contains("string \"") {
+            return format!("a field has the wrong type (line {} column {})", e.line(), e.column());
+        }
+        m
+    } else {
+        e.classify_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn legacy() -> Tokens {
+        Tokens::Legacy {
+            oauth1: OAuth1Token {
+                oauth_token: "t".into(),
+                oauth_token_secret: "s".into(),
+                mfa_token: Some("m".into()),
+                mfa_expiration_timestamp: Some("2024-08-03 23:53:05.000".into()),
+                domain: Some("garmin.com".into()),
+            },
+            oauth2: OAuth2Token {
+                scope: "CONNECT_READ".into(),
+                jti: "j".into(),
+                token_type: "Bearer".into(),
+                access_token: "a".into(),
+                refresh_token: "r".into(),
+                expires_in: 3600,
+                expires_at: 1_700_003_600,
+                refresh_token_expires_in: 7200,
+                refresh_token_expires_at: 1_700_007_200,
+            },
+        }
+    }
+
+    #[test]
+    fn envelope_round_trips() {
+        let t = legacy();
+        let j = t.to_json();
+        assert!(j.contains("\"schema_version\":1"));
+        assert!(j.contains("\"kind\":\"legacy\""));
+        assert_eq!(Tokens::from_json(&j).unwrap(), t);
+    }
+
+    #[test]
+    fn envelope_refuses_newer_and_garbage_without_echoing_input() {
+        let e = Tokens::from_json(r#"{"schema_version":99,"kind":"di"}"#).unwrap_err();
+        assert!(e.to_string().contains("newer"), "{e}");
+        let e = Tokens::from_json("{\"access_token\": \"SECRETVALUE").unwrap_err();
+        assert!(!e.to_string().contains("SECRETVALUE"), "{e}");
+        let e = Tokens::from_json(r#"{"schema_version":1,"kind":"di","di":{"client_id":"x","access_token":"SECRETVALUE"}}"#)
+            .unwrap_err();
+        assert!(!e.to_string().contains("SECRETVALUE"), "{e}");
+        assert!(e.to_string().contains("missing field"), "{e}");
+    }
+
+    #[test]
+    fn debug_redacts() {
+        let d = format!("{:?}", legacy());
+        assert!(!d.contains("\"a\""));
+        assert!(d.contains("[redacted]"));
+    }
+}

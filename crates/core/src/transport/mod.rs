@@ -1,0 +1,273 @@
+//! The HTTP boundary: one request in, one response out.
+//!
+//! The host application may bring its own HTTP stack (Qt's QNetworkAccessManager, OkHttp, URLSession)
+//! so that TLS fingerprints, proxies and certificate policy are the platform's. A transport is
+//! deliberately dumb: it must **not** follow redirects, keep cookies or add authentication — the core
+//! owns cookies, redirects, timeouts, size caps and the rule that credentials only go to Garmin.
+//!
+//! Neither [`Request`] nor [`Response`] prints headers, bodies or URL queries in `Debug`: they carry
+//! passwords, tickets, cookies and bearer tokens.
+
+#[cfg(feature = "ureq-transport")]
+mod ureq_transport;
+#[cfg(feature = "ureq-transport")]
+pub use ureq_transport::UreqTransport;
+
+use crate::error::TransportError;
+use std::fmt;
+use std::io::Read;
+use std::time::Duration;
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// DELETE
+    Delete,
+    /// PATCH
+    Patch,
+    /// HEAD
+    Head,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+        }
+    }
+
+    /// Parses a method name (case-insensitive).
+    pub fn parse(s: &str) -> Option<Method> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            "PATCH" => Method::Patch,
+            "HEAD" => Method::Head,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A request body.
+pub enum Body {
+    /// No body.
+    Empty,
+    /// A body held in memory (replayable).
+    Bytes(Vec<u8>),
+    /// A streamed body (not replayable), with its length when known.
+    Reader {
+        /// The source.
+        reader: Box<dyn Read + Send>,
+        /// The length in bytes, when known (sent as Content-Length).
+        len: Option<u64>,
+    },
+}
+
+impl Body {
+    /// A copy of the body when it can be sent again (for one retry after a token refresh).
+    pub fn try_clone(&self) -> Option<Body> {
+        match self {
+            Body::Empty => Some(Body::Empty),
+            Body::Bytes(b) => Some(Body::Bytes(b.clone())),
+            Body::Reader { .. } => None,
+        }
+    }
+
+    /// The body's length when known.
+    pub fn len_hint(&self) -> Option<u64> {
+        match self {
+            Body::Empty => Some(0),
+            Body::Bytes(b) => Some(b.len() as u64),
+            Body::Reader { len, .. } => *len,
+        }
+    }
+
+    /// Reads the whole body into memory (for transports that need a buffer).
+    pub fn into_bytes(self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Body::Empty => Ok(Vec::new()),
+            Body::Bytes(b) => Ok(b),
+            Body::Reader { mut reader, len } => {
+                let mut v = Vec::with_capacity(len.unwrap_or(0).min(64 << 20) as usize);
+                reader.read_to_end(&mut v)?;
+                Ok(v)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.len_hint() {
+            Some(n) => write!(f, "Body({n} bytes)"),
+            None => f.write_str("Body(stream)"),
+        }
+    }
+}
+
+/// One HTTP request, fully built by the core.
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL, query included.
+    pub url: String,
+    /// Header names and values, in order. Names may repeat.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Body,
+    /// How long the whole exchange may take.
+    pub timeout: Duration,
+    /// The transport should stop reading (and fail) past this many body bytes; the core checks again.
+    pub max_response_bytes: u64,
+}
+
+impl Request {
+    /// The first header value with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_lookup(&self.headers, name)
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &redact_url(&self.url))
+            .field("headers", &header_names(&self.headers))
+            .field("body", &self.body)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// One HTTP response as the transport received it (redirects not followed).
+#[derive(Clone, Default)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// Header names and values, in order; repeated names (Set-Cookie) kept apart.
+    pub headers: Vec<(String, String)>,
+    /// The body, decoded from any content-encoding.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header value with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_lookup(&self.headers, name)
+    }
+
+    /// Every value of a header (case-insensitive name).
+    pub fn header_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &header_names(&self.headers))
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// Performs one HTTP exchange. Implemented by [`UreqTransport`], by closures, and by host apps.
+///
+/// Contract: do not follow redirects (return the 3xx as it came); do not store or add cookies; honour
+/// `timeout` and `max_response_bytes` where the stack allows; report failures without URLs, headers or
+/// bodies in the message. Any HTTP status, including 4xx/5xx, is a successful exchange (`Ok`).
+pub trait Transport: Send + Sync {
+    /// Sends `request` and returns the response.
+    fn send(&self, request: Request) -> Result<Response, TransportError>;
+}
+
+impl<F> Transport for F
+where
+    F: Fn(Request) -> Result<Response, TransportError> + Send + Sync,
+{
+    fn send(&self, request: Request) -> Result<Response, TransportError> {
+        self(request)
+    }
+}
+
+fn header_lookup<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn header_names(headers: &[(String, String)]) -> Vec<&str> {
+    headers.iter().map(|(k, _)| k.as_str()).collect()
+}
+
+/// The URL without query, fragment or userinfo — safe to log (queries carry tickets).
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => {
+            let mut s = format!("{}://{}", u.scheme(), u.host_str().unwrap_or(""));
+            if let Some(p) = u.port() {
+                s.push_str(&format!(":{p}"));
+            }
+            s.push_str(u.path());
+            if u.query().is_some() {
+                s.push_str("?…");
+            }
+            s
+        }
+        Err(_) => "<invalid url>".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_query_headers_or_body() {
+        let r = Request {
+            method: Method::Get,
+            url: "https://connectapi.garmin.com/x?ticket=ST-123-abc-cas".into(),
+            headers: vec![("Authorization".into(), "Bearer SECRETTOKEN".into())],
+            body: Body::Bytes(b"password=hunter2".to_vec()),
+            timeout: Duration::from_secs(1),
+            max_response_bytes: 10,
+        };
+        let d = format!("{r:?}");
+        assert!(!d.contains("ST-123"), "{d}");
+        assert!(!d.contains("SECRETTOKEN"), "{d}");
+        assert!(!d.contains("hunter2"), "{d}");
+        assert!(d.contains("Authorization"));
+        let resp = Response {
+            status: 200,
+            headers: vec![("Set-Cookie".into(), "CASTGC=TGT-secret".into())],
+            body: b"x".to_vec(),
+        };
+        assert!(!format!("{resp:?}").contains("TGT-secret"));
+    }
+}

@@ -1,0 +1,117 @@
+//! The default transport: ureq with rustls, one connection pool per client (keep-alive).
+
+use super::{Body, Request, Response, Transport};
+use crate::error::{TransportError, TransportErrorKind};
+use std::fmt;
+
+/// ureq + rustls + webpki roots. Redirects are off (the core follows them) and HTTP error statuses
+/// are returned as responses.
+#[derive(Clone)]
+pub struct UreqTransport {
+    agent: ureq::Agent,
+}
+
+impl UreqTransport {
+    /// A transport with its own connection pool.
+    pub fn new() -> Self {
+        let agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .save_redirect_history(false)
+            .user_agent("")
+            .build()
+            .new_agent();
+        UreqTransport { agent }
+    }
+}
+
+impl Default for UreqTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for UreqTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UreqTransport")
+    }
+}
+
+fn classify(e: &ureq::Error) -> TransportError {
+    use ureq::Error as E;
+    // ureq's Display can include the URL (with its query); describe the class only.
+    let (kind, msg) = match e {
+        E::Timeout(t) => (TransportErrorKind::Timeout, format!("timed out ({t})")),
+        E::HostNotFound => (TransportErrorKind::Connect, "host not found".to_owned()),
+        E::ConnectionFailed => (TransportErrorKind::Connect, "connection failed".to_owned()),
+        E::Io(io) => (TransportErrorKind::Io, format!("I/O error: {}", io.kind())),
+        E::Tls(_) | E::Rustls(_) => (TransportErrorKind::Tls, "TLS error".to_owned()),
+        E::BodyExceedsLimit(n) => (TransportErrorKind::Io, format!("response body exceeds {n} bytes")),
+        E::TooManyRedirects => (TransportErrorKind::Other, "too many redirects".to_owned()),
+        other => (TransportErrorKind::Other, format!("HTTP client error ({})", variant_name(other))),
+    };
+    TransportError::new(kind, msg)
+}
+
+fn variant_name(e: &ureq::Error) -> String {
+    // The Debug form starts with the variant name; keep only that.
+    format!("{e:?}").split(['(', ' ', '{']).next().unwrap_or("unknown").to_owned()
+}
+
+impl Transport for UreqTransport {
+    fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let Request { method, url, headers, body, timeout, max_response_bytes } = request;
+        let mut builder = ureq::http::Request::builder().method(method.as_str()).uri(&url);
+        for (k, v) in &headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        let result = match body {
+            Body::Empty => {
+                let req = builder
+                    .body(())
+                    .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request (URL or header)"))?;
+                self.configured(req, timeout)
+            }
+            Body::Bytes(b) => {
+                let req = builder
+                    .body(b)
+                    .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request (URL or header)"))?;
+                self.configured(req, timeout)
+            }
+            Body::Reader { reader, len } => {
+                if let Some(n) = len {
+                    builder = builder.header("Content-Length", n.to_string());
+                }
+                let req = builder
+                    .body(ureq::SendBody::from_owned_reader(reader))
+                    .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request (URL or header)"))?;
+                self.configured(req, timeout)
+            }
+        };
+        let mut resp = result.map_err(|e| classify(&e))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(max_response_bytes.saturating_add(1))
+            .read_to_vec()
+            .map_err(|e| classify(&e))?;
+        Ok(Response { status, headers, body })
+    }
+}
+
+impl UreqTransport {
+    fn configured<B: ureq::AsSendBody>(
+        &self,
+        req: ureq::http::Request<B>,
+        timeout: std::time::Duration,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let req = self.agent.configure_request(req).timeout_global(Some(timeout)).build();
+        self.agent.run(req)
+    }
+}

@@ -1,0 +1,1 @@
+//! Garmin server simulator (being written).
