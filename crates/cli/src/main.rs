@@ -1,1 +1,49 @@
-fn main() {}
+//! `garmin-sso`: sign in to Garmin Connect, call its API, and run a local Garmin simulator.
+//!
+//! Exit codes: 0 ok; 3 invalid credentials; 4 MFA code rejected; 5 rate limited or blocked; 6 duplicate
+//! upload; 1 anything else (see `exit.rs`). Logs go to stderr (`RUST_LOG=info`) and never carry secrets.
+
+// This is a command-line program: printing to stdout is its job.
+#![allow(clippy::print_stdout)]
+
+mod api;
+mod cli;
+mod context;
+mod demo;
+mod exit;
+mod input;
+mod logging;
+mod login;
+mod simulate;
+mod timefmt;
+mod tokens;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    logging::init();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Login(a) => login::login(a),
+        Command::BrowserUrl(a) => login::browser_url(a),
+        Command::ExchangeTicket(a) => login::exchange_ticket(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Demo(a) => demo::run(a),
+        Command::Get(a) => api::get(a),
+        Command::Upload(a) => api::upload(a),
+        Command::Refresh(a) => api::refresh(a),
+        Command::Status(a) => tokens::status(a),
+        Command::Logout(a) => tokens::logout(a),
+        Command::Export(a) => tokens::export(a),
+        Command::Import(a) => tokens::import(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("garmin-sso: {f}");
+            f.exit_code()
+        }
+    }
+}

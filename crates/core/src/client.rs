@@ -13,6 +13,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 /// What a sign-in ends in.
+// Returned once per sign-in; boxing the tokens would only add noise for callers.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum LoginOutcome {
     /// Signed in.
@@ -26,6 +28,8 @@ pub(crate) struct Inner {
     pub(crate) http: Http,
     /// The fetched consumer, cached after the first success.
     pub(crate) consumer: Mutex<Option<Consumer>>,
+    /// The DI client id diauth last accepted; tried first next time.
+    pub(crate) di_client_id: Mutex<Option<String>>,
 }
 
 /// A Garmin client: configuration plus transport. Cheap to clone, `Send + Sync`; every sign-in keeps
@@ -45,7 +49,12 @@ impl Client {
         config.validate()?;
         let config = Arc::new(config);
         let consumer = Mutex::new(config.consumer.clone());
-        Ok(Client(Arc::new(Inner { http: Http::new(transport, config.clone()), config, consumer })))
+        Ok(Client(Arc::new(Inner {
+            http: Http::new(transport, config.clone()),
+            config,
+            consumer,
+            di_client_id: Mutex::new(None),
+        })))
     }
 
     /// The configuration.
@@ -69,6 +78,9 @@ impl Client {
     }
 
     /// Signs in with the given strategies in order (see [`Client::login`]).
+    ///
+    /// Only reaching a ticket falls through: once a strategy has a ticket, its exchange runs once and
+    /// its error is final — retrying with the next strategy would POST the password again.
     pub fn login_chain(&self, strategies: &[Strategy], email: &str, password: &Secret) -> Result<LoginOutcome> {
         if strategies.is_empty() {
             return Err(Error::InvalidInput("no sign-in strategy given".into()));
@@ -76,8 +88,8 @@ impl Client {
         check_credentials(email, password)?;
         let mut failures = Vec::new();
         for &s in strategies {
-            match self.login_with(s, email, password) {
-                Ok(outcome) => return Ok(outcome),
+            match self.reach_ticket(s, email, password) {
+                Ok(outcome) => return self.finish(outcome),
                 Err(e) if e.falls_through() => {
                     log::info!("sign-in strategy {s} failed ({e}); trying the next one");
                     failures.push((s, e));
@@ -94,11 +106,19 @@ impl Client {
     /// Signs in with one strategy.
     pub fn login_with(&self, strategy: Strategy, email: &str, password: &Secret) -> Result<LoginOutcome> {
         check_credentials(email, password)?;
-        let outcome = match strategy {
-            Strategy::Widget => flows::widget::sign_in(self, email, password)?,
-            Strategy::Mobile => flows::json::sign_in(self, flows::json::Api::Mobile, email, password)?,
-            Strategy::Portal => flows::json::sign_in(self, flows::json::Api::Portal, email, password)?,
-        };
+        let outcome = self.reach_ticket(strategy, email, password)?;
+        self.finish(outcome)
+    }
+
+    fn reach_ticket(&self, strategy: Strategy, email: &str, password: &Secret) -> Result<FlowOutcome> {
+        match strategy {
+            Strategy::Widget => flows::widget::sign_in(self, email, password),
+            Strategy::Mobile => flows::json::sign_in(self, flows::json::Api::Mobile, email, password),
+            Strategy::Portal => flows::json::sign_in(self, flows::json::Api::Portal, email, password),
+        }
+    }
+
+    fn finish(&self, outcome: FlowOutcome) -> Result<LoginOutcome> {
         match outcome {
             FlowOutcome::Ticket(t) => Ok(LoginOutcome::Complete(self.exchange_ticket(&t)?)),
             FlowOutcome::Mfa(c) => Ok(LoginOutcome::MfaRequired(PendingMfa::new(self.clone(), c))),
@@ -154,6 +174,11 @@ impl Client {
     pub fn exchange_webview(&self, url_or_body: &str) -> Result<Tokens> {
         let value = flows::webview::extract_ticket(url_or_body).ok_or(Error::TicketNotFound("the web-view URL or page"))?;
         self.exchange_ticket(&Ticket { value, service_url: self.0.config.mobile_client.service_url.clone() })
+    }
+
+    /// Exchanges a DI access token for an IT token for `services.{d}` endpoints (PROTOCOL §5).
+    pub fn it_token(&self, di: &crate::tokens::DiToken) -> Result<exchange::di::ItToken> {
+        exchange::di::it_token(self, di)
     }
 }
 

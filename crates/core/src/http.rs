@@ -124,10 +124,6 @@ impl Http {
         Http { transport, config }
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     /// Sends `req`, following up to [`MAX_REDIRECTS`] redirects, taking and giving cookies from `jar`
     /// when one is given.
     ///

@@ -95,12 +95,17 @@ impl Transport for UreqTransport {
             .iter()
             .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(max_response_bytes.saturating_add(1))
-            .read_to_vec()
-            .map_err(|e| classify(&e))?;
+        // Read at most one byte past the cap and let the core report ResponseTooLarge: ureq's own
+        // limit would turn an oversized body into an I/O error.
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(
+                resp.body_mut().with_config().limit(u64::MAX).reader(),
+                max_response_bytes.saturating_add(1),
+            ),
+            &mut body,
+        )
+        .map_err(|e| classify(&ureq::Error::from(e)))?;
         Ok(Response { status, headers, body })
     }
 }

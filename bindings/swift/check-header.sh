@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Checks the generated Swift FFI header against a built library:
+#   1. include/garmin_sso_uniffiFFI.h compiles as C (cc -fsyntax-only, warnings are errors);
+#   2. every function it declares is exported by the library (nm -D), so Swift cannot link against a
+#      symbol that does not exist.
+# Usage: bindings/swift/check-header.sh path/to/libgarmin_sso_uniffi.so
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+header="$here/include/garmin_sso_uniffiFFI.h"
+lib="${1:?usage: check-header.sh LIBRARY}"
+[ -f "$lib" ] || { echo "check-header: no library at $lib" >&2; exit 1; }
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+printf '#include "%s"\n' "$header" >"$tmp/use.c"
+cc -std=c11 -Wall -Wextra -Werror -fsyntax-only "$tmp/use.c"
+echo "check-header: $(basename "$header") compiles"
+
+# Function declarations: the identifier right before "(" on lines that are not macros or comments.
+grep -v '^[[:space:]]*#' "$header" \
+  | grep -oE '\b(uniffi|ffi)_[A-Za-z0-9_]+[[:space:]]*\(' \
+  | sed -E 's/[[:space:]]*\($//' | sort -u >"$tmp/declared"
+case "$(uname -s)" in
+  Darwin) nm -gU "$lib" | awk '{print $3}' | sed 's/^_//' ;;
+  *) nm -D --defined-only "$lib" | awk '{print $3}' ;;
+esac | sort -u >"$tmp/exported"
+declared=$(wc -l <"$tmp/declared")
+[ "$declared" -gt 0 ] || { echo "check-header: found no declarations in the header" >&2; exit 1; }
+missing=$(comm -23 "$tmp/declared" "$tmp/exported")
+if [ -n "$missing" ]; then
+  echo "check-header: declared in the header but not exported by $lib:" >&2
+  echo "$missing" >&2
+  exit 1
+fi
+echo "check-header: all $declared declared functions are exported by $(basename "$lib")"

@@ -1,0 +1,98 @@
+//! `get`, `upload` and `refresh`: Connect API calls with the stored tokens. Every command refreshes
+//! when needed and writes refreshed tokens back into the folder, in the layout they were read from.
+
+use crate::cli::{ApiArgs, GetArgs, UploadArgs};
+use crate::context;
+use crate::exit::{self, Failure};
+use crate::tokens;
+use garmin_sso_core::session::{ApiRequest, Session};
+use garmin_sso_core::store::TokenStore;
+use garmin_sso_core::{Client, Error};
+use std::io::{self, Write};
+use std::sync::Arc;
+
+/// A session over the stored tokens that saves every refresh back into the same folder.
+fn open(args: &ApiArgs) -> Result<(Session, Arc<dyn TokenStore>), Failure> {
+    let dir = context::token_dir(&args.store)?;
+    let (tokens, store) = tokens::load(&dir)?;
+    let client = Client::new(context::config(&args.server)?)?;
+    let session = Session::new(client, tokens);
+    let store: Arc<dyn TokenStore> = Arc::new(store);
+    session.persist_to(store.clone());
+    Ok((session, store))
+}
+
+pub fn get(args: &GetArgs) -> Result<(), Failure> {
+    let mut req = ApiRequest::get(args.path.as_str());
+    for q in &args.query {
+        let (k, v) = q
+            .split_once('=')
+            .ok_or_else(|| Failure::other(format!("--query {q:?} is not K=V")))?;
+        req = req.query(k, v);
+    }
+    let (session, _) = open(&args.api)?;
+    let resp = session.request(req)?;
+    if !(200..300).contains(&resp.status) {
+        // Garmin's error bodies say what was wrong and carry nothing of ours.
+        io::stderr().write_all(&resp.body)?;
+        if !resp.body.ends_with(b"\n") && !resp.body.is_empty() {
+            eprintln!();
+        }
+        let hint = if resp.status == 401 {
+            " (the token was refused even after a refresh; sign in again)"
+        } else {
+            ""
+        };
+        return Err(Failure::other(format!(
+            "GET {} answered HTTP {}{hint}",
+            args.path, resp.status
+        )));
+    }
+    let mut out = io::stdout().lock();
+    out.write_all(&resp.body)?;
+    if !resp.body.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn upload(args: &UploadArgs) -> Result<(), Failure> {
+    let (session, _) = open(&args.api)?;
+    match session.upload_fit_path(&args.file) {
+        Ok(result) => {
+            println!("{}", pretty(&result.raw));
+            Ok(())
+        }
+        Err(Error::DuplicateActivity { response }) => {
+            // The answer names the activity Garmin already has; print it like a success's.
+            match serde_json::from_str::<serde_json::Value>(&response) {
+                Ok(v) => println!("{}", pretty(&v)),
+                Err(_) => println!("{response}"),
+            }
+            Err(Failure {
+                code: exit::DUPLICATE_UPLOAD,
+                message: format!(
+                    "duplicate activity: Garmin already has {}",
+                    args.file.display()
+                ),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn refresh(args: &ApiArgs) -> Result<(), Failure> {
+    let (session, store) = open(args)?;
+    let fresh = session.refresh()?;
+    // The session saved already but only logs a failed save; a refresh command must report it, so
+    // save once more and let an error surface (a save is an atomic replace: harmless to repeat).
+    store.save(&fresh)?;
+    println!("Refreshed; {} tokens saved", fresh.family());
+    tokens::print_summary(&fresh, session.client().config().clock.now());
+    Ok(())
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+}

@@ -1,0 +1,221 @@
+//! The command line, as clap derives it. Only parsing lives here; each command group has its own
+//! module.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Sign in to Garmin Connect, call its API, and run a local Garmin simulator.
+#[derive(Debug, Parser)]
+#[command(
+    name = "garmin-sso",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Exit codes: 0 ok; 3 invalid credentials; 4 MFA code rejected; 5 rate limited or blocked; \
+                  6 duplicate upload; 1 anything else.\nLogs: RUST_LOG=info (stderr; never secrets).\n\
+                  Try it offline: garmin-sso demo"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in with email and password (password read from stdin) and store the tokens.
+    Login(LoginArgs),
+    /// Run the Garmin simulator in the foreground until killed; prints its base URL first.
+    Simulate(SimulateArgs),
+    /// Sign in with MFA, refresh, read the profile and upload a FIT file against an in-process
+    /// simulator. Needs no input and no network.
+    Demo(DemoArgs),
+    /// Print the URL to open in a browser or web view for a web-view sign-in.
+    BrowserUrl(BrowserUrlArgs),
+    /// Finish a web-view sign-in: exchange its service ticket for tokens and store them.
+    ExchangeTicket(ExchangeTicketArgs),
+    /// Call the Connect API with the stored tokens and print the response body.
+    Get(GetArgs),
+    /// Upload a FIT file and print Garmin's JSON answer (exit 6 when Garmin already has it).
+    Upload(UploadArgs),
+    /// Show which token family is stored and when it expires (never the tokens).
+    Status(StoreArgs),
+    /// Refresh the stored tokens now and store the new ones.
+    Refresh(ApiArgs),
+    /// Delete the stored tokens.
+    Logout(StoreArgs),
+    /// Print the stored tokens as one versioned JSON document (contains secrets).
+    Export(StoreArgs),
+    /// Read tokens from stdin (versioned JSON, garth's base64 dump, or python-garminconnect's
+    /// garmin_tokens.json) and store them.
+    Import(ImportArgs),
+}
+
+/// Where Garmin is.
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
+    /// Garmin's domain: garmin.com, or garmin.cn for accounts in mainland China.
+    #[arg(long, default_value = "garmin.com", value_name = "DOMAIN")]
+    pub domain: String,
+    /// Send every request (all Garmin hosts and /oauth_consumer.json) to this one origin, e.g. a
+    /// simulator.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+/// Where tokens are stored.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Token folder (garth's layout). Default: a per-user data folder.
+    #[arg(long, value_name = "DIR")]
+    pub token_dir: Option<PathBuf>,
+}
+
+/// Stored tokens plus where Garmin is: what every API command needs.
+#[derive(Debug, Clone, Args)]
+pub struct ApiArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlowArg {
+    /// The classic widget (HTML) sign-in.
+    Widget,
+    /// The mobile JSON sign-in of Garmin's apps.
+    Mobile,
+    /// The portal JSON sign-in.
+    Portal,
+    /// Try mobile, widget, then portal.
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokensArg {
+    /// DI OAuth2 tokens.
+    Di,
+    /// Legacy OAuth1 → OAuth2 tokens (garth's files).
+    Oauth1,
+    /// DI, falling back to OAuth1.
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientArg {
+    /// Garmin Connect Mobile for Android.
+    Android,
+    /// Garmin Connect Mobile for iOS.
+    Ios,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    /// The account's email address.
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from the first line of stdin (and an MFA code, when needed, from the
+    /// next). Without it the password is prompted for on a terminal.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The MFA code, when already known.
+    #[arg(long, value_name = "CODE")]
+    pub mfa_code: Option<String>,
+    /// Sign-in path.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub flow: FlowArg,
+    /// Which token family the service ticket becomes.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub tokens: TokensArg,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    /// Address to listen on (loopback only; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: String,
+    /// An account, EMAIL:PASSWORD or EMAIL:PASSWORD:MFACODE. Repeatable.
+    #[arg(long = "account", value_name = "EMAIL:PASSWORD[:MFACODE]")]
+    pub accounts: Vec<String>,
+    /// How MFA codes are delivered for accounts with a code.
+    #[arg(long, value_enum, default_value = "email")]
+    pub mfa_method: MfaMethodArg,
+    /// The OAuth1 consumer the simulator serves and accepts, KEY:SECRET.
+    #[arg(long, value_name = "KEY:SECRET")]
+    pub consumer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MfaMethodArg {
+    Email,
+    Sms,
+    Totp,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BrowserUrlArgs {
+    /// Which Garmin app the sign-in presents itself as.
+    #[arg(long, value_enum, default_value = "android")]
+    pub client: ClientArg,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["ticket", "url"])))]
+pub struct ExchangeTicketArgs {
+    /// The service ticket (ST-…); `-` reads it from stdin.
+    #[arg(long, value_name = "ST-…")]
+    pub ticket: Option<String>,
+    /// The URL (or page text) the web view navigated to, carrying ticket=ST-…; `-` reads it from
+    /// stdin.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The app the sign-in URL was built for (the ticket is bound to its service URL).
+    #[arg(long, value_enum, default_value = "android")]
+    pub client: ClientArg,
+    /// Which token family the service ticket becomes.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub tokens: TokensArg,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GetArgs {
+    /// API path, e.g. /userprofile-service/socialProfile.
+    pub path: String,
+    /// A query parameter k=v. Repeatable.
+    #[arg(long = "query", value_name = "K=V")]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UploadArgs {
+    /// The FIT file.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Also save the demo's tokens here (DI in DIR, legacy in DIR/legacy) to look at the file format.
+    /// They are only good for the simulator, which stops when the demo ends.
+    #[arg(long, value_name = "DIR")]
+    pub token_dir: Option<PathBuf>,
+}

@@ -1,0 +1,130 @@
+//! `login`, `browser-url` and `exchange-ticket`: the ways to get tokens.
+
+use crate::cli::{BrowserUrlArgs, ExchangeTicketArgs, LoginArgs};
+use crate::context;
+use crate::exit::Failure;
+use crate::input::Input;
+use crate::tokens;
+use garmin_sso_core::{Client, Error, LoginOutcome, PendingMfa, Secret, Ticket, Tokens};
+use std::io::{self, Read};
+
+/// Wrong codes a person at a terminal may retry before the CLI gives up (Garmin allows a few more).
+const TERMINAL_MFA_TRIES: usize = 3;
+
+pub fn login(args: &LoginArgs) -> Result<(), Failure> {
+    let dir = context::token_dir(&args.store)?;
+    let mut config = context::config(&args.server)?;
+    config.tokens = args.tokens.into();
+    let client = Client::new(config)?;
+    let input = Input::new();
+    let password = input.password(args.password_stdin)?;
+    let outcome = match args.flow.strategy() {
+        Some(s) => client.login_with(s, &args.email, &password)?,
+        None => client.login(&args.email, &password)?,
+    };
+    drop(password);
+    let tokens = match outcome {
+        LoginOutcome::Complete(t) => t,
+        LoginOutcome::MfaRequired(pending) => {
+            answer_mfa(&pending, args.mfa_code.as_deref(), &input)?
+        }
+    };
+    tokens::save(&dir, &tokens)?;
+    println!(
+        "Signed in as {}; {} tokens saved in {}",
+        args.email,
+        tokens.family(),
+        dir.display()
+    );
+    tokens::print_summary(&tokens, client.config().clock.now());
+    Ok(())
+}
+
+fn answer_mfa(pending: &PendingMfa, given: Option<&str>, input: &Input) -> Result<Tokens, Failure> {
+    let method = pending.method().as_str().to_owned();
+    log::info!(
+        "{} sign-in needs an MFA code ({method})",
+        pending.strategy()
+    );
+    if let Some(code) = given {
+        return Ok(pending.submit(code)?);
+    }
+    let tries = if input.is_interactive() {
+        TERMINAL_MFA_TRIES
+    } else {
+        1
+    };
+    let mut last = Error::MfaCodeRejected;
+    for _ in 0..tries {
+        let code = input.mfa_code(&method, pending.code_sent_to())?;
+        match pending.submit(code.expose()) {
+            Ok(t) => return Ok(t),
+            Err(Error::MfaCodeRejected) => {
+                if input.is_interactive() {
+                    eprintln!("Garmin did not accept that code.");
+                }
+                last = Error::MfaCodeRejected;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(last.into())
+}
+
+pub fn browser_url(args: &BrowserUrlArgs) -> Result<(), Failure> {
+    let mut config = context::config(&args.server)?;
+    config.mobile_client = args.client.preset(config.domain);
+    let client = Client::new(config)?;
+    println!("{}", client.browser_sign_in_url());
+    eprintln!(
+        "Open this URL in a browser and sign in. The last page's address carries ticket=ST-…; pass it to \
+         `garmin-sso exchange-ticket --url '<that address>'` within a few minutes."
+    );
+    Ok(())
+}
+
+pub fn exchange_ticket(args: &ExchangeTicketArgs) -> Result<(), Failure> {
+    let dir = context::token_dir(&args.store)?;
+    let mut config = context::config(&args.server)?;
+    config.tokens = args.tokens.into();
+    config.mobile_client = args.client.preset(config.domain);
+    let service_url = config.mobile_client.service_url.clone();
+    let client = Client::new(config)?;
+    let tokens = match (&args.ticket, &args.url) {
+        (Some(t), _) => {
+            let value = if t == "-" {
+                read_stdin()?
+            } else {
+                Secret::new(t.trim())
+            };
+            client.exchange_ticket(&Ticket { value, service_url })?
+        }
+        (None, Some(u)) => {
+            let text = if u == "-" {
+                read_stdin()?
+            } else {
+                Secret::new(u.as_str())
+            };
+            client.exchange_webview(text.expose())?
+        }
+        (None, None) => return Err(Failure::other("pass --ticket or --url")),
+    };
+    tokens::save(&dir, &tokens)?;
+    println!(
+        "Signed in; {} tokens saved in {}",
+        tokens.family(),
+        dir.display()
+    );
+    tokens::print_summary(&tokens, client.config().clock.now());
+    Ok(())
+}
+
+fn read_stdin() -> Result<Secret, Failure> {
+    let mut s = String::new();
+    io::stdin().read_to_string(&mut s)?;
+    let len = s.trim_end().len();
+    s.truncate(len);
+    let start = s.len() - s.trim_start().len();
+    s.drain(..start);
+    Ok(Secret::new(s))
+}

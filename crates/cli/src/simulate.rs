@@ -1,0 +1,103 @@
+//! `simulate`: the Garmin simulator as a foreground process, for tests in any language.
+
+use crate::cli::{MfaMethodArg, SimulateArgs};
+use crate::exit::Failure;
+use garmin_sso_sim::{Account, MfaMethod, Simulator};
+use std::io::{self, Write};
+use std::net::SocketAddr;
+
+pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
+    let addr: SocketAddr = args.listen.parse().map_err(|_| {
+        Failure::other(format!(
+            "--listen {:?} is not an IP:PORT address",
+            args.listen
+        ))
+    })?;
+    if !addr.ip().is_loopback() {
+        return Err(Failure::other(
+            "the simulator only listens on loopback (127.0.0.1 or ::1)",
+        ));
+    }
+    if args.accounts.is_empty() {
+        return Err(Failure::other(
+            "give at least one --account EMAIL:PASSWORD[:MFACODE]",
+        ));
+    }
+    let mut builder = Simulator::builder().listen(&addr.to_string());
+    for spec in &args.accounts {
+        let account = parse_account(spec, method(args.mfa_method))?;
+        builder = builder.account(account);
+    }
+    if let Some(c) = &args.consumer {
+        let (key, secret) = c
+            .split_once(':')
+            .filter(|(k, s)| !k.is_empty() && !s.is_empty())
+            .ok_or_else(|| Failure::other("--consumer must be KEY:SECRET"))?;
+        builder = builder.consumer(key, secret);
+    }
+    let sim = builder
+        .start()
+        .map_err(|e| Failure::other(format!("cannot start the simulator: {e}")))?;
+    // The first stdout line is the contract with whoever started us; flush so a pipe sees it now.
+    let mut out = io::stdout().lock();
+    writeln!(out, "{}", sim.base_url())?;
+    out.flush()?;
+    drop(out);
+    eprintln!(
+        "garmin-sso simulator listening on {} with {} account(s); admin API under {}/__sim/. Stop with Ctrl-C.",
+        sim.base_url(),
+        args.accounts.len(),
+        sim.base_url()
+    );
+    // Serve until killed: tests start us without a stdin, so stdin closing means nothing here.
+    loop {
+        std::thread::park();
+    }
+}
+
+fn method(m: MfaMethodArg) -> MfaMethod {
+    match m {
+        MfaMethodArg::Email => MfaMethod::Email,
+        MfaMethodArg::Sms => MfaMethod::Sms,
+        MfaMethodArg::Totp => MfaMethod::Totp,
+    }
+}
+
+/// `EMAIL:PASSWORD` or `EMAIL:PASSWORD:MFACODE`. The password may contain `:` — a last part made
+/// only of digits is taken as the MFA code.
+fn parse_account(spec: &str, mfa_method: MfaMethod) -> Result<Account, Failure> {
+    let bad = || Failure::other("--account must be EMAIL:PASSWORD or EMAIL:PASSWORD:MFACODE");
+    let (email, rest) = spec.split_once(':').ok_or_else(bad)?;
+    if email.is_empty() || !email.contains('@') || rest.is_empty() {
+        return Err(bad());
+    }
+    let (password, code) = match rest.rsplit_once(':') {
+        Some((pw, code))
+            if !pw.is_empty() && !code.is_empty() && code.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            (pw, Some(code))
+        }
+        _ => (rest, None),
+    };
+    let account = Account::new(email, password);
+    Ok(match code {
+        Some(code) => account.with_mfa(code, mfa_method),
+        None => account,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_specs() {
+        let a = parse_account("a@x.org:pw", MfaMethod::Email).expect("plain");
+        assert_eq!(a.email(), "a@x.org");
+        assert!(format!("{a:?}").contains("mfa: None"));
+        let a = parse_account("a@x.org:p:w:123456", MfaMethod::Sms).expect("mfa");
+        assert!(format!("{a:?}").contains("Sms"));
+        assert!(parse_account("nobody", MfaMethod::Email).is_err());
+        assert!(parse_account("a@x.org:", MfaMethod::Email).is_err());
+    }
+}

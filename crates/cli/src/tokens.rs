@@ -1,0 +1,171 @@
+//! The token folder: `status`, `logout`, `export`, `import`, and the load/save every other command
+//! uses. The folder is garth's layout (`oauth1_token.json` + `oauth2_token.json`, or `di_token.json`,
+//! or python-garminconnect's `garmin_tokens.json`) kept by the core's [`GarthDirStore`]: 0600 files in
+//! a 0700 folder, replaced atomically, symlinks refused.
+
+use crate::cli::{ImportArgs, StoreArgs};
+use crate::context;
+use crate::exit::Failure;
+use crate::timefmt;
+use garmin_sso_core::store::{
+    import_garminconnect, import_garth_dumps, GarthDirStore, GarthFormat, TokenStore,
+};
+use garmin_sso_core::{Clock, Error, SystemClock, Tokens};
+use std::io::{self, Read};
+use std::path::Path;
+
+/// The tokens in `dir`, and the store that read them (it remembers the layout, so a save after a
+/// refresh writes the same files).
+pub fn load(dir: &Path) -> Result<(Tokens, GarthDirStore), Failure> {
+    let store = GarthDirStore::new(dir);
+    match store.load()? {
+        Some(t) => Ok((t, store)),
+        None => Err(Failure::other(format!(
+            "no tokens in {}; sign in first with `garmin-sso login` (or import some with `garmin-sso import`)",
+            dir.display()
+        ))),
+    }
+}
+
+/// Stores `tokens` in `dir` in garth's layout.
+pub fn save(dir: &Path, tokens: &Tokens) -> Result<(), Failure> {
+    GarthDirStore::new(dir).save(tokens)?;
+    Ok(())
+}
+
+/// Prints what a person wants to know about tokens — never the tokens.
+pub fn print_summary(tokens: &Tokens, now: i64) {
+    for line in summary(tokens, now) {
+        println!("  {line}");
+    }
+}
+
+/// `family`, expiries and the DI client id, one fact per line.
+pub fn summary(tokens: &Tokens, now: i64) -> Vec<String> {
+    let mut lines = Vec::new();
+    match tokens {
+        Tokens::Di { di } => {
+            lines.push(format!(
+                "token family: di (DI OAuth2, client id {})",
+                di.client_id
+            ));
+            lines.push(format!(
+                "access token expires: {}",
+                timefmt::describe(di.expires_at, now)
+            ));
+            lines.push(match di.refresh_token_expires_at {
+                Some(t) => format!("refresh token expires: {}", timefmt::describe(t, now)),
+                None => "refresh token expires: not stated by Garmin".into(),
+            });
+        }
+        Tokens::Legacy { oauth1, oauth2 } => {
+            lines.push("token family: legacy (OAuth1 → OAuth2, garth's files)".into());
+            lines.push(format!(
+                "access token expires: {}",
+                timefmt::describe(oauth2.expires_at, now)
+            ));
+            if oauth2.refresh_token_expires_at > 0 {
+                lines.push(format!(
+                    "OAuth2 refresh token expires: {}",
+                    timefmt::describe(oauth2.refresh_token_expires_at, now)
+                ));
+            }
+            lines.push(format!(
+                "OAuth1 token: refreshes by exchange{}",
+                match (&oauth1.mfa_token, &oauth1.mfa_expiration_timestamp) {
+                    (Some(_), Some(t)) => format!(" (MFA token until {t})"),
+                    (Some(_), None) => " (with an MFA token)".into(),
+                    _ => String::new(),
+                }
+            ));
+            if let Some(d) = &oauth1.domain {
+                lines.push(format!("domain: {d}"));
+            }
+        }
+    }
+    lines
+}
+
+pub fn status(args: &StoreArgs) -> Result<(), Failure> {
+    let dir = context::token_dir(args)?;
+    let (tokens, store) = load(&dir)?;
+    let now = SystemClock.now();
+    println!(
+        "tokens in {} ({})",
+        dir.display(),
+        layout_name(store.format())
+    );
+    print_summary(&tokens, now);
+    let state = if tokens.expires_at() > now {
+        "access token valid"
+    } else if tokens.refresh_expires_at().is_some_and(|t| t <= now) {
+        "refresh token expired: sign in again"
+    } else {
+        "access token expired: the next call refreshes it"
+    };
+    println!("  state: {state}");
+    Ok(())
+}
+
+fn layout_name(f: Option<GarthFormat>) -> &'static str {
+    match f {
+        Some(GarthFormat::Legacy) => "garth's oauth1_token.json + oauth2_token.json",
+        Some(GarthFormat::Di) => "di_token.json",
+        Some(GarthFormat::GarminConnect) => "python-garminconnect's garmin_tokens.json",
+        None => "unknown layout",
+    }
+}
+
+pub fn logout(args: &StoreArgs) -> Result<(), Failure> {
+    let dir = context::token_dir(args)?;
+    GarthDirStore::new(&dir).clear()?;
+    println!("Deleted the stored tokens in {}", dir.display());
+    Ok(())
+}
+
+pub fn export(args: &StoreArgs) -> Result<(), Failure> {
+    let dir = context::token_dir(args)?;
+    let (tokens, _) = load(&dir)?;
+    println!("{}", tokens.to_json());
+    Ok(())
+}
+
+pub fn import(args: &ImportArgs) -> Result<(), Failure> {
+    let dir = context::token_dir(&args.store)?;
+    let mut text = String::new();
+    io::stdin().read_to_string(&mut text)?;
+    let tokens = parse_any(&text)?;
+    save(&dir, &tokens)?;
+    println!("Imported {} tokens into {}", tokens.family(), dir.display());
+    print_summary(&tokens, SystemClock.now());
+    Ok(())
+}
+
+/// This library's versioned JSON, python-garminconnect's token JSON, or garth's base64 `dumps()`.
+fn parse_any(text: &str) -> Result<Tokens, Error> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(Error::InvalidInput("nothing on stdin to import".into()));
+    }
+    if !t.starts_with('{') {
+        return import_garth_dumps(t);
+    }
+    let v: serde_json::Value = serde_json::from_str(t).map_err(|e| {
+        Error::InvalidInput(format!(
+            "stdin is not valid JSON (line {} column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if v.get("schema_version").is_some() {
+        Tokens::from_json(t)
+    } else if v.get("di_token").is_some() || v.get("di_refresh_token").is_some() {
+        import_garminconnect(t)
+    } else {
+        Err(Error::InvalidInput(
+            "unknown token JSON: expected this library's export (schema_version) or python-garminconnect's \
+             garmin_tokens.json (di_token, di_refresh_token, di_client_id)"
+                .into(),
+        ))
+    }
+}

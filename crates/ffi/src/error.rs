@@ -1,0 +1,98 @@
+//! The per-thread last error: a status, a message a user can read, and for rate limits the server's
+//! Retry-After. Set by every fallible entry point; cleared when it succeeds.
+
+use crate::status::{garmin_sso_status, status_of};
+use std::cell::RefCell;
+use std::ffi::{c_char, CString};
+
+/// A failure on its way out of an entry point.
+#[derive(Debug)]
+pub(crate) struct FfiError {
+    pub status: garmin_sso_status,
+    pub message: String,
+    pub retry_after_seconds: Option<u64>,
+}
+
+impl FfiError {
+    pub fn new(status: garmin_sso_status, message: impl Into<String>) -> Self {
+        FfiError { status, message: message.into(), retry_after_seconds: None }
+    }
+
+    pub fn null(name: &str) -> Self {
+        Self::new(garmin_sso_status::NullArgument, format!("argument `{name}` is NULL"))
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(garmin_sso_status::InvalidArgument, message)
+    }
+}
+
+impl From<garmin_sso_core::Error> for FfiError {
+    fn from(e: garmin_sso_core::Error) -> Self {
+        let retry_after_seconds = match &e {
+            garmin_sso_core::Error::RateLimited { retry_after } => retry_after.map(|d| d.as_secs()),
+            _ => None,
+        };
+        // Core error messages are built to carry no secrets (see garmin_sso_core::error).
+        FfiError { status: status_of(&e), message: e.to_string(), retry_after_seconds }
+    }
+}
+
+struct LastError {
+    status: garmin_sso_status,
+    message: CString,
+    retry_after_seconds: Option<u64>,
+}
+
+thread_local! {
+    static LAST: RefCell<LastError> = RefCell::new(LastError {
+        status: garmin_sso_status::Ok,
+        message: CString::default(),
+        retry_after_seconds: None,
+    });
+}
+
+pub(crate) fn set_last_error(e: &FfiError) {
+    let message = CString::new(e.message.replace('\0', " ")).unwrap_or_default();
+    let _ = LAST.try_with(|l| {
+        *l.borrow_mut() = LastError { status: e.status, message, retry_after_seconds: e.retry_after_seconds }
+    });
+}
+
+pub(crate) fn clear_last_error() {
+    let _ = LAST.try_with(|l| {
+        let mut l = l.borrow_mut();
+        l.status = garmin_sso_status::Ok;
+        l.message = CString::default();
+        l.retry_after_seconds = None;
+    });
+}
+
+/// The message of the last failed call on this thread, as UTF-8: what went wrong and, where it
+/// helps, what to do. Never contains a password, token, cookie or ticket. Empty after a call that
+/// succeeded.
+///
+/// The pointer stays valid until the next call into the library on the same thread; copy the text if
+/// you need it longer. Do not free it. Never returns NULL.
+#[no_mangle]
+pub extern "C" fn garmin_sso_last_error_message() -> *const c_char {
+    static EMPTY: &[u8] = b"\0";
+    LAST.try_with(|l| l.borrow().message.as_ptr()).unwrap_or(EMPTY.as_ptr().cast())
+}
+
+/// The status of the last failed call on this thread, or `GARMIN_SSO_STATUS_OK` after a success.
+#[no_mangle]
+pub extern "C" fn garmin_sso_last_error_status() -> garmin_sso_status {
+    LAST.try_with(|l| l.borrow().status).unwrap_or(garmin_sso_status::Ok)
+}
+
+/// When the last failed call on this thread was `GARMIN_SSO_STATUS_RATE_LIMITED` and Garmin said how
+/// long to wait (`Retry-After`), that many seconds; otherwise -1.
+#[no_mangle]
+pub extern "C" fn garmin_sso_last_error_retry_after_seconds() -> i64 {
+    LAST.try_with(|l| l.borrow().retry_after_seconds)
+        .ok()
+        .flatten()
+        .map(|s| i64::try_from(s).unwrap_or(i64::MAX))
+        .unwrap_or(-1)
+}

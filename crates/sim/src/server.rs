@@ -1,0 +1,116 @@
+//! The HTTP server: tiny_http with a few worker threads (keep-alive and
+//! chunked request bodies are handled by tiny_http).
+
+use std::io::{Cursor, Read};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crate::http::{Req, Resp};
+use crate::state::Shared;
+
+/// Largest request body accepted (uploads included).
+const MAX_BODY: u64 = 256 * 1024 * 1024;
+pub(crate) const WORKERS: usize = 8;
+
+pub(crate) struct Running {
+    pub server: Arc<tiny_http::Server>,
+    pub workers: Vec<JoinHandle<()>>,
+    pub stop: Arc<AtomicBool>,
+    pub addr: SocketAddr,
+}
+
+pub(crate) fn start(shared: Arc<Shared>, listen: &str) -> std::io::Result<Running> {
+    let server = tiny_http::Server::http(listen)
+        .map_err(|e| std::io::Error::other(format!("cannot listen on {listen}: {e}")))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| std::io::Error::other("not an IP listener"))?;
+    let server = Arc::new(server);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut workers = Vec::with_capacity(WORKERS);
+    for i in 0..WORKERS {
+        let server = Arc::clone(&server);
+        let shared = Arc::clone(&shared);
+        let stop = Arc::clone(&stop);
+        let h = std::thread::Builder::new()
+            .name(format!("garmin-sim-{i}"))
+            .spawn(move || worker(&server, &shared, &stop, addr))?;
+        workers.push(h);
+    }
+    Ok(Running {
+        server,
+        workers,
+        stop,
+        addr,
+    })
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running").field("addr", &self.addr).finish()
+    }
+}
+
+impl Running {
+    /// Stops the workers and joins them; the listener closes when the last
+    /// `Arc<Server>` goes away.
+    pub fn stop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for _ in 0..self.workers.len() {
+            self.server.unblock();
+        }
+        for h in self.workers.drain(..) {
+            let _ = h.join();
+        }
+    }
+}
+
+fn worker(server: &tiny_http::Server, shared: &Shared, stop: &AtomicBool, local: SocketAddr) {
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        match server.recv() {
+            Ok(rq) => serve(shared, rq, local),
+            Err(_) if stop.load(Ordering::SeqCst) => return,
+            Err(e) => log::debug!("accept error: {e}"),
+        }
+    }
+}
+
+fn serve(shared: &Shared, mut rq: tiny_http::Request, local: SocketAddr) {
+    let mut body = Vec::new();
+    if let Err(e) = rq.as_reader().take(MAX_BODY).read_to_end(&mut body) {
+        log::debug!("reading request body failed: {e}");
+        let _ = rq.respond(tiny_http::Response::empty(400));
+        return;
+    }
+    let headers: Vec<(String, String)> = rq
+        .headers()
+        .iter()
+        .map(|h| (h.field.as_str().to_string(), h.value.as_str().to_string()))
+        .collect();
+    let mut req = Req::new(rq.method().as_str(), rq.url(), headers, body);
+    req.remote = rq.remote_addr().copied();
+    req.local = local;
+    let resp = crate::router::dispatch(shared, &req);
+    log::debug!("{} {} -> {}", req.method, req.path, resp.status);
+    let head = req.method == "HEAD";
+    if let Err(e) = rq.respond(to_tiny(resp, head)) {
+        log::debug!("writing response failed: {e}");
+    }
+}
+
+fn to_tiny(resp: Resp, head: bool) -> tiny_http::Response<Cursor<Vec<u8>>> {
+    let body = if head { Vec::new() } else { resp.body };
+    let mut r = tiny_http::Response::from_data(body).with_status_code(resp.status);
+    for (k, v) in resp.headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            r.add_header(h);
+        }
+    }
+    r
+}

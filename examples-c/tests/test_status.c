@@ -1,0 +1,226 @@
+/* Every garmin_sso_status value is reachable through the public API, each with a message, against
+ * the simulator (faults injected through its admin API) or, where the simulator cannot produce the
+ * answer (locked and parent-managed accounts on the mobile API, redirects off Garmin), through a
+ * host transport that answers like Garmin does. GARMIN_SSO_STATUS_PANIC is the one code no valid
+ * use can reach; crates/ffi/src/panic.rs tests that a panic becomes it. */
+#include "test_util.h"
+
+#include <curl/curl.h>
+
+static int seen[GARMIN_SSO_STATUS_PANIC + 1];
+
+static void expect(garmin_sso_status got, garmin_sso_status want, const char *what) {
+  if (got != want)
+    FAIL("%s: got %s (\"%s\"), expected %s", what, garmin_sso_status_name(got), garmin_sso_last_error_message(),
+         garmin_sso_status_name(want));
+  CHECK(garmin_sso_last_error_status() == want);
+  if (want != GARMIN_SSO_STATUS_OK) CHECK(strlen(garmin_sso_last_error_message()) > 0);
+  else CHECK(strlen(garmin_sso_last_error_message()) == 0);
+  seen[want] = 1;
+  printf("%-40s %s: %s\n", garmin_sso_status_name(want), what, garmin_sso_last_error_message());
+}
+
+static garmin_sso_status login_with(const garmin_sso_client *c, uint32_t strategy, const char *email, const char *pw) {
+  garmin_sso_session *s = (garmin_sso_session *)0x1;
+  garmin_sso_pending_mfa *m = (garmin_sso_pending_mfa *)0x1;
+  garmin_sso_status st = garmin_sso_client_login_with(c, strategy, email, pw, &s, &m);
+  if (st != GARMIN_SSO_STATUS_OK) {
+    /* out-parameters are untouched on failure */
+    CHECK(s == (garmin_sso_session *)0x1 && m == (garmin_sso_pending_mfa *)0x1);
+  } else {
+    garmin_sso_session_free(s);
+    garmin_sso_pending_mfa_free(m);
+  }
+  return st;
+}
+
+/* A host transport answering like Garmin for the cases the simulator has no switch for. */
+static uint32_t fake_transport(void *user_data, const garmin_sso_transport_request *req,
+                               garmin_sso_transport_response *resp) {
+  const char *mode = user_data;
+  const char *json = NULL;
+  if (strcmp(mode, "locked") == 0) json = "{\"responseStatus\":{\"type\":\"ACCOUNT_LOCKED\"}}";
+  if (strcmp(mode, "denied") == 0) json = "{\"responseStatus\":{\"type\":\"LOGIN_DENIED\"}}";
+  if (json) {
+    garmin_sso_transport_response_set_status(resp, 200);
+    if (strcmp(req->method, "GET") == 0) {
+      garmin_sso_transport_response_add_header(resp, "Content-Type", "text/html");
+      garmin_sso_transport_response_append_body(resp, (const uint8_t *)"<html></html>", 13);
+    } else {
+      garmin_sso_transport_response_add_header(resp, "Content-Type", "application/json");
+      garmin_sso_transport_response_append_body(resp, (const uint8_t *)json, strlen(json));
+    }
+    return GARMIN_SSO_TRANSPORT_RESULT_OK;
+  }
+  if (strcmp(mode, "foreign") == 0) {
+    garmin_sso_transport_response_set_status(resp, 302);
+    garmin_sso_transport_response_add_header(resp, "Location", "https://evil.example/steal");
+    return GARMIN_SSO_TRANSPORT_RESULT_OK;
+  }
+  if (strcmp(mode, "loop") == 0) {
+    garmin_sso_transport_response_set_status(resp, 302);
+    garmin_sso_transport_response_add_header(resp, "Location", req->url);
+    return GARMIN_SSO_TRANSPORT_RESULT_OK;
+  }
+  if (strcmp(mode, "no-status") == 0) return GARMIN_SSO_TRANSPORT_RESULT_OK;
+  garmin_sso_transport_response_set_error_message(resp, "the host's network is down");
+  return GARMIN_SSO_TRANSPORT_RESULT_CONNECT;
+}
+
+static garmin_sso_client *fake_client(const char *mode) {
+  garmin_sso_config *cfg = sim_config();
+  CHECK_OK(garmin_sso_config_set_transport(cfg, fake_transport, (void *)mode));
+  garmin_sso_client *c = NULL;
+  CHECK_OK(garmin_sso_client_new(cfg, &c));
+  garmin_sso_config_free(cfg);
+  return c;
+}
+
+int main(void) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  garmin_sso_client *client = sim_client();
+
+  /* Argument checks */
+  garmin_sso_config *cfg = NULL;
+  expect(garmin_sso_config_new("garmin.com", &cfg), GARMIN_SSO_STATUS_OK, "config for garmin.com");
+  expect(garmin_sso_config_new(NULL, &cfg), GARMIN_SSO_STATUS_NULL_ARGUMENT, "NULL domain");
+  expect(garmin_sso_config_new("garmin.\xff", &cfg), GARMIN_SSO_STATUS_INVALID_UTF8, "domain not UTF-8");
+  expect(garmin_sso_config_new("garmin.org", &cfg), GARMIN_SSO_STATUS_INVALID_ARGUMENT, "unknown domain");
+  garmin_sso_config_free(cfg);
+
+  /* Account answers */
+  expect(login_with(client, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, "wrong"), GARMIN_SSO_STATUS_INVALID_CREDENTIALS,
+         "wrong password");
+  garmin_sso_session *s = NULL;
+  expect(garmin_sso_client_login(client, MFA_EMAIL, MFA_PASSWORD, &s, NULL), GARMIN_SSO_STATUS_MFA_REQUIRED,
+         "MFA account, caller cannot do MFA");
+  garmin_sso_pending_mfa *mfa = NULL;
+  CHECK_OK(garmin_sso_client_login(client, MFA_EMAIL, MFA_PASSWORD, &s, &mfa));
+  CHECK(s == NULL && mfa != NULL);
+  expect(garmin_sso_pending_mfa_submit(mfa, "000000", &s), GARMIN_SSO_STATUS_MFA_CODE_REJECTED, "wrong MFA code");
+  CHECK_OK(garmin_sso_pending_mfa_submit(mfa, MFA_CODE, &s));
+  garmin_sso_session_free(s);
+  s = NULL;
+  expect(garmin_sso_pending_mfa_submit(mfa, MFA_CODE, &s), GARMIN_SSO_STATUS_MFA_CHALLENGE_ENDED,
+         "MFA challenge already completed");
+  CHECK(s == NULL);
+  garmin_sso_pending_mfa_free(mfa);
+
+  garmin_sso_client *locked = fake_client("locked");
+  expect(login_with(locked, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD), GARMIN_SSO_STATUS_ACCOUNT_LOCKED,
+         "locked account");
+  garmin_sso_client_free(locked);
+  garmin_sso_client *denied = fake_client("denied");
+  expect(login_with(denied, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD),
+         GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE, "login denied");
+  garmin_sso_client_free(denied);
+
+  /* Garmin's front */
+  sim_admin("/__sim/fault?target=mobile_login&kind=429&retry_after=7");
+  expect(login_with(client, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD), GARMIN_SSO_STATUS_RATE_LIMITED,
+         "429 with Retry-After");
+  CHECK(garmin_sso_last_error_retry_after_seconds() == 7);
+  sim_admin("/__sim/fault?target=mobile_login&kind=cloudflare");
+  expect(login_with(client, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD), GARMIN_SSO_STATUS_BLOCKED,
+         "Cloudflare challenge");
+  CHECK(garmin_sso_last_error_retry_after_seconds() == -1);
+  sim_admin("/__sim/fault?target=mobile_login&kind=malformed");
+  expect(login_with(client, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD),
+         GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE, "truncated JSON");
+  sim_admin("/__sim/fault?target=mobile_login&kind=500");
+  expect(login_with(client, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD), GARMIN_SSO_STATUS_HTTP_STATUS,
+         "HTTP 500");
+  sim_admin("/__sim/fault?target=any&kind=503&times=always");
+  uint32_t chain[] = {GARMIN_SSO_STRATEGY_MOBILE, GARMIN_SSO_STRATEGY_WIDGET, GARMIN_SSO_STRATEGY_PORTAL};
+  s = NULL;
+  expect(garmin_sso_client_login_chain(client, chain, 3, PLAIN_EMAIL, PLAIN_PASSWORD, &s, NULL),
+         GARMIN_SSO_STATUS_ALL_STRATEGIES_FAILED, "every strategy answered 503");
+  CHECK(contains(garmin_sso_last_error_message(), "mobile") && contains(garmin_sso_last_error_message(), "widget") &&
+        contains(garmin_sso_last_error_message(), "portal"));
+  sim_admin("/__sim/clear");
+
+  /* Transport */
+  {
+    garmin_sso_config *c2 = NULL;
+    garmin_sso_client *closed = NULL;
+    CHECK_OK(garmin_sso_config_new("garmin.com", &c2));
+    CHECK_OK(garmin_sso_config_set_base_url(c2, "http://127.0.0.1:1"));
+    CHECK_OK(garmin_sso_client_new(c2, &closed));
+    expect(login_with(closed, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD), GARMIN_SSO_STATUS_NETWORK,
+           "connection refused");
+    garmin_sso_client_free(closed);
+    CHECK_OK(garmin_sso_config_set_base_url(c2, sim_url()));
+    CHECK_OK(garmin_sso_config_set_timeout_ms(c2, 200));
+    CHECK_OK(garmin_sso_client_new(c2, &closed));
+    sim_admin("/__sim/fault?target=mobile_page&kind=delay&ms=2000");
+    expect(login_with(closed, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD), GARMIN_SSO_STATUS_TIMEOUT,
+           "answer slower than the timeout");
+    garmin_sso_client_free(closed);
+    CHECK_OK(garmin_sso_config_set_timeout_ms(c2, 20000));
+    CHECK_OK(garmin_sso_config_set_max_response_bytes(c2, 16));
+    CHECK_OK(garmin_sso_client_new(c2, &closed));
+    expect(login_with(closed, GARMIN_SSO_STRATEGY_WIDGET, PLAIN_EMAIL, PLAIN_PASSWORD),
+           GARMIN_SSO_STATUS_RESPONSE_TOO_LARGE, "page larger than max_response_bytes");
+    garmin_sso_client_free(closed);
+    garmin_sso_config_free(c2);
+  }
+  garmin_sso_client *host_down = fake_client("down");
+  expect(login_with(host_down, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD), GARMIN_SSO_STATUS_NETWORK,
+         "host transport failed");
+  CHECK(contains(garmin_sso_last_error_message(), "the host's network is down"));
+  garmin_sso_client_free(host_down);
+  garmin_sso_client *no_status = fake_client("no-status");
+  expect(login_with(no_status, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD), GARMIN_SSO_STATUS_NETWORK,
+         "host transport set no status");
+  garmin_sso_client_free(no_status);
+  garmin_sso_client *foreign = fake_client("foreign");
+  expect(login_with(foreign, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD),
+         GARMIN_SSO_STATUS_FOREIGN_REDIRECT, "redirect off Garmin");
+  CHECK(contains(garmin_sso_last_error_message(), "evil.example") && !contains(garmin_sso_last_error_message(), "steal"));
+  garmin_sso_client_free(foreign);
+  garmin_sso_client *loop = fake_client("loop");
+  expect(login_with(loop, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD),
+         GARMIN_SSO_STATUS_TOO_MANY_REDIRECTS, "redirect loop");
+  garmin_sso_client_free(loop);
+
+  /* Web view */
+  s = NULL;
+  expect(garmin_sso_client_exchange_webview(client, "https://mobile.integration.garmin.com/gcm/android?state=1", &s),
+         GARMIN_SSO_STATUS_TICKET_NOT_FOUND, "web-view URL without a ticket");
+
+  /* Sessions */
+  garmin_sso_session *session = sim_session(client);
+  const uint8_t fit[] = {0x0e, 0x10, 0x43, 0x08, 0x00, 0x00, 0x00, 0x00, '.', 'F', 'I', 'T', 0x00, 0x00, 's', 't'};
+  garmin_sso_upload_result *up = NULL;
+  CHECK_OK(garmin_sso_session_upload_fit(session, "status.fit", fit, sizeof fit, &up));
+  garmin_sso_upload_result_free(up);
+  up = NULL;
+  expect(garmin_sso_session_upload_fit(session, "status.fit", fit, sizeof fit, &up),
+         GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY, "same activity again");
+  CHECK(up == NULL);
+
+  char path[1024];
+  tmp_path(path, sizeof path, "a-file");
+  FILE *f = fopen(path, "w");
+  CHECK(f != NULL);
+  fclose(f);
+  tmp_path(path, sizeof path, "a-file/tokens.json");
+  expect(garmin_sso_session_save(session, GARMIN_SSO_STORE_KIND_JSON_FILE, path), GARMIN_SSO_STATUS_STORAGE,
+         "store inside a regular file");
+
+  sim_admin("/__sim/expire?what=all");
+  expect(garmin_sso_session_refresh(session), GARMIN_SSO_STATUS_SIGN_IN_NEEDED, "refresh token expired");
+  CHECK_OK(garmin_sso_session_logout(session));
+  char *json = NULL;
+  expect(garmin_sso_session_to_json(session, &json), GARMIN_SSO_STATUS_SIGN_IN_NEEDED, "after logout");
+  CHECK(json == NULL);
+  garmin_sso_session_free(session);
+
+  for (uint32_t i = 0; i < GARMIN_SSO_STATUS_PANIC; i++)
+    if (!seen[i]) FAIL("status %s was not reached", garmin_sso_status_name(i));
+  CHECK(strcmp(garmin_sso_status_name(9999), "GARMIN_SSO_STATUS_UNKNOWN") == 0);
+  garmin_sso_client_free(client);
+  curl_global_cleanup();
+  printf("every status except PANIC reached\n");
+  return 0;
+}

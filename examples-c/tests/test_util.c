@@ -1,0 +1,82 @@
+#include "test_util.h"
+
+#include <curl/curl.h>
+
+const char *sim_url(void) {
+  const char *u = getenv("GARMIN_SSO_BASE_URL");
+  if (!u || !*u) FAIL("GARMIN_SSO_BASE_URL is not set: run the test through tests/with-sim.sh");
+  return u;
+}
+
+typedef struct {
+  char *data;
+  size_t len;
+} buffer;
+
+static size_t collect(char *p, size_t size, size_t n, void *ud) {
+  buffer *b = ud;
+  size_t add = size * n;
+  char *grown = realloc(b->data, b->len + add + 1);
+  if (!grown) return 0;
+  b->data = grown;
+  memcpy(b->data + b->len, p, add);
+  b->len += add;
+  b->data[b->len] = '\0';
+  return add;
+}
+
+static char *admin(const char *method, const char *path) {
+  char url[1024];
+  snprintf(url, sizeof url, "%s%s", sim_url(), path);
+  CURL *c = curl_easy_init();
+  CHECK(c != NULL);
+  buffer b = {NULL, 0};
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  if (strcmp(method, "POST") == 0) curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+  CURLcode rc = curl_easy_perform(c);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(c);
+  if (rc != CURLE_OK || status != 200) FAIL("admin %s %s failed: curl %d, HTTP %ld", method, path, (int)rc, status);
+  if (!b.data) b.data = calloc(1, 1);
+  return b.data;
+}
+
+void sim_admin(const char *path_and_query) { free(admin("POST", path_and_query)); }
+
+char *sim_admin_get(const char *path) { return admin("GET", path); }
+
+garmin_sso_config *sim_config(void) {
+  garmin_sso_config *cfg = NULL;
+  CHECK_OK(garmin_sso_config_new("garmin.com", &cfg));
+  CHECK_OK(garmin_sso_config_set_base_url(cfg, sim_url()));
+  CHECK_OK(garmin_sso_config_set_timeout_ms(cfg, 20000));
+  return cfg;
+}
+
+garmin_sso_client *sim_client(void) {
+  garmin_sso_config *cfg = sim_config();
+  garmin_sso_client *client = NULL;
+  CHECK_OK(garmin_sso_client_new(cfg, &client));
+  garmin_sso_config_free(cfg);
+  return client;
+}
+
+garmin_sso_session *sim_session(const garmin_sso_client *client) {
+  garmin_sso_session *s = NULL;
+  garmin_sso_pending_mfa *mfa = NULL;
+  CHECK_OK(garmin_sso_client_login(client, PLAIN_EMAIL, PLAIN_PASSWORD, &s, &mfa));
+  CHECK(s != NULL && mfa == NULL);
+  return s;
+}
+
+void tmp_path(char *buf, size_t len, const char *name) {
+  const char *dir = getenv("GARMIN_SSO_TEST_TMP");
+  if (!dir || !*dir) FAIL("GARMIN_SSO_TEST_TMP is not set: run the test through tests/with-sim.sh");
+  snprintf(buf, len, "%s/%s", dir, name);
+}
+
+int contains(const char *haystack, const char *needle) { return haystack && strstr(haystack, needle) != NULL; }

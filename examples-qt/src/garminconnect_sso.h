@@ -1,0 +1,120 @@
+// GarminConnectSso: Garmin Connect sign-in and FIT upload for Qt apps, on top of libgarmin_sso.
+//
+// Same signals and method names as QDomyos-Zwift's GarminConnect, so the app keeps its connections.
+// Every call returns at once; the library's blocking work runs, in call order, on a private worker
+// thread, and each outcome arrives as a queued signal on the thread that owns this object (normally the GUI thread).
+// All HTTP goes through QNetworkAccessManager (see qt_http_transport.h). The session (tokens) is
+// saved to QSettings as the library's JSON export after each change and restored on construction,
+// so isAuthenticated() is true right after an app restart.
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include <memory>
+
+class GarminConnectSsoPrivate;
+
+class GarminConnectSso : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(bool authenticated READ isAuthenticated NOTIFY authenticationChanged)
+    Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
+    Q_PROPERTY(QString domain READ domain WRITE setDomain)
+
+public:
+    // Why the last operation failed, for code that reacts differently (e.g. waits after a rate limit).
+    enum class Failure {
+        None,
+        InvalidCredentials, // wrong email or password
+        MfaCodeRejected,    // wrong code; submitMfaCode() again
+        MfaChallengeEnded,  // the challenge is over; login() again
+        RateLimited,        // Garmin said "too many requests"; retryAfterSeconds() may say how long
+        Blocked,            // Cloudflare challenge / CAPTCHA
+        AccountProblem,     // locked or unusable account
+        DuplicateActivity,  // Garmin already has this activity (409)
+        SignInNeeded,       // no session, or it can no longer be refreshed
+        Network,            // no HTTP answer (connect, TLS, I/O, timeout)
+        BadInput,           // e.g. the FIT file cannot be read, an empty MFA code
+        Other
+    };
+    Q_ENUM(Failure)
+
+    struct Options
+    {
+        // Where the session is kept. Empty: the application's default QSettings(), like QDomyos-Zwift.
+        QString settingsFile;
+        QString settingsKey = QStringLiteral("garmin_sso/session");
+        // "garmin.com" or "garmin.cn".
+        QString domain = QStringLiteral("garmin.com");
+        // Every Garmin host at one base URL (the simulator, a test proxy). Empty: Garmin itself.
+        QString baseUrl;
+        int timeoutMs = 30000;
+    };
+
+    explicit GarminConnectSso(QObject *parent = nullptr);
+    explicit GarminConnectSso(const Options &options, QObject *parent = nullptr);
+    // Cancels the HTTP exchange in flight and waits for the worker; no signal is emitted afterwards.
+    ~GarminConnectSso() override;
+
+    // True while a session (restored or new) is held that has not been found unusable. The library
+    // refreshes an expired access token by itself before an upload, so this does not go false merely
+    // because an access token aged.
+    bool isAuthenticated() const;
+    bool isBusy() const;
+    QString lastError() const;
+    Failure lastFailure() const;
+    // Seconds Garmin asked to wait after a rate limit, or -1.
+    int retryAfterSeconds() const;
+    QString domain() const;
+    // Garmin's JSON answer to the last successful upload (detailedImportResult.uploadId, …).
+    QJsonObject lastUploadResult() const;
+    // How many HTTP exchanges went through Qt's network stack (diagnostics and tests).
+    quint64 httpExchangeCount() const;
+
+    // The page a web view opens for the web-view sign-in (README: "Web-view sign-in").
+    QUrl webViewSignInUrl() const;
+    // True for the navigation the web view makes at the end of sign-in (service URL with ticket=ST-…).
+    static bool isTicketNavigation(const QUrl &url);
+
+public slots:
+    // Emits authenticated(), mfaRequired() (then call submitMfaCode()) or authenticationFailed().
+    void login(const QString &email, const QString &password);
+    void submitMfaCode(const QString &code);
+    // Web-view sign-in: hands the intercepted service URL (or the bare ST-… ticket) to the library.
+    void signInWithWebViewTicket(const QString &urlOrTicket);
+    // Emits uploadSucceeded() or uploadFailed(). Refreshes tokens first when needed.
+    void uploadFitFile(const QString &fitFilePath);
+    void uploadActivity(const QByteArray &fitData, const QString &fileName);
+    // QDomyos-Zwift's tryRefreshToken(): emits authenticated() or authenticationFailed().
+    void refresh();
+    // A Connect API call with the session's token (refreshed when needed), e.g.
+    // apiRequest("GET", "/biometric-service/biometric/powerToWeight/latest/2026-05-01").
+    // `path` may carry a query. Returns an id that apiReplyReceived()/apiRequestFailed() echo.
+    int apiRequest(const QByteArray &method, const QString &path, const QByteArray &body = QByteArray(),
+                   const QByteArray &contentType = QByteArray());
+    // Forgets the session here and in QSettings; emits loggedOut().
+    void logout();
+    // "garmin.com" or "garmin.cn"; applies to the next login().
+    void setDomain(const QString &domain);
+
+signals:
+    void authenticated();
+    void authenticationFailed(const QString &error);
+    void mfaRequired();
+    void uploadSucceeded();
+    void uploadFailed(const QString &error);
+    void loggedOut();
+    // Any HTTP status arrives here; apiRequestFailed() means no answer (network, sign-in needed).
+    void apiReplyReceived(int requestId, int httpStatus, const QByteArray &body);
+    void apiRequestFailed(int requestId, const QString &error);
+    void authenticationChanged(bool authenticated);
+    void busyChanged(bool busy);
+
+private:
+    friend class GarminConnectSsoPrivate;
+    std::unique_ptr<GarminConnectSsoPrivate> d;
+};

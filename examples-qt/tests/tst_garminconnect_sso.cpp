@@ -1,0 +1,562 @@
+// GarminConnectSso against the Garmin simulator (`garmin-sso simulate`), headless:
+//   QT_QPA_PLATFORM=offscreen ./tst_garminconnect_sso
+// Every wait is QSignalSpy::wait on the signal the app would react to; nothing sleeps.
+#include "fit_file.h"
+#include "garminconnect_sso.h"
+#include "mainwindow.h"
+#include "simulator.h"
+
+#include <QApplication>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMutex>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QtTest>
+
+#include <functional>
+#include <memory>
+#include <utility>
+
+namespace {
+
+const QString kMfaEmail = QStringLiteral("mfa.rider@example.com");
+const QString kMfaPassword = QStringLiteral("Correct-Horse-7");
+const QString kMfaCode = QStringLiteral("482913");
+const QString kPlainEmail = QStringLiteral("plain.rider@example.com");
+const QString kPlainPassword = QStringLiteral("Battery-Staple-9");
+const int kWaitMs = 20000;
+
+// Everything Qt logs during the run (the library's log is forwarded to the garmin.sso category),
+// checked at the end for secrets.
+QMutex gLogMutex;
+QStringList gLog;
+QtMessageHandler gPreviousHandler = nullptr;
+
+void captureMessages(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    {
+        QMutexLocker lock(&gLogMutex);
+        gLog.append(message);
+    }
+    if (gPreviousHandler)
+        gPreviousHandler(type, context, message);
+}
+
+} // namespace
+
+class TestGarminConnectSso : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void signInWithMfaCode();
+    void signInWithoutMfa();
+    void wrongPasswordFails();
+    void wrongMfaCodeCanBeRetried();
+    void uploadActivityFromMemory();
+    void duplicateUploadIsReported();
+    void uploadFitFileFromPath();
+    void missingFitFileFails();
+    void connectApiRequest();
+    void tokensSurviveRestart();
+    void refreshedTokensArePersisted();
+    void rateLimitOnOneStrategyFallsThrough();
+    void rateLimitIsReported();
+    void logoutForgetsTokens();
+    void webViewTicketSignsIn();
+    void widgetAppSignsInWithMfa();
+    void noSecretsInLogsOrErrors();
+
+private:
+    std::unique_ptr<GarminConnectSso> makeWrapper(const QString &settingsFile);
+    QString settingsFile() const { return m_dir->filePath(QStringLiteral("settings.ini")); }
+    bool signIn(GarminConnectSso &garmin, const QString &email, const QString &password);
+    qint64 stat(const QString &name);
+    qint64 routeCount(const QString &route);
+    QString storedSession(const QString &file);
+
+    Simulator m_sim;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QStringList m_secrets; // tokens seen in settings during the run
+};
+
+std::unique_ptr<GarminConnectSso> TestGarminConnectSso::makeWrapper(const QString &settingsFile)
+{
+    GarminConnectSso::Options options;
+    options.settingsFile = settingsFile;
+    options.baseUrl = m_sim.baseUrl();
+    options.timeoutMs = 15000;
+    return std::make_unique<GarminConnectSso>(options);
+}
+
+bool TestGarminConnectSso::signIn(GarminConnectSso &garmin, const QString &email, const QString &password)
+{
+    QSignalSpy ok(&garmin, &GarminConnectSso::authenticated);
+    QSignalSpy failed(&garmin, &GarminConnectSso::authenticationFailed);
+    garmin.login(email, password);
+    if (!ok.wait(kWaitMs)) {
+        qWarning() << "sign-in did not complete:" << garmin.lastError();
+        return false;
+    }
+    return failed.isEmpty() && garmin.isAuthenticated();
+}
+
+qint64 TestGarminConnectSso::stat(const QString &name)
+{
+    QString error;
+    const QJsonDocument doc = m_sim.stats(&error);
+    if (!error.isEmpty())
+        qWarning() << error;
+    return doc.object().value(name).toVariant().toLongLong();
+}
+
+qint64 TestGarminConnectSso::routeCount(const QString &route)
+{
+    QString error;
+    return m_sim.stats(&error).object().value(QStringLiteral("requests")).toObject().value(route).toVariant().toLongLong();
+}
+
+QString TestGarminConnectSso::storedSession(const QString &file)
+{
+    QSettings settings(file, QSettings::IniFormat);
+    return settings.value(QStringLiteral("garmin_sso/session")).toString();
+}
+
+void TestGarminConnectSso::initTestCase()
+{
+    gPreviousHandler = qInstallMessageHandler(captureMessages);
+    QString error;
+    QVERIFY2(m_sim.start({kMfaEmail + ':' + kMfaPassword + ':' + kMfaCode, kPlainEmail + ':' + kPlainPassword}, &error),
+             qPrintable(error));
+    qInfo() << "simulator at" << m_sim.baseUrl();
+}
+
+void TestGarminConnectSso::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TestGarminConnectSso::cleanup()
+{
+    QString error;
+    QVERIFY2(m_sim.clearFaults(&error), qPrintable(error));
+    const QString stored = storedSession(settingsFile());
+    if (!stored.isEmpty()) {
+        // Remember the token values so the last test can look for them in the logs.
+        const QJsonObject o = QJsonDocument::fromJson(stored.toUtf8()).object();
+        std::function<void(const QJsonValue &)> collect = [&](const QJsonValue &v) {
+            if (v.isObject()) {
+                const QJsonObject obj = v.toObject();
+                for (auto it = obj.begin(); it != obj.end(); ++it) {
+                    if (it.value().isString() && it.key().contains(QLatin1String("token")) && it.value().toString().size() > 8)
+                        m_secrets << it.value().toString();
+                    collect(it.value());
+                }
+            } else if (v.isArray()) {
+                for (const QJsonValue &x : v.toArray())
+                    collect(x);
+            }
+        };
+        collect(o);
+    }
+    m_dir.reset();
+}
+
+void TestGarminConnectSso::signInWithMfaCode()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QVERIFY(!garmin->isAuthenticated());
+    const qint64 simRequestsBefore = stat(QStringLiteral("requests_total"));
+
+    QSignalSpy mfa(garmin.get(), &GarminConnectSso::mfaRequired);
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::authenticated);
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::authenticationFailed);
+    QThread *emittedOn = nullptr;
+    connect(garmin.get(), &GarminConnectSso::mfaRequired, this, [&] { emittedOn = QThread::currentThread(); });
+
+    garmin->login(kMfaEmail, kMfaPassword);
+    // login() returns at once; the work happens on the wrapper's worker thread.
+    QVERIFY(garmin->isBusy());
+    QCOMPARE(mfa.count(), 0);
+    QVERIFY(mfa.wait(kWaitMs));
+    QCOMPARE(emittedOn, QThread::currentThread()); // queued back to the GUI thread
+    QCOMPARE(ok.count(), 0);
+    QCOMPARE(failed.count(), 0);
+    QVERIFY(!garmin->isAuthenticated());
+    QVERIFY(storedSession(settingsFile()).isEmpty());
+
+    garmin->submitMfaCode(kMfaCode);
+    QVERIFY(ok.wait(kWaitMs));
+    QCOMPARE(failed.count(), 0);
+    QVERIFY(garmin->isAuthenticated());
+    QVERIFY(!garmin->isBusy());
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::None);
+
+    // The session is in QSettings as the library's JSON export, without the password.
+    const QString stored = storedSession(settingsFile());
+    QVERIFY(!stored.isEmpty());
+    QVERIFY(QJsonDocument::fromJson(stored.toUtf8()).isObject());
+    QVERIFY(!stored.contains(kMfaPassword));
+
+    // Every request the simulator saw went through Qt's network stack (the transport callback).
+    const qint64 simRequests = stat(QStringLiteral("requests_total")) - simRequestsBefore;
+    QVERIFY(simRequests > 0);
+    QCOMPARE(qint64(garmin->httpExchangeCount()), simRequests);
+}
+
+void TestGarminConnectSso::signInWithoutMfa()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QSignalSpy mfa(garmin.get(), &GarminConnectSso::mfaRequired);
+    QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
+    QCOMPARE(mfa.count(), 0);
+    QVERIFY(!storedSession(settingsFile()).isEmpty());
+}
+
+void TestGarminConnectSso::wrongPasswordFails()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::authenticated);
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::authenticationFailed);
+    const QString wrong = QStringLiteral("Wrong-Password-1");
+    garmin->login(kPlainEmail, wrong);
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(ok.count(), 0);
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::InvalidCredentials);
+    const QString message = failed.at(0).at(0).toString();
+    QVERIFY(!message.isEmpty());
+    QVERIFY(!message.contains(wrong));
+    QVERIFY(!garmin->isAuthenticated());
+    QVERIFY(storedSession(settingsFile()).isEmpty());
+}
+
+void TestGarminConnectSso::wrongMfaCodeCanBeRetried()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QSignalSpy mfa(garmin.get(), &GarminConnectSso::mfaRequired);
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::authenticated);
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::authenticationFailed);
+    garmin->login(kMfaEmail, kMfaPassword);
+    QVERIFY(mfa.wait(kWaitMs));
+
+    garmin->submitMfaCode(QStringLiteral("000000"));
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::MfaCodeRejected);
+    QVERIFY(!garmin->isAuthenticated());
+
+    // The challenge is still open: the right code completes the same sign-in.
+    garmin->submitMfaCode(kMfaCode);
+    QVERIFY(ok.wait(kWaitMs));
+    QVERIFY(garmin->isAuthenticated());
+}
+
+void TestGarminConnectSso::uploadActivityFromMemory()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
+    const qint64 uploadsBefore = stat(QStringLiteral("uploads"));
+
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::uploadSucceeded);
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::uploadFailed);
+    garmin->uploadActivity(makeFitFile(1001), QStringLiteral("morning-ride.fit"));
+    QVERIFY(ok.wait(kWaitMs));
+    QCOMPARE(failed.count(), 0);
+    QCOMPARE(stat(QStringLiteral("uploads")), uploadsBefore + 1);
+    const QJsonObject result = garmin->lastUploadResult().value(QStringLiteral("detailedImportResult")).toObject();
+    QVERIFY(result.value(QStringLiteral("uploadId")).toVariant().toLongLong() > 0);
+    QCOMPARE(result.value(QStringLiteral("fileName")).toString(), QStringLiteral("morning-ride.fit"));
+    QCOMPARE(result.value(QStringLiteral("successes")).toArray().size(), 1);
+}
+
+void TestGarminConnectSso::duplicateUploadIsReported()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
+    const QByteArray fit = makeFitFile(2002);
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::uploadSucceeded);
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::uploadFailed);
+    garmin->uploadActivity(fit, QStringLiteral("ride.fit"));
+    QVERIFY(ok.wait(kWaitMs));
+
+    const qint64 duplicatesBefore = stat(QStringLiteral("duplicate_uploads"));
+    garmin->uploadActivity(fit, QStringLiteral("ride.fit"));
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(ok.count(), 1);
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::DuplicateActivity);
+    QVERIFY(!failed.at(0).at(0).toString().isEmpty());
+    QCOMPARE(stat(QStringLiteral("duplicate_uploads")), duplicatesBefore + 1);
+    // A duplicate is not a session problem.
+    QVERIFY(garmin->isAuthenticated());
+}
+
+void TestGarminConnectSso::uploadFitFileFromPath()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
+    const QString path = m_dir->filePath(QStringLiteral("evening-run.fit"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(makeFitFile(3003));
+    file.close();
+
+    const qint64 uploadsBefore = stat(QStringLiteral("uploads"));
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::uploadSucceeded);
+    garmin->uploadFitFile(path);
+    QVERIFY(ok.wait(kWaitMs));
+    QCOMPARE(stat(QStringLiteral("uploads")), uploadsBefore + 1);
+    const QJsonObject result = garmin->lastUploadResult().value(QStringLiteral("detailedImportResult")).toObject();
+    QCOMPARE(result.value(QStringLiteral("fileName")).toString(), QStringLiteral("evening-run.fit"));
+}
+
+void TestGarminConnectSso::missingFitFileFails()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
+    const qint64 uploadsBefore = stat(QStringLiteral("uploads"));
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::uploadFailed);
+    garmin->uploadFitFile(m_dir->filePath(QStringLiteral("no-such.fit")));
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::BadInput);
+    QVERIFY(failed.at(0).at(0).toString().contains(QLatin1String("no-such.fit")));
+    QCOMPARE(stat(QStringLiteral("uploads")), uploadsBefore);
+}
+
+void TestGarminConnectSso::connectApiRequest()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QSignalSpy failedEarly(garmin.get(), &GarminConnectSso::apiRequestFailed);
+    const int early = garmin->apiRequest("GET", QStringLiteral("/userprofile-service/socialProfile"));
+    QVERIFY(failedEarly.wait(kWaitMs));
+    QCOMPARE(failedEarly.at(0).at(0).toInt(), early);
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::SignInNeeded);
+
+    QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
+    QSignalSpy replied(garmin.get(), &GarminConnectSso::apiReplyReceived);
+    const int id = garmin->apiRequest("GET", QStringLiteral("/userprofile-service/socialProfile"));
+    QVERIFY(id != early);
+    QVERIFY(replied.wait(kWaitMs));
+    QCOMPARE(replied.at(0).at(0).toInt(), id);
+    QCOMPARE(replied.at(0).at(1).toInt(), 200);
+    const QJsonObject profile = QJsonDocument::fromJson(replied.at(0).at(2).toByteArray()).object();
+    QVERIFY(!profile.value(QStringLiteral("displayName")).toString().isEmpty());
+}
+
+void TestGarminConnectSso::tokensSurviveRestart()
+{
+    {
+        auto first = makeWrapper(settingsFile());
+        QVERIFY(signIn(*first, kPlainEmail, kPlainPassword));
+    } // the app quits
+
+    const qint64 ticketsBefore = stat(QStringLiteral("tickets_issued"));
+    auto restarted = makeWrapper(settingsFile());
+    // Restored in the constructor, without any HTTP.
+    QVERIFY(restarted->isAuthenticated());
+    QCOMPARE(restarted->httpExchangeCount(), quint64(0));
+
+    QSignalSpy ok(restarted.get(), &GarminConnectSso::uploadSucceeded);
+    QSignalSpy failed(restarted.get(), &GarminConnectSso::uploadFailed);
+    restarted->uploadActivity(makeFitFile(4004), QStringLiteral("after-restart.fit"));
+    QVERIFY(ok.wait(kWaitMs));
+    QCOMPARE(failed.count(), 0);
+    // No new sign-in happened: the stored tokens were used.
+    QCOMPARE(stat(QStringLiteral("tickets_issued")), ticketsBefore);
+}
+
+void TestGarminConnectSso::refreshedTokensArePersisted()
+{
+    {
+        auto first = makeWrapper(settingsFile());
+        QVERIFY(signIn(*first, kPlainEmail, kPlainPassword));
+    }
+    const QString before = storedSession(settingsFile());
+    QVERIFY(!before.isEmpty());
+
+    // Garmin stops accepting the access token: the next upload must refresh (401 → refresh → retry).
+    {
+        auto second = makeWrapper(settingsFile());
+        QVERIFY(second->isAuthenticated());
+        QSignalSpy ok(second.get(), &GarminConnectSso::uploadSucceeded);
+        // Expire access tokens on the server side.
+        QNetworkAccessManager nam;
+        QNetworkReply *reply = nam.post(QNetworkRequest(QUrl(m_sim.baseUrl() + QStringLiteral("/__sim/expire?what=access"))), QByteArray());
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        QVERIFY(done.wait(kWaitMs));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        delete reply;
+
+        const qint64 refreshesBefore = stat(QStringLiteral("di_refreshes")) + stat(QStringLiteral("legacy_refreshes"));
+        second->uploadActivity(makeFitFile(5005), QStringLiteral("needs-refresh.fit"));
+        QVERIFY(ok.wait(kWaitMs));
+        QCOMPARE(stat(QStringLiteral("di_refreshes")) + stat(QStringLiteral("legacy_refreshes")), refreshesBefore + 1);
+    }
+    const QString after = storedSession(settingsFile());
+    QVERIFY(!after.isEmpty());
+    QVERIFY2(after != before, "the refreshed tokens were not written back to QSettings");
+
+    // A third start uses the refreshed tokens without signing in again.
+    const qint64 ticketsBefore = stat(QStringLiteral("tickets_issued"));
+    auto third = makeWrapper(settingsFile());
+    QSignalSpy ok(third.get(), &GarminConnectSso::uploadSucceeded);
+    third->uploadActivity(makeFitFile(5006), QStringLiteral("third-start.fit"));
+    QVERIFY(ok.wait(kWaitMs));
+    QCOMPARE(stat(QStringLiteral("tickets_issued")), ticketsBefore);
+}
+
+void TestGarminConnectSso::rateLimitOnOneStrategyFallsThrough()
+{
+    QString error;
+    QVERIFY2(m_sim.injectFault(QStringLiteral("mobile_login"), QStringLiteral("429"), QStringLiteral("1"), &error),
+             qPrintable(error));
+    const qint64 faultsBefore = stat(QStringLiteral("faults_injected"));
+    auto garmin = makeWrapper(settingsFile());
+    // The first strategy is throttled; the library moves on to the next one by itself.
+    QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
+    QCOMPARE(stat(QStringLiteral("faults_injected")), faultsBefore + 1);
+}
+
+void TestGarminConnectSso::rateLimitIsReported()
+{
+    QString error;
+    QVERIFY2(m_sim.injectFault(QStringLiteral("any"), QStringLiteral("429"), QStringLiteral("always"), &error,
+                                QStringLiteral("retry_after=120")),
+             qPrintable(error));
+    auto garmin = makeWrapper(settingsFile());
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::authenticated);
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::authenticationFailed);
+    garmin->login(kPlainEmail, kPlainPassword);
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(ok.count(), 0);
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::RateLimited);
+    QCOMPARE(garmin->retryAfterSeconds(), 120);
+    QVERIFY(!garmin->isAuthenticated());
+}
+
+void TestGarminConnectSso::logoutForgetsTokens()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
+    QVERIFY(!storedSession(settingsFile()).isEmpty());
+
+    QSignalSpy out(garmin.get(), &GarminConnectSso::loggedOut);
+    QSignalSpy changed(garmin.get(), &GarminConnectSso::authenticationChanged);
+    garmin->logout();
+    QVERIFY(out.wait(kWaitMs));
+    QVERIFY(!garmin->isAuthenticated());
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).toBool(), false);
+    QVERIFY(storedSession(settingsFile()).isEmpty());
+
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::uploadFailed);
+    garmin->uploadActivity(makeFitFile(6006), QStringLiteral("after-logout.fit"));
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::SignInNeeded);
+
+    // And a restart stays signed out.
+    auto restarted = makeWrapper(settingsFile());
+    QVERIFY(!restarted->isAuthenticated());
+}
+
+void TestGarminConnectSso::webViewTicketSignsIn()
+{
+    auto garmin = makeWrapper(settingsFile());
+    const QUrl page = garmin->webViewSignInUrl();
+    QVERIFY2(page.toString().startsWith(m_sim.baseUrl()), qPrintable(page.toString()));
+
+    // What the web view does: show the page, the user submits the form, Garmin navigates to the
+    // service URL with the ticket. Redirects are not followed so the navigation can be caught.
+    QNetworkAccessManager browser;
+    browser.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    QNetworkReply *shown = browser.get(QNetworkRequest(page));
+    QSignalSpy shownDone(shown, &QNetworkReply::finished);
+    QVERIFY(shownDone.wait(kWaitMs));
+    QCOMPARE(shown->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    delete shown;
+
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("username"), kPlainEmail);
+    form.addQueryItem(QStringLiteral("password"), kPlainPassword);
+    QNetworkRequest post(page);
+    post.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/x-www-form-urlencoded"));
+    QNetworkReply *submitted = browser.post(post, form.toString(QUrl::FullyEncoded).toUtf8());
+    QSignalSpy submittedDone(submitted, &QNetworkReply::finished);
+    QVERIFY(submittedDone.wait(kWaitMs));
+    QCOMPARE(submitted->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 302);
+    const QUrl navigation = submitted->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    delete submitted;
+    QVERIFY(GarminConnectSso::isTicketNavigation(navigation));
+    QVERIFY(!GarminConnectSso::isTicketNavigation(page));
+
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::authenticated);
+    garmin->signInWithWebViewTicket(navigation.toString(QUrl::FullyEncoded));
+    QVERIFY(ok.wait(kWaitMs));
+    QVERIFY(garmin->isAuthenticated());
+    QVERIFY(!storedSession(settingsFile()).isEmpty());
+}
+
+void TestGarminConnectSso::widgetAppSignsInWithMfa()
+{
+    auto garmin = makeWrapper(settingsFile());
+    MainWindow window(garmin.get());
+    window.show();
+    auto *email = window.findChild<QLineEdit *>(QStringLiteral("email"));
+    auto *password = window.findChild<QLineEdit *>(QStringLiteral("password"));
+    auto *code = window.findChild<QLineEdit *>(QStringLiteral("mfaCode"));
+    auto *signInButton = window.findChild<QPushButton *>(QStringLiteral("signIn"));
+    auto *submit = window.findChild<QPushButton *>(QStringLiteral("submitCode"));
+    auto *upload = window.findChild<QPushButton *>(QStringLiteral("upload"));
+    QVERIFY(email && password && code && signInButton && submit && upload);
+    QVERIFY(!upload->isEnabled());
+    QVERIFY(!code->isEnabled());
+
+    QSignalSpy mfa(garmin.get(), &GarminConnectSso::mfaRequired);
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::authenticated);
+    QTest::keyClicks(email, kMfaEmail);
+    QTest::keyClicks(password, kMfaPassword);
+    QTest::mouseClick(signInButton, Qt::LeftButton);
+    QVERIFY(mfa.wait(kWaitMs));
+    QVERIFY(code->isEnabled());
+    QVERIFY(window.statusText().contains(QLatin1String("code")));
+
+    QTest::keyClicks(code, kMfaCode);
+    QTest::mouseClick(submit, Qt::LeftButton);
+    QVERIFY(ok.wait(kWaitMs));
+    QVERIFY(upload->isEnabled());
+    QVERIFY(password->text().isEmpty());
+    QCOMPARE(window.statusText(), QStringLiteral("Signed in to Garmin Connect."));
+}
+
+void TestGarminConnectSso::noSecretsInLogsOrErrors()
+{
+    QVERIFY2(!m_secrets.isEmpty(), "earlier tests stored no tokens to look for");
+    QStringList secrets = m_secrets;
+    secrets << kMfaPassword << kPlainPassword << QStringLiteral("Wrong-Password-1");
+    QMutexLocker lock(&gLogMutex);
+    QVERIFY(!gLog.isEmpty());
+    for (const QString &line : std::as_const(gLog)) {
+        for (const QString &secret : std::as_const(secrets))
+            QVERIFY2(!line.contains(secret), "a secret appeared in the log output");
+        QVERIFY2(!line.contains(QLatin1String("ticket=ST-")), "a service ticket appeared in the log output");
+    }
+}
+
+QTEST_MAIN(TestGarminConnectSso)
+#include "tst_garminconnect_sso.moc"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test of the project, on a fresh machine: Rust unit and integration tests against the simulator,
+# the keyring store against a real Secret Service, the C ABI (ctest + valgrind), the Kotlin/Python/Swift
+# bindings, and the Qt example's QtTest suite. Everything talks to simulators on 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+scripts/setup-deps.sh
+
+step() { printf '\n=== %s\n' "$*"; }
+
+# One optimisation profile for everything, so the C, Qt and binding tests reuse what cargo test built.
+step "cargo build --release (library, CLI, bindings)"
+cargo build --release --workspace --locked
+
+step "cargo test (core, simulator, CLI)"
+cargo test --release --workspace --locked
+
+step "keyring store against a real Secret Service (gnome-keyring under dbus-run-session)"
+scripts/test-keyring.sh
+
+step "C ABI: header check, examples, ctest, valgrind"
+scripts/test-c.sh
+
+step "uniffi bindings: current check, Python (pytest), Kotlin (JVM), Swift header"
+scripts/test-bindings.sh
+
+step "Qt example: qmake + Qt 5 and CMake + Qt 6, QtTest offscreen"
+scripts/test-qt.sh
+
+step "all test suites passed"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The Qt example (examples-qt/) twice: qmake + Qt 5.15 (how QDomyos-Zwift builds) and CMake + Qt 6
+# through the C ABI's CMake package. Each build runs the QtTest suite headless against the simulator
+# (`garmin-sso simulate` on 127.0.0.1). Needs: cargo, cmake, g++, make, qtbase5-dev, qt6-base-dev.
+#
+#   scripts/test-qt.sh            (CI: the same; no stdin, no display needed)
+#
+# Environment: CARGO_TARGET_DIR (default target/), QT_TEST_BUILD_DIR (default $CARGO_TARGET_DIR/qt-example).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+export CI="${CI:-true}" QT_QPA_PLATFORM=offscreen CARGO_TERM_COLOR=never
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
+libdir="$target_dir/release"
+build_root=$(realpath -m "${QT_TEST_BUILD_DIR:-$target_dir/qt-example}")
+export GARMIN_SSO_BIN="$libdir/garmin-sso" GARMIN_SSO_LIBDIR="$libdir"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+qmake5=""
+for q in /usr/lib/qt5/bin/qmake "$(command -v qmake-qt5 || true)"; do
+  [ -n "$q" ] && [ -x "$q" ] && { qmake5=$q; break; }
+done
+[ -n "$qmake5" ] || { echo "test-qt: qmake for Qt 5 not found (apt-get install qtbase5-dev)" >&2; exit 1; }
+
+step "cargo build --release -p garmin-sso-ffi -p garmin-sso-cli (library + simulator)"
+# Cargo decides whether anything is stale; a no-op when the release build is current.
+cargo build --release --locked -p garmin-sso-ffi -p garmin-sso-cli
+test -f "$libdir/libgarmin_sso.so" && test -f "$libdir/libgarmin_sso.a" && test -x "$GARMIN_SSO_BIN"
+
+# Runs the suite; its output goes to a log so the totals can be repeated at the end.
+run_suite() { # name binary
+  local name=$1 bin=$2 log="$build_root/$1.log"
+  step "QtTest ($name): $bin"
+  set +e
+  "$bin" -o "$log,txt" -o -,txt </dev/null
+  local rc=$?
+  set -e
+  totals+=("$name: $(grep -E '^Totals:' "$log" || echo 'no totals (crashed?)')")
+  return $rc
+}
+totals=()
+status=0
+
+step "qmake + Qt 5 ($("$qmake5" -query QT_VERSION)), one-line include of examples-qt/garmin_sso.pri"
+rm -rf "$build_root/qmake-qt5" && mkdir -p "$build_root/qmake-qt5"
+(cd "$build_root/qmake-qt5" &&
+  "$qmake5" "$repo/examples-qt/examples-qt.pro" GARMIN_SSO_LIBDIR="$libdir" GARMIN_SSO_BIN="$GARMIN_SSO_BIN" &&
+  make -j"$(nproc)" -s)
+run_suite qt5-qmake "$build_root/qmake-qt5/tests/tst_garminconnect_sso" || status=1
+
+step "CMake + Qt 6, find_package(garmin_sso) from an install prefix"
+prefix="$build_root/prefix"
+rm -rf "$prefix" "$build_root/cmake-qt6" && mkdir -p "$build_root"
+cmake_args=()
+if [ -x scripts/install-c.sh ]; then
+  scripts/install-c.sh "$prefix"
+  cmake_args+=("-DCMAKE_PREFIX_PATH=$prefix")
+else
+  echo "test-qt: scripts/install-c.sh not present; CMake falls back to the build tree"
+fi
+cmake -S examples-qt -B "$build_root/cmake-qt6" -DGARMIN_SSO_QT_MAJOR=6 -DGARMIN_SSO_LIBDIR="$libdir" \
+  -DGARMIN_SSO_BIN="$GARMIN_SSO_BIN" -DCMAKE_BUILD_TYPE=Release "${cmake_args[@]}" >"$build_root/cmake-configure.log"
+# Which libgarmin_sso CMake found (package config or build-tree fallback).
+grep -E 'libgarmin_sso:' "$build_root/cmake-configure.log"
+cmake --build "$build_root/cmake-qt6" -j"$(nproc)"
+run_suite qt6-cmake "$build_root/cmake-qt6/tst_garminconnect_sso" || status=1
+
+step "QtTest totals"
+printf '%s\n' "${totals[@]}"
+exit $status
