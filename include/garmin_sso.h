@@ -807,7 +807,9 @@ int64_t garmin_sso_last_error_retry_after_seconds(void);
  * to `callback`; a NULL callback or `GARMIN_SSO_LOG_LEVEL_OFF` turns logging off. Process-wide: the
  * last call wins. `user_data` must stay valid until logging is turned off or changed.
  *
- * Messages never contain passwords, tokens, cookies or tickets.
+ * Only the library's own records are forwarded (targets `garmin_sso_core::…`); they never contain
+ * passwords, codes, tokens, cookies or tickets. Records of its dependencies (HTTP, TLS) are dropped:
+ * their trace output includes raw HTTP traffic.
  *
  * # Safety
  * `callback` is NULL or a function following the `garmin_sso_log_fn` contract.

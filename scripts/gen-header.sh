@@ -12,7 +12,9 @@ root="$target/tools/cbindgen-$CBINDGEN_VERSION"
 cbindgen="$root/bin/cbindgen"
 if ! [ -x "$cbindgen" ] || [ "$("$cbindgen" --version)" != "cbindgen $CBINDGEN_VERSION" ]; then
   echo "gen-header: installing cbindgen $CBINDGEN_VERSION into $root" >&2
-  cargo install cbindgen --version "=$CBINDGEN_VERSION" --locked --root "$root" --quiet
+  # Its own build directory, so the tool's build never mixes with the workspace's artifacts.
+  CARGO_TARGET_DIR="$target/tools/cbindgen-build" \
+    cargo install cbindgen --version "=$CBINDGEN_VERSION" --locked --root "$root" --quiet
 fi
 out=include/garmin_sso.h
 tmp="$(mktemp)"

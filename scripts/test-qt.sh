@@ -54,12 +54,13 @@ prefix="$build_root/prefix"
 rm -rf "$prefix" "$build_root/cmake-qt6" && mkdir -p "$build_root"
 cmake_args=()
 if [ -x scripts/install-c.sh ]; then
-  scripts/install-c.sh "$prefix"
-  cmake_args+=("-DCMAKE_PREFIX_PATH=$prefix")
+  GARMIN_SSO_NO_BUILD=1 scripts/install-c.sh "$prefix"
+  cmake_args+=("-DCMAKE_PREFIX_PATH=$prefix" -DGARMIN_SSO_REQUIRE_PACKAGE=ON)
 else
   echo "test-qt: scripts/install-c.sh not present; CMake falls back to the build tree"
+  cmake_args+=("-DGARMIN_SSO_LIBDIR=$libdir")
 fi
-cmake -S examples-qt -B "$build_root/cmake-qt6" -DGARMIN_SSO_QT_MAJOR=6 -DGARMIN_SSO_LIBDIR="$libdir" \
+cmake -S examples-qt -B "$build_root/cmake-qt6" -DGARMIN_SSO_QT_MAJOR=6 \
   -DGARMIN_SSO_BIN="$GARMIN_SSO_BIN" -DCMAKE_BUILD_TYPE=Release "${cmake_args[@]}" >"$build_root/cmake-configure.log"
 # Which libgarmin_sso CMake found (package config or build-tree fallback).
 grep -E 'libgarmin_sso:' "$build_root/cmake-configure.log"

@@ -13,8 +13,15 @@ lib="${1:?usage: check-header.sh LIBRARY}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 printf '#include "%s"\n' "$header" >"$tmp/use.c"
-cc -std=c11 -Wall -Wextra -Werror -fsyntax-only "$tmp/use.c"
-echo "check-header: $(basename "$header") compiles"
+compiler="${CC:-cc}"
+flags=(-std=c11 -Wall -Wextra -Werror -fsyntax-only)
+# The header uses clang's nullability qualifiers (_Nonnull, _Nullable), as Swift's importer is clang.
+# GCC has none, so with GCC they are defined away; everything else is checked as written.
+if ! "$compiler" -dM -E -x c /dev/null | grep -q '__clang__'; then
+  flags+=(-D_Nonnull= -D_Nullable= -D_Null_unspecified=)
+fi
+"$compiler" "${flags[@]}" "$tmp/use.c"
+echo "check-header: $(basename "$header") compiles with $compiler"
 
 # Function declarations: the identifier right before "(" on lines that are not macros or comments.
 grep -v '^[[:space:]]*#' "$header" \

@@ -397,7 +397,9 @@ void TestGarminConnectSso::refreshedTokensArePersisted()
         QSignalSpy ok(second.get(), &GarminConnectSso::uploadSucceeded);
         // Expire access tokens on the server side.
         QNetworkAccessManager nam;
-        QNetworkReply *reply = nam.post(QNetworkRequest(QUrl(m_sim.baseUrl() + QStringLiteral("/__sim/expire?what=access"))), QByteArray());
+        QNetworkRequest expire(QUrl(m_sim.baseUrl() + QStringLiteral("/__sim/expire?what=access")));
+        expire.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("text/plain"));
+        QNetworkReply *reply = nam.post(expire, QByteArray());
         QSignalSpy done(reply, &QNetworkReply::finished);
         QVERIFY(done.wait(kWaitMs));
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);

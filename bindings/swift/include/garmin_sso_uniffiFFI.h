@@ -252,7 +252,7 @@ typedef void (*UniffiCallbackInterfaceRefreshListenerMethod0)(uint64_t, RustBuff
 #endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_HTTP_TRANSPORT_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_HTTP_TRANSPORT_METHOD0
-typedef void (*UniffiCallbackInterfaceHttpTransportMethod0)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+typedef void (*UniffiCallbackInterfaceHttpTransportMethod0)(uint64_t, uint64_t, RustBuffer* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
 
@@ -382,7 +382,7 @@ RustBuffer uniffi_garmin_sso_uniffi_fn_method_session_download(uint64_t ptr, Rus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_SESSION_GET_JSON
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_SESSION_GET_JSON
-RustBuffer uniffi_garmin_sso_uniffi_fn_method_session_get_json(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_session_get_json(uint64_t ptr, RustBuffer path, RustBuffer query, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_SESSION_PROFILE
@@ -425,6 +425,56 @@ RustBuffer uniffi_garmin_sso_uniffi_fn_method_session_upload_fit(uint64_t ptr, R
 RustBuffer uniffi_garmin_sso_uniffi_fn_method_session_upload_fit_path(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_HTTPREQUEST
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_HTTPREQUEST
+uint64_t uniffi_garmin_sso_uniffi_fn_clone_httprequest(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_HTTPREQUEST
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_HTTPREQUEST
+void uniffi_garmin_sso_uniffi_fn_free_httprequest(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_BODY
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_BODY
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_httprequest_body(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_HEADERS
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_httprequest_headers(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_MAX_RESPONSE_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_MAX_RESPONSE_BYTES
+uint64_t uniffi_garmin_sso_uniffi_fn_method_httprequest_max_response_bytes(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_METHOD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_METHOD
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_httprequest_method(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_TIMEOUT_MS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_TIMEOUT_MS
+uint64_t uniffi_garmin_sso_uniffi_fn_method_httprequest_timeout_ms(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_URL
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_URL
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_httprequest_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPREQUEST_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_HTTPTRANSPORT
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_HTTPTRANSPORT
 uint64_t uniffi_garmin_sso_uniffi_fn_clone_httptransport(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -442,7 +492,7 @@ void uniffi_garmin_sso_uniffi_fn_init_callback_vtable_httptransport(const Uniffi
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPTRANSPORT_SEND
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPTRANSPORT_SEND
-RustBuffer uniffi_garmin_sso_uniffi_fn_method_httptransport_send(uint64_t ptr, RustBuffer request, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_httptransport_send(uint64_t ptr, uint64_t request, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_GARMIN_SSO_UNIFFI_RUSTBUFFER_ALLOC
@@ -822,6 +872,42 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_session_upload_fit(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_SESSION_UPLOAD_FIT_PATH
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_SESSION_UPLOAD_FIT_PATH
 uint16_t uniffi_garmin_sso_uniffi_checksum_method_session_upload_fit_path(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_BODY
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_BODY
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_httprequest_body(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_HEADERS
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_httprequest_headers(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_MAX_RESPONSE_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_MAX_RESPONSE_BYTES
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_httprequest_max_response_bytes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_METHOD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_METHOD
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_httprequest_method(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_TIMEOUT_MS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_TIMEOUT_MS
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_httprequest_timeout_ms(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_URL
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_HTTPREQUEST_URL
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_httprequest_url(void
     
 );
 #endif

@@ -5,7 +5,9 @@ use crate::config::{garmin_sso_config, strategies_arg, strategy_from};
 use crate::error::FfiError;
 use crate::mfa::{garmin_sso_pending_mfa, new_pending};
 use crate::panic::{guard, guard_void};
-use crate::ptr::{free_handle, handle, into_handle, opt_str_arg, out_arg, owned_c_string, str_arg, write_out};
+use crate::ptr::{
+    free_handle, handle, into_handle, opt_str_arg, out_arg, owned_c_string, str_arg, write_out,
+};
 use crate::session::{garmin_sso_session, new_session};
 use crate::status::garmin_sso_status;
 use garmin_sso_core::{Client, LoginOutcome, Secret, Ticket, Tokens};
@@ -273,7 +275,10 @@ pub unsafe extern "C" fn garmin_sso_client_exchange_ticket(
             Some(u) => u.to_owned(),
             None => c.client.config().mobile_client.service_url.clone(),
         };
-        let tokens = c.client.exchange_ticket(&Ticket { value: Secret::new(ticket), service_url })?;
+        let tokens = c.client.exchange_ticket(&Ticket {
+            value: Secret::new(ticket),
+            service_url,
+        })?;
         let s = new_session(&c.client, tokens)?;
         // SAFETY: checked by out_arg.
         unsafe { write_out(out_session, s) };

@@ -76,7 +76,11 @@ pub(crate) fn strategy_from(v: u32) -> Result<Strategy, FfiError> {
         x if x == garmin_sso_strategy::Widget as u32 => Strategy::Widget,
         x if x == garmin_sso_strategy::Mobile as u32 => Strategy::Mobile,
         x if x == garmin_sso_strategy::Portal as u32 => Strategy::Portal,
-        other => return Err(FfiError::invalid(format!("{other} is not a garmin_sso_strategy value"))),
+        other => {
+            return Err(FfiError::invalid(format!(
+                "{other} is not a garmin_sso_strategy value"
+            )))
+        }
     })
 }
 
@@ -119,7 +123,9 @@ pub struct garmin_sso_config {
 
 impl std::fmt::Debug for garmin_sso_config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("garmin_sso_config").field("config", &self.lock().config).finish_non_exhaustive()
+        f.debug_struct("garmin_sso_config")
+            .field("config", &self.lock().config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -163,7 +169,12 @@ pub unsafe extern "C" fn garmin_sso_config_new(
         let domain = unsafe { str_arg(domain, "domain") }?;
         out_arg(out_config, "out_config")?;
         let config = Config::new(Domain::parse(domain)?);
-        let h = garmin_sso_config { state: Mutex::new(ConfigState { config, transport: None }) };
+        let h = garmin_sso_config {
+            state: Mutex::new(ConfigState {
+                config,
+                transport: None,
+            }),
+        };
         // SAFETY: checked by out_arg.
         unsafe { write_out(out_config, into_handle(h)) };
         Ok(())
@@ -233,7 +244,11 @@ pub unsafe extern "C" fn garmin_sso_config_set_endpoint(
                     e.consumer_url = u;
                     return Ok(());
                 }
-                other => return Err(FfiError::invalid(format!("{other} is not a garmin_sso_endpoint value"))),
+                other => {
+                    return Err(FfiError::invalid(format!(
+                        "{other} is not a garmin_sso_endpoint value"
+                    )))
+                }
             };
             *slot = parse_base(url)?;
             Ok(())
@@ -258,9 +273,14 @@ pub unsafe extern "C" fn garmin_sso_config_set_consumer(
             let key = str_arg(consumer_key, "consumer_key")?;
             let secret = str_arg(consumer_secret, "consumer_secret")?;
             if key.is_empty() || secret.is_empty() {
-                return Err(FfiError::invalid("consumer key and secret must not be empty"));
+                return Err(FfiError::invalid(
+                    "consumer key and secret must not be empty",
+                ));
             }
-            s.config.consumer = Some(Consumer { consumer_key: key.to_owned(), consumer_secret: Secret::new(secret) });
+            s.config.consumer = Some(Consumer {
+                consumer_key: key.to_owned(),
+                consumer_secret: Secret::new(secret),
+            });
             Ok(())
         })
     }
@@ -348,7 +368,11 @@ pub unsafe extern "C" fn garmin_sso_config_set_user_agent(
                 x if x == U::Sso as u32 => &mut s.config.sso_user_agent,
                 x if x == U::Oauth as u32 => &mut s.config.oauth_user_agent,
                 x if x == U::Api as u32 => &mut s.config.api_user_agent,
-                other => return Err(FfiError::invalid(format!("{other} is not a garmin_sso_user_agent value"))),
+                other => {
+                    return Err(FfiError::invalid(format!(
+                        "{other} is not a garmin_sso_user_agent value"
+                    )))
+                }
             };
             *slot = ua.to_owned();
             Ok(())
@@ -392,7 +416,11 @@ pub unsafe extern "C" fn garmin_sso_config_set_token_family(
                 x if x == F::Auto as u32 => TokenPreference::Auto,
                 x if x == F::Di as u32 => TokenPreference::Di,
                 x if x == F::Oauth1 as u32 => TokenPreference::OAuth1,
-                other => return Err(FfiError::invalid(format!("{other} is not a garmin_sso_token_family value"))),
+                other => {
+                    return Err(FfiError::invalid(format!(
+                        "{other} is not a garmin_sso_token_family value"
+                    )))
+                }
             };
             Ok(())
         })
@@ -447,7 +475,9 @@ pub unsafe extern "C" fn garmin_sso_config_set_transport(
     // SAFETY: caller contract.
     unsafe {
         with_config(config, |s| {
-            s.transport = callback.is_some().then(|| CallbackTransport::new(callback, user_data));
+            s.transport = callback
+                .is_some()
+                .then(|| CallbackTransport::new(callback, user_data));
             Ok(())
         })
     }

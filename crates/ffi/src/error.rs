@@ -15,11 +15,18 @@ pub(crate) struct FfiError {
 
 impl FfiError {
     pub fn new(status: garmin_sso_status, message: impl Into<String>) -> Self {
-        FfiError { status, message: message.into(), retry_after_seconds: None }
+        FfiError {
+            status,
+            message: message.into(),
+            retry_after_seconds: None,
+        }
     }
 
     pub fn null(name: &str) -> Self {
-        Self::new(garmin_sso_status::NullArgument, format!("argument `{name}` is NULL"))
+        Self::new(
+            garmin_sso_status::NullArgument,
+            format!("argument `{name}` is NULL"),
+        )
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -34,7 +41,11 @@ impl From<garmin_sso_core::Error> for FfiError {
             _ => None,
         };
         // Core error messages are built to carry no secrets (see garmin_sso_core::error).
-        FfiError { status: status_of(&e), message: e.to_string(), retry_after_seconds }
+        FfiError {
+            status: status_of(&e),
+            message: e.to_string(),
+            retry_after_seconds,
+        }
     }
 }
 
@@ -55,7 +66,11 @@ thread_local! {
 pub(crate) fn set_last_error(e: &FfiError) {
     let message = CString::new(e.message.replace('\0', " ")).unwrap_or_default();
     let _ = LAST.try_with(|l| {
-        *l.borrow_mut() = LastError { status: e.status, message, retry_after_seconds: e.retry_after_seconds }
+        *l.borrow_mut() = LastError {
+            status: e.status,
+            message,
+            retry_after_seconds: e.retry_after_seconds,
+        }
     });
 }
 
@@ -77,13 +92,15 @@ pub(crate) fn clear_last_error() {
 #[no_mangle]
 pub extern "C" fn garmin_sso_last_error_message() -> *const c_char {
     static EMPTY: &[u8] = b"\0";
-    LAST.try_with(|l| l.borrow().message.as_ptr()).unwrap_or(EMPTY.as_ptr().cast())
+    LAST.try_with(|l| l.borrow().message.as_ptr())
+        .unwrap_or(EMPTY.as_ptr().cast())
 }
 
 /// The status of the last failed call on this thread, or `GARMIN_SSO_STATUS_OK` after a success.
 #[no_mangle]
 pub extern "C" fn garmin_sso_last_error_status() -> garmin_sso_status {
-    LAST.try_with(|l| l.borrow().status).unwrap_or(garmin_sso_status::Ok)
+    LAST.try_with(|l| l.borrow().status)
+        .unwrap_or(garmin_sso_status::Ok)
 }
 
 /// When the last failed call on this thread was `GARMIN_SSO_STATUS_RATE_LIMITED` and Garmin said how

@@ -31,7 +31,10 @@ mod transport;
 
 pub use client::*;
 pub use config::*;
-pub use error::{garmin_sso_last_error_message, garmin_sso_last_error_retry_after_seconds, garmin_sso_last_error_status};
+pub use error::{
+    garmin_sso_last_error_message, garmin_sso_last_error_retry_after_seconds,
+    garmin_sso_last_error_status,
+};
 pub use log::*;
 pub use mfa::*;
 pub use oauth1::*;

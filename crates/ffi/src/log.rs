@@ -29,7 +29,8 @@ pub enum garmin_sso_log_level {
 /// Receives one log record: its `garmin_sso_log_level` and a NUL-terminated UTF-8 message valid only
 /// during the call. Called on whichever thread logged, possibly several at once; must not unwind.
 #[allow(non_camel_case_types)]
-pub type garmin_sso_log_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;
+pub type garmin_sso_log_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;
 
 #[derive(Clone, Copy)]
 struct Sink {
@@ -48,13 +49,24 @@ static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
 
 struct Forwarder;
 
+/// Only the library's own records are forwarded. Its dependencies log for their own debugging, and
+/// the HTTP client's trace output dumps raw requests and responses (passwords, cookies, tokens).
+fn ours(target: &str) -> bool {
+    target.starts_with("garmin_sso")
+}
+
 impl log::Log for Forwarder {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        SINK.read().map(|s| s.is_some()).unwrap_or(false)
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        ours(metadata.target()) && SINK.read().map(|s| s.is_some()).unwrap_or(false)
     }
 
     fn log(&self, record: &log::Record<'_>) {
-        let Some(sink) = SINK.read().ok().and_then(|s| *s) else { return };
+        if !ours(record.target()) {
+            return;
+        }
+        let Some(sink) = SINK.read().ok().and_then(|s| *s) else {
+            return;
+        };
         let level = match record.level() {
             log::Level::Error => garmin_sso_log_level::Error,
             log::Level::Warn => garmin_sso_log_level::Warn,
@@ -80,7 +92,9 @@ static FORWARDER: Forwarder = Forwarder;
 /// to `callback`; a NULL callback or `GARMIN_SSO_LOG_LEVEL_OFF` turns logging off. Process-wide: the
 /// last call wins. `user_data` must stay valid until logging is turned off or changed.
 ///
-/// Messages never contain passwords, tokens, cookies or tickets.
+/// Only the library's own records are forwarded (targets `garmin_sso_core::…`); they never contain
+/// passwords, codes, tokens, cookies or tickets. Records of its dependencies (HTTP, TLS) are dropped:
+/// their trace output includes raw HTTP traffic.
 ///
 /// # Safety
 /// `callback` is NULL or a function following the `garmin_sso_log_fn` contract.
@@ -98,18 +112,66 @@ pub unsafe extern "C" fn garmin_sso_set_log_callback(
             3 => log::LevelFilter::Info,
             4 => log::LevelFilter::Debug,
             5 => log::LevelFilter::Trace,
-            other => return Err(FfiError::invalid(format!("{other} is not a garmin_sso_log_level value"))),
+            other => {
+                return Err(FfiError::invalid(format!(
+                    "{other} is not a garmin_sso_log_level value"
+                )))
+            }
         };
         INSTALLED
             .get_or_init(|| log::set_logger(&FORWARDER).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|e| FfiError::invalid(format!("cannot install the log forwarder: {e}")))?;
         let sink = match (callback, filter) {
-            (Some(_), f) if f != log::LevelFilter::Off => Some(Sink { callback, user_data }),
+            (Some(_), f) if f != log::LevelFilter::Off => Some(Sink {
+                callback,
+                user_data,
+            }),
             _ => None,
         };
         *SINK.write().unwrap_or_else(|p| p.into_inner()) = sink;
-        log::set_max_level(if sink.is_some() { filter } else { log::LevelFilter::Off });
+        log::set_max_level(if sink.is_some() {
+            filter
+        } else {
+            log::LevelFilter::Off
+        });
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    unsafe extern "C" fn collect(_: *mut c_void, level: u32, message: *const c_char) {
+        // SAFETY: the forwarder passes a valid NUL-terminated string.
+        let m = unsafe { std::ffi::CStr::from_ptr(message) }
+            .to_string_lossy()
+            .into_owned();
+        SEEN.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(format!("{level} {m}"));
+    }
+
+    /// The library's records arrive with their level; a dependency's (here: the HTTP client's raw
+    /// dump of a request) never does.
+    #[test]
+    fn forwards_own_records_only() {
+        // SAFETY: `collect` follows the callback contract.
+        let s = unsafe { garmin_sso_set_log_callback(Some(collect), std::ptr::null_mut(), 5) };
+        assert_eq!(s, garmin_sso_status::Ok);
+        log::info!(target: "garmin_sso_core::flows", "posting credentials");
+        log::trace!(target: "ureq_proto::util", "password=hunter2");
+        // SAFETY: turning logging off.
+        unsafe { garmin_sso_set_log_callback(None, std::ptr::null_mut(), 0) };
+        log::error!(target: "garmin_sso_core::flows", "after off");
+        let seen = SEEN.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        assert_eq!(
+            seen,
+            vec!["3 garmin_sso_core::flows: posting credentials".to_owned()]
+        );
+    }
 }

@@ -4,8 +4,8 @@
 use crate::config::{garmin_sso_strategy, strategy_to};
 use crate::panic::{guard, guard_void};
 use crate::ptr::{free_handle, handle, into_handle, out_arg, owned_c_string, str_arg, write_out};
-use crate::session::new_session;
 use crate::session::garmin_sso_session;
+use crate::session::new_session;
 use crate::status::garmin_sso_status;
 use garmin_sso_core::{Client, PendingMfa};
 use std::ffi::c_char;
@@ -125,5 +125,8 @@ pub unsafe extern "C" fn garmin_sso_pending_mfa_free(mfa: *mut garmin_sso_pendin
 }
 
 pub(crate) fn new_pending(client: &Client, pending: PendingMfa) -> *mut garmin_sso_pending_mfa {
-    into_handle(garmin_sso_pending_mfa { client: client.clone(), pending })
+    into_handle(garmin_sso_pending_mfa {
+        client: client.clone(),
+        pending,
+    })
 }

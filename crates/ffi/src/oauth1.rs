@@ -45,9 +45,17 @@ pub unsafe extern "C" fn garmin_sso_oauth1_authorization(
         let token = match (token, token_secret) {
             (Some(t), Some(s)) => Some((t, s)),
             (None, None) => None,
-            _ => return Err(FfiError::invalid("token and token_secret must both be given or both be NULL")),
+            _ => {
+                return Err(FfiError::invalid(
+                    "token and token_secret must both be given or both be NULL",
+                ))
+            }
         };
-        let creds = Credentials { consumer_key, consumer_secret, token };
+        let creds = Credentials {
+            consumer_key,
+            consumer_secret,
+            token,
+        };
         let header = authorization_header(method, url, form_body, &creds, nonce, timestamp)?;
         let c = owned_c_string(header.expose().to_owned(), "the header")?;
         // SAFETY: checked by out_arg.

@@ -48,7 +48,10 @@ mod tests {
     use std::ffi::CStr;
 
     fn last_message() -> String {
-        unsafe { CStr::from_ptr(garmin_sso_last_error_message()) }.to_str().unwrap().to_owned()
+        unsafe { CStr::from_ptr(garmin_sso_last_error_message()) }
+            .to_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// A panic inside an entry point becomes PANIC with a message, and the next success clears it.
@@ -57,7 +60,11 @@ mod tests {
         let s = guard(|| panic!("invariant broken"));
         assert_eq!(s, garmin_sso_status::Panic);
         assert_eq!(garmin_sso_last_error_status(), garmin_sso_status::Panic);
-        assert!(last_message().contains("invariant broken"), "{}", last_message());
+        assert!(
+            last_message().contains("invariant broken"),
+            "{}",
+            last_message()
+        );
         assert_eq!(guard(|| Ok(())), garmin_sso_status::Ok);
         assert_eq!(last_message(), "");
         assert_eq!(guard_void(7, || panic!("x")), 7);

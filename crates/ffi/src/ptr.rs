@@ -18,7 +18,10 @@ pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &str) -> Result<&'a str
     c.to_str().map_err(|e| {
         FfiError::new(
             garmin_sso_status::InvalidUtf8,
-            format!("argument `{name}` is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
+            format!(
+                "argument `{name}` is not valid UTF-8 (bad byte at offset {})",
+                e.valid_up_to()
+            ),
         )
     })
 }
@@ -27,7 +30,10 @@ pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &str) -> Result<&'a str
 ///
 /// # Safety
 /// As [`str_arg`].
-pub(crate) unsafe fn opt_str_arg<'a>(p: *const c_char, name: &str) -> Result<Option<&'a str>, FfiError> {
+pub(crate) unsafe fn opt_str_arg<'a>(
+    p: *const c_char,
+    name: &str,
+) -> Result<Option<&'a str>, FfiError> {
     if p.is_null() {
         Ok(None)
     } else {
@@ -40,9 +46,17 @@ pub(crate) unsafe fn opt_str_arg<'a>(p: *const c_char, name: &str) -> Result<Opt
 ///
 /// # Safety
 /// `p` is NULL or points to `len` readable bytes that outlive `'a`.
-pub(crate) unsafe fn bytes_arg<'a>(p: *const u8, len: usize, name: &str) -> Result<&'a [u8], FfiError> {
+pub(crate) unsafe fn bytes_arg<'a>(
+    p: *const u8,
+    len: usize,
+    name: &str,
+) -> Result<&'a [u8], FfiError> {
     if p.is_null() {
-        return if len == 0 { Ok(&[]) } else { Err(FfiError::null(name)) };
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(FfiError::null(name))
+        };
     }
     // SAFETY: non-NULL, `len` readable bytes per the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
@@ -52,9 +66,17 @@ pub(crate) unsafe fn bytes_arg<'a>(p: *const u8, len: usize, name: &str) -> Resu
 ///
 /// # Safety
 /// `p` is NULL or points to `len` initialised elements that outlive `'a`.
-pub(crate) unsafe fn slice_arg<'a, T>(p: *const T, len: usize, name: &str) -> Result<&'a [T], FfiError> {
+pub(crate) unsafe fn slice_arg<'a, T>(
+    p: *const T,
+    len: usize,
+    name: &str,
+) -> Result<&'a [T], FfiError> {
     if p.is_null() {
-        return if len == 0 { Ok(&[]) } else { Err(FfiError::null(name)) };
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(FfiError::null(name))
+        };
     }
     // SAFETY: non-NULL, `len` elements per the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
@@ -91,14 +113,20 @@ pub(crate) unsafe fn write_out<T>(p: *mut T, value: T) {
 /// A string the caller frees with `garmin_sso_string_free`.
 pub(crate) fn owned_c_string(s: String, what: &str) -> Result<*mut c_char, FfiError> {
     CString::new(s).map(CString::into_raw).map_err(|_| {
-        FfiError::new(garmin_sso_status::UnexpectedResponse, format!("{what} contains a NUL byte"))
+        FfiError::new(
+            garmin_sso_status::UnexpectedResponse,
+            format!("{what} contains a NUL byte"),
+        )
     })
 }
 
 /// A C string kept inside a handle (borrowed by the caller until the handle is freed).
 pub(crate) fn kept_c_string(s: &str, what: &str) -> Result<CString, FfiError> {
     CString::new(s).map_err(|_| {
-        FfiError::new(garmin_sso_status::UnexpectedResponse, format!("{what} contains a NUL byte"))
+        FfiError::new(
+            garmin_sso_status::UnexpectedResponse,
+            format!("{what} contains a NUL byte"),
+        )
     })
 }
 

@@ -5,7 +5,8 @@ use crate::config::garmin_sso_token_family;
 use crate::error::FfiError;
 use crate::panic::{guard, guard_void};
 use crate::ptr::{
-    bytes_arg, free_handle, handle, into_handle, kept_c_string, out_arg, owned_c_string, slice_arg, str_arg, write_out,
+    bytes_arg, free_handle, handle, into_handle, kept_c_string, out_arg, owned_c_string, slice_arg,
+    str_arg, write_out,
 };
 use crate::status::garmin_sso_status;
 use crate::strings::bytes_to_c;
@@ -30,15 +31,27 @@ pub struct garmin_sso_session {
 
 impl garmin_sso_session {
     fn current(&self) -> Result<Session, FfiError> {
-        self.session.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| {
-            FfiError::new(garmin_sso_status::SignInNeeded, "the session was logged out; sign in again")
-        })
+        self.session
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| {
+                FfiError::new(
+                    garmin_sso_status::SignInNeeded,
+                    "the session was logged out; sign in again",
+                )
+            })
     }
 }
 
-pub(crate) fn new_session(client: &Client, tokens: Tokens) -> Result<*mut garmin_sso_session, FfiError> {
+pub(crate) fn new_session(
+    client: &Client,
+    tokens: Tokens,
+) -> Result<*mut garmin_sso_session, FfiError> {
     let session = Session::new(client.clone(), tokens);
-    Ok(into_handle(garmin_sso_session { session: RwLock::new(Some(session)) }))
+    Ok(into_handle(garmin_sso_session {
+        session: RwLock::new(Some(session)),
+    }))
 }
 
 /// Runs `f` with the session behind a handle.
@@ -138,7 +151,9 @@ pub unsafe extern "C" fn garmin_sso_session_expires_at(
 /// # Safety
 /// `session` is NULL or live.
 #[no_mangle]
-pub unsafe extern "C" fn garmin_sso_session_refresh(session: *const garmin_sso_session) -> garmin_sso_status {
+pub unsafe extern "C" fn garmin_sso_session_refresh(
+    session: *const garmin_sso_session,
+) -> garmin_sso_status {
     // SAFETY: caller contract.
     unsafe {
         with_session(session, |_, s| {
@@ -155,7 +170,9 @@ pub unsafe extern "C" fn garmin_sso_session_refresh(session: *const garmin_sso_s
 /// # Safety
 /// `session` is NULL or live.
 #[no_mangle]
-pub unsafe extern "C" fn garmin_sso_session_logout(session: *const garmin_sso_session) -> garmin_sso_status {
+pub unsafe extern "C" fn garmin_sso_session_logout(
+    session: *const garmin_sso_session,
+) -> garmin_sso_status {
     guard(|| {
         // SAFETY: caller contract.
         let h = unsafe { handle(session, "session") }?;
@@ -169,7 +186,8 @@ pub unsafe extern "C" fn garmin_sso_session_logout(session: *const garmin_sso_se
 /// the old ones stop working. Runs on the thread that refreshed, before other threads use the new
 /// tokens; must not call back into this session and must not unwind.
 #[allow(non_camel_case_types)]
-pub type garmin_sso_refresh_fn = Option<unsafe extern "C" fn(user_data: *mut c_void, tokens_json: *const c_char)>;
+pub type garmin_sso_refresh_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, tokens_json: *const c_char)>;
 
 struct RefreshSink {
     callback: garmin_sso_refresh_fn,
@@ -196,7 +214,10 @@ pub unsafe extern "C" fn garmin_sso_session_set_refresh_callback(
 ) -> garmin_sso_status {
     let listener: garmin_sso_core::session::RefreshListener = match callback {
         Some(_) => {
-            let sink = RefreshSink { callback, user_data };
+            let sink = RefreshSink {
+                callback,
+                user_data,
+            };
             Arc::new(move |tokens: &Tokens| {
                 let sink = &sink;
                 if let (Some(cb), Ok(json)) = (sink.callback, CString::new(tokens.to_json())) {
@@ -229,8 +250,16 @@ pub struct garmin_sso_api_response {
 impl garmin_sso_api_response {
     fn from_core(r: Response) -> Self {
         // Header values that are not representable as C strings are dropped, not truncated.
-        let headers = r.headers.into_iter().filter_map(|(k, v)| CString::new(v).ok().map(|v| (k, v))).collect();
-        garmin_sso_api_response { status: r.status, headers, body: r.body }
+        let headers = r
+            .headers
+            .into_iter()
+            .filter_map(|(k, v)| CString::new(v).ok().map(|v| (k, v)))
+            .collect();
+        garmin_sso_api_response {
+            status: r.status,
+            headers,
+            body: r.body,
+        }
     }
 }
 
@@ -238,7 +267,11 @@ impl garmin_sso_api_response {
 ///
 /// # Safety
 /// `p` is NULL or points to `len` entries whose strings are NULL or NUL-terminated.
-unsafe fn pairs_arg(p: *const garmin_sso_header, len: usize, name: &str) -> Result<Vec<(String, String)>, FfiError> {
+unsafe fn pairs_arg(
+    p: *const garmin_sso_header,
+    len: usize,
+    name: &str,
+) -> Result<Vec<(String, String)>, FfiError> {
     // SAFETY: caller contract.
     let items = unsafe { slice_arg(p, len, name) }?;
     let mut out = Vec::with_capacity(items.len());
@@ -280,8 +313,9 @@ pub unsafe extern "C" fn garmin_sso_session_request(
     unsafe {
         with_session(session, |_, s| {
             let method_name = str_arg(method, "method")?;
-            let method = Method::parse(method_name)
-                .ok_or_else(|| FfiError::invalid(format!("{method_name:?} is not a supported HTTP method")))?;
+            let method = Method::parse(method_name).ok_or_else(|| {
+                FfiError::invalid(format!("{method_name:?} is not a supported HTTP method"))
+            })?;
             let path = str_arg(path, "path")?;
             let query = pairs_arg(query, query_count, "query")?;
             let headers = pairs_arg(headers, header_count, "headers")?;
@@ -292,10 +326,17 @@ pub unsafe extern "C" fn garmin_sso_session_request(
                 path: path.to_owned(),
                 query,
                 headers,
-                body: if body.is_empty() { Body::Empty } else { Body::Bytes(body.to_vec()) },
+                body: if body.is_empty() {
+                    Body::Empty
+                } else {
+                    Body::Bytes(body.to_vec())
+                },
             };
             let resp = s.request(req)?;
-            write_out(out_response, into_handle(garmin_sso_api_response::from_core(resp)));
+            write_out(
+                out_response,
+                into_handle(garmin_sso_api_response::from_core(resp)),
+            );
             Ok(())
         })
     }
@@ -365,7 +406,10 @@ pub unsafe extern "C" fn garmin_sso_session_display_name(
         with_session(session, |_, s| {
             out_arg(out_name, "out_name")?;
             let p = s.profile()?;
-            write_out(out_name, owned_c_string(p.display_name, "the display name")?);
+            write_out(
+                out_name,
+                owned_c_string(p.display_name, "the display name")?,
+            );
             Ok(())
         })
     }
@@ -478,7 +522,11 @@ pub unsafe extern "C" fn garmin_sso_api_response_body(
         let r = unsafe { handle(response, "response") }?;
         out_arg(out_data, "out_data")?;
         out_arg(out_len, "out_len")?;
-        let p = if r.body.is_empty() { std::ptr::null() } else { r.body.as_ptr() };
+        let p = if r.body.is_empty() {
+            std::ptr::null()
+        } else {
+            r.body.as_ptr()
+        };
         // SAFETY: checked by out_arg.
         unsafe {
             write_out(out_data, p);
@@ -505,7 +553,11 @@ pub unsafe extern "C" fn garmin_sso_api_response_header(
         // SAFETY: caller contract.
         let name = unsafe { str_arg(name, "name") }?;
         out_arg(out_value, "out_value")?;
-        let v = r.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map_or(std::ptr::null(), |(_, v)| v.as_ptr());
+        let v = r
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map_or(std::ptr::null(), |(_, v)| v.as_ptr());
         // SAFETY: checked by out_arg.
         unsafe { write_out(out_value, v) };
         Ok(())

@@ -178,8 +178,13 @@ mod tests {
     fn all_is_dense_and_names_match() {
         for (i, s) in garmin_sso_status::ALL.iter().enumerate() {
             assert_eq!(*s as usize, i);
-            let n = unsafe { CStr::from_ptr(garmin_sso_status_name(i as u32)) }.to_str().unwrap();
-            assert!(n.starts_with("GARMIN_SSO_STATUS_") && !n.ends_with("UNKNOWN"), "{n}");
+            let n = unsafe { CStr::from_ptr(garmin_sso_status_name(i as u32)) }
+                .to_str()
+                .unwrap();
+            assert!(
+                n.starts_with("GARMIN_SSO_STATUS_") && !n.ends_with("UNKNOWN"),
+                "{n}"
+            );
         }
         let n = unsafe { CStr::from_ptr(garmin_sso_status_name(9999)) };
         assert_eq!(n.to_str().unwrap(), "GARMIN_SSO_STATUS_UNKNOWN");

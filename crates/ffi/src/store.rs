@@ -35,7 +35,11 @@ unsafe fn store_arg(kind: u32, path: *const c_char) -> Result<Arc<dyn TokenStore
     Ok(match kind {
         x if x == garmin_sso_store_kind::JsonFile as u32 => Arc::new(JsonFileStore::new(path)),
         x if x == garmin_sso_store_kind::GarthDir as u32 => Arc::new(GarthDirStore::new(path)),
-        other => return Err(FfiError::invalid(format!("{other} is not a garmin_sso_store_kind value"))),
+        other => {
+            return Err(FfiError::invalid(format!(
+                "{other} is not a garmin_sso_store_kind value"
+            )))
+        }
     })
 }
 
@@ -60,7 +64,10 @@ pub unsafe extern "C" fn garmin_sso_session_load(
         let store = unsafe { store_arg(kind, path) }?;
         out_arg(out_session, "out_session")?;
         let tokens = store.load()?.ok_or_else(|| {
-            FfiError::new(garmin_sso_status::SignInNeeded, "no tokens are stored there; sign in")
+            FfiError::new(
+                garmin_sso_status::SignInNeeded,
+                "no tokens are stored there; sign in",
+            )
         })?;
         let s = new_session(client_of(c), tokens)?;
         // SAFETY: checked by out_arg.
@@ -117,7 +124,10 @@ pub unsafe extern "C" fn garmin_sso_session_persist_to(
 /// # Safety
 /// `path` is NULL or NUL-terminated.
 #[no_mangle]
-pub unsafe extern "C" fn garmin_sso_store_clear(kind: u32, path: *const c_char) -> garmin_sso_status {
+pub unsafe extern "C" fn garmin_sso_store_clear(
+    kind: u32,
+    path: *const c_char,
+) -> garmin_sso_status {
     guard(|| {
         // SAFETY: caller contract.
         let store = unsafe { store_arg(kind, path) }?;

@@ -87,11 +87,13 @@ pub struct garmin_sso_transport_response {
 /// The callback runs synchronously on whichever thread called into the library, possibly on
 /// several threads at once; it must not unwind (no C++ exceptions or longjmp out of it).
 #[allow(non_camel_case_types)]
-pub type garmin_sso_transport_fn = Option<unsafe extern "C" fn(
-    user_data: *mut c_void,
-    request: *const garmin_sso_transport_request,
-    response: *mut garmin_sso_transport_response,
-) -> u32>;
+pub type garmin_sso_transport_fn = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        request: *const garmin_sso_transport_request,
+        response: *mut garmin_sso_transport_response,
+    ) -> u32,
+>;
 
 pub(crate) struct CallbackTransport {
     callback: garmin_sso_transport_fn,
@@ -106,7 +108,10 @@ unsafe impl Sync for CallbackTransport {}
 
 impl Clone for CallbackTransport {
     fn clone(&self) -> Self {
-        CallbackTransport { callback: self.callback, user_data: self.user_data }
+        CallbackTransport {
+            callback: self.callback,
+            user_data: self.user_data,
+        }
     }
 }
 
@@ -118,13 +123,20 @@ impl std::fmt::Debug for CallbackTransport {
 
 impl CallbackTransport {
     pub(crate) fn new(callback: garmin_sso_transport_fn, user_data: *mut c_void) -> Self {
-        CallbackTransport { callback, user_data }
+        CallbackTransport {
+            callback,
+            user_data,
+        }
     }
 }
 
 fn c_text(s: &str, what: &str) -> Result<CString, TransportError> {
-    CString::new(s)
-        .map_err(|_| TransportError::new(TransportErrorKind::Other, format!("request {what} contains a NUL byte")))
+    CString::new(s).map_err(|_| {
+        TransportError::new(
+            TransportErrorKind::Other,
+            format!("request {what} contains a NUL byte"),
+        )
+    })
 }
 
 impl Transport for CallbackTransport {
@@ -140,18 +152,31 @@ impl Transport for CallbackTransport {
         let headers: Vec<garmin_sso_header> = names
             .iter()
             .zip(&values)
-            .map(|(n, v)| garmin_sso_header { name: n.as_ptr(), value: v.as_ptr() })
+            .map(|(n, v)| garmin_sso_header {
+                name: n.as_ptr(),
+                value: v.as_ptr(),
+            })
             .collect();
-        let body = request
-            .body
-            .into_bytes()
-            .map_err(|e| TransportError::new(TransportErrorKind::Io, format!("reading the request body: {e}")))?;
+        let body = request.body.into_bytes().map_err(|e| {
+            TransportError::new(
+                TransportErrorKind::Io,
+                format!("reading the request body: {e}"),
+            )
+        })?;
         let c_request = garmin_sso_transport_request {
             method: method.as_ptr(),
             url: url.as_ptr(),
-            headers: if headers.is_empty() { std::ptr::null() } else { headers.as_ptr() },
+            headers: if headers.is_empty() {
+                std::ptr::null()
+            } else {
+                headers.as_ptr()
+            },
             header_count: headers.len(),
-            body: if body.is_empty() { std::ptr::null() } else { body.as_ptr() },
+            body: if body.is_empty() {
+                std::ptr::null()
+            } else {
+                body.as_ptr()
+            },
             body_len: body.len(),
             timeout_ms: u64::try_from(request.timeout.as_millis()).unwrap_or(u64::MAX),
             max_response_bytes: request.max_response_bytes,
@@ -164,7 +189,10 @@ impl Transport for CallbackTransport {
             error_message: None,
         };
         let Some(callback) = self.callback else {
-            return Err(TransportError::new(TransportErrorKind::Other, "no transport callback"));
+            return Err(TransportError::new(
+                TransportErrorKind::Other,
+                "no transport callback",
+            ));
         };
         // SAFETY: the pointers in c_request point into locals that outlive the call; the callback
         // contract is the host's.
@@ -177,7 +205,11 @@ impl Transport for CallbackTransport {
                         "the host transport returned 0 without setting a response status",
                     ));
                 }
-                return Ok(Response { status: response.status, headers: response.headers, body: response.body });
+                return Ok(Response {
+                    status: response.status,
+                    headers: response.headers,
+                    body: response.body,
+                });
             }
             1 => TransportErrorKind::Connect,
             2 => TransportErrorKind::Timeout,
@@ -205,7 +237,9 @@ pub unsafe extern "C" fn garmin_sso_transport_response_set_status(
         // SAFETY: caller contract.
         let r = unsafe { response.as_mut() }.ok_or_else(|| FfiError::null("response"))?;
         if !(100..=599).contains(&status) {
-            return Err(FfiError::invalid(format!("HTTP status {status} is outside 100..599")));
+            return Err(FfiError::invalid(format!(
+                "HTTP status {status} is outside 100..599"
+            )));
         }
         r.status = status;
         Ok(())

@@ -22,7 +22,7 @@ pub(crate) struct Running {
 }
 
 pub(crate) fn start(shared: Arc<Shared>, listen: &str) -> std::io::Result<Running> {
-    let server = tiny_http::Server::http(listen)
+    let server = tiny_http::Server::from_listener(nodelay_listener(listen)?, None)
         .map_err(|e| std::io::Error::other(format!("cannot listen on {listen}: {e}")))?;
     let addr = server
         .server_addr()
@@ -113,4 +113,23 @@ fn to_tiny(resp: Resp, head: bool) -> tiny_http::Response<Cursor<Vec<u8>>> {
         }
     }
     r
+}
+
+/// A listener whose accepted sockets have Nagle off (Linux copies TCP_NODELAY to them). tiny_http
+/// writes a response's head and body separately; with Nagle on, the body waits for the client's
+/// delayed ACK (~40 ms a request on loopback) and every measurement would show the simulator's
+/// stall instead of the client's cost.
+fn nodelay_listener(listen: &str) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    use std::net::ToSocketAddrs;
+    let addr = listen
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| std::io::Error::other(format!("{listen} resolves to no address")))?;
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    socket.set_nodelay(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(128)?;
+    Ok(socket.into())
 }

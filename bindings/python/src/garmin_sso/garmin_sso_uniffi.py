@@ -536,7 +536,19 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() != 38031:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() != 50826:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_body() != 51791:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_headers() != 65421:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_max_response_bytes() != 28834:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_method() != 32912:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_timeout_ms() != 9078:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_url() != 27851:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() != 23294:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to() != 1602:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -550,7 +562,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_session_download() != 58447:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_method_session_get_json() != 461:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_session_get_json() != 59690:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_session_profile() != 8857:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -615,6 +627,24 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_body.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_body.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_headers.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_headers.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_max_response_bytes.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_max_response_bytes.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_method.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_method.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_timeout_ms.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_timeout_ms.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_url.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_url.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send.restype = ctypes.c_uint16
@@ -701,9 +731,49 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_body.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_body.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_headers.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_headers.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_max_response_bytes.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_max_response_bytes.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_method.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_method.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_timeout_ms.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_timeout_ms.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_url.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_url.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_debug.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_debug.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_display.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_display.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httptransport_send.argtypes = (
     ctypes.c_uint64,
-    _UniffiRustBuffer,
+    ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httptransport_send.restype = _UniffiRustBuffer
@@ -742,6 +812,7 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_session_download.argtypes = (
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_session_download.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_session_get_json.argtypes = (
     ctypes.c_uint64,
+    _UniffiRustBuffer,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -801,6 +872,16 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_garminclient.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_garminclient.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_httprequest.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_httprequest.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_httprequest.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_httprequest.restype = None
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_httptransport.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -841,7 +922,7 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_session.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_session.restype = None
-_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_HTTP_TRANSPORT_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.POINTER(_UniffiRustBuffer),
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_HTTP_TRANSPORT_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.c_uint64,ctypes.POINTER(_UniffiRustBuffer),
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_HTTP_TRANSPORT = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
@@ -1718,70 +1799,6 @@ class _UniffiFfiConverterTypeGarminConfig(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.consumer_secret, buf)
 
 @dataclass
-class HttpRequest:
-    """
-    One HTTP request the library wants sent. Carries passwords, tickets, cookies and tokens: never log
-    its URL query, headers or body.
-"""
-    def __init__(self, *, method:str, url:str, headers:typing.List[HttpHeader], body:bytes, timeout_ms:int, max_response_bytes:int):
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeout_ms = timeout_ms
-        self.max_response_bytes = max_response_bytes
-        
-        
-
-    
-    def __str__(self):
-        return "HttpRequest(method={}, url={}, headers={}, body={}, timeout_ms={}, max_response_bytes={})".format(self.method, self.url, self.headers, self.body, self.timeout_ms, self.max_response_bytes)
-    def __eq__(self, other):
-        if self.method != other.method:
-            return False
-        if self.url != other.url:
-            return False
-        if self.headers != other.headers:
-            return False
-        if self.body != other.body:
-            return False
-        if self.timeout_ms != other.timeout_ms:
-            return False
-        if self.max_response_bytes != other.max_response_bytes:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeHttpRequest(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return HttpRequest(
-            method=_UniffiFfiConverterString.read(buf),
-            url=_UniffiFfiConverterString.read(buf),
-            headers=_UniffiFfiConverterSequenceTypeHttpHeader.read(buf),
-            body=_UniffiFfiConverterBytes.read(buf),
-            timeout_ms=_UniffiFfiConverterUInt64.read(buf),
-            max_response_bytes=_UniffiFfiConverterUInt64.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.method)
-        _UniffiFfiConverterString.check_lower(value.url)
-        _UniffiFfiConverterSequenceTypeHttpHeader.check_lower(value.headers)
-        _UniffiFfiConverterBytes.check_lower(value.body)
-        _UniffiFfiConverterUInt64.check_lower(value.timeout_ms)
-        _UniffiFfiConverterUInt64.check_lower(value.max_response_bytes)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.method, buf)
-        _UniffiFfiConverterString.write(value.url, buf)
-        _UniffiFfiConverterSequenceTypeHttpHeader.write(value.headers, buf)
-        _UniffiFfiConverterBytes.write(value.body, buf)
-        _UniffiFfiConverterUInt64.write(value.timeout_ms, buf)
-        _UniffiFfiConverterUInt64.write(value.max_response_bytes, buf)
-
-@dataclass
 class HttpResponse:
     """
     The response exactly as received: redirects NOT followed (a 3xx is returned as is), body decoded
@@ -1827,25 +1844,69 @@ class _UniffiFfiConverterTypeHttpResponse(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeHttpHeader.write(value.headers, buf)
         _UniffiFfiConverterBytes.write(value.body, buf)
 
+class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "i64"
+    VALUE_MIN = -2**63
+    VALUE_MAX = 2**63
+
+    @staticmethod
+    def read(buf):
+        return buf.read_i64()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i64(value)
+
+class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class Profile:
     """
     The signed-in user's social profile.
 """
-    def __init__(self, *, display_name:str, full_name:typing.Optional[str], raw:str):
+    def __init__(self, *, display_name:str, profile_id:typing.Optional[int], full_name:typing.Optional[str], user_name:typing.Optional[str], raw:str):
         self.display_name = display_name
+        self.profile_id = profile_id
         self.full_name = full_name
+        self.user_name = user_name
         self.raw = raw
         
         
 
     
     def __str__(self):
-        return "Profile(display_name={}, full_name={}, raw={})".format(self.display_name, self.full_name, self.raw)
+        return "Profile(display_name={}, profile_id={}, full_name={}, user_name={}, raw={})".format(self.display_name, self.profile_id, self.full_name, self.user_name, self.raw)
     def __eq__(self, other):
         if self.display_name != other.display_name:
             return False
+        if self.profile_id != other.profile_id:
+            return False
         if self.full_name != other.full_name:
+            return False
+        if self.user_name != other.user_name:
             return False
         if self.raw != other.raw:
             return False
@@ -1856,20 +1917,26 @@ class _UniffiFfiConverterTypeProfile(_UniffiConverterRustBuffer):
     def read(buf):
         return Profile(
             display_name=_UniffiFfiConverterString.read(buf),
+            profile_id=_UniffiFfiConverterOptionalInt64.read(buf),
             full_name=_UniffiFfiConverterOptionalString.read(buf),
+            user_name=_UniffiFfiConverterOptionalString.read(buf),
             raw=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.display_name)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.profile_id)
         _UniffiFfiConverterOptionalString.check_lower(value.full_name)
+        _UniffiFfiConverterOptionalString.check_lower(value.user_name)
         _UniffiFfiConverterString.check_lower(value.raw)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.display_name, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.profile_id, buf)
         _UniffiFfiConverterOptionalString.write(value.full_name, buf)
+        _UniffiFfiConverterOptionalString.write(value.user_name, buf)
         _UniffiFfiConverterString.write(value.raw, buf)
 
 @dataclass
@@ -1910,44 +1977,6 @@ class _UniffiFfiConverterTypeStrategyFailure(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterTypeSignInStrategy.write(value.strategy, buf)
         _UniffiFfiConverterString.write(value.message, buf)
-
-class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "i64"
-    VALUE_MIN = -2**63
-    VALUE_MAX = 2**63
-
-    @staticmethod
-    def read(buf):
-        return buf.read_i64()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i64(value)
-
-class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterInt64.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterInt64.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterInt64.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 @dataclass
 class TokenSummary:
@@ -2783,9 +2812,9 @@ class SessionProtocol(typing.Protocol):
         GETs `path` and returns the body bytes (an error for non-2xx answers).
 """
         raise NotImplementedError
-    def get_json(self, path: str) -> str:
+    def get_json(self, path: str,query: typing.Union[object, typing.List[HttpHeader]] = _DEFAULT) -> str:
         """
-        GETs `path` and returns the JSON text (an error for non-2xx answers).
+        GETs `path` with `query` and returns the JSON text (an error for non-2xx answers).
 """
         raise NotImplementedError
     def profile(self, ) -> Profile:
@@ -2875,15 +2904,20 @@ class Session(SessionProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def get_json(self, path: str) -> str:
+    def get_json(self, path: str,query: typing.Union[object, typing.List[HttpHeader]] = _DEFAULT) -> str:
         """
-        GETs `path` and returns the JSON text (an error for non-2xx answers).
+        GETs `path` with `query` and returns the JSON text (an error for non-2xx answers).
 """
         
         _UniffiFfiConverterString.check_lower(path)
+
+        if query is _DEFAULT:
+            query = []
+        _UniffiFfiConverterSequenceTypeHttpHeader.check_lower(query)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
             _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterSequenceTypeHttpHeader.lower(query),
         )
         _uniffi_lift_return = _UniffiFfiConverterString.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
@@ -3886,6 +3920,220 @@ class _UniffiFfiConverterTypeGarminClient:
         buf.write_u64(cls.lower(value))
 
 
+class HttpRequestProtocol(typing.Protocol):
+    """
+    One HTTP request the library wants sent. It carries passwords, tickets, cookies and tokens, so
+    it is an object rather than a record: printing it (`toString`, `str`, `description`) shows only
+    the method, the URL without its query, and header names.
+"""
+    
+    def body(self, ) -> bytes:
+        """
+        The body (empty for none).
+"""
+        raise NotImplementedError
+    def headers(self, ) -> typing.List[HttpHeader]:
+        """
+        Headers to send, in order (names may repeat).
+"""
+        raise NotImplementedError
+    def max_response_bytes(self, ) -> int:
+        """
+        Stop reading (and fail) past this many response body bytes.
+"""
+        raise NotImplementedError
+    def method(self, ) -> str:
+        """
+        `GET`, `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
+"""
+        raise NotImplementedError
+    def timeout_ms(self, ) -> int:
+        """
+        How long the whole exchange may take, in milliseconds.
+"""
+        raise NotImplementedError
+    def url(self, ) -> str:
+        """
+        The absolute URL, query included.
+"""
+        raise NotImplementedError
+
+class HttpRequest(HttpRequestProtocol):
+    """
+    One HTTP request the library wants sent. It carries passwords, tickets, cookies and tokens, so
+    it is an object rather than a record: printing it (`toString`, `str`, `description`) shows only
+    the method, the URL without its query, and header names.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_httprequest, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_httprequest, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def body(self, ) -> bytes:
+        """
+        The body (empty for none).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_body,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def headers(self, ) -> typing.List[HttpHeader]:
+        """
+        Headers to send, in order (names may repeat).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeHttpHeader.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_headers,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def max_response_bytes(self, ) -> int:
+        """
+        Stop reading (and fail) past this many response body bytes.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_max_response_bytes,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def method(self, ) -> str:
+        """
+        `GET`, `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_method,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def timeout_ms(self, ) -> int:
+        """
+        How long the whole exchange may take, in milliseconds.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_timeout_ms,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def url(self, ) -> str:
+        """
+        The absolute URL, query included.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_url,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+    # The Rust `Debug::fmt` implementation.
+    def __repr__(self) -> str:
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_debug,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    # The Rust `Display::fmt` implementation.
+    def __str__(self) -> str:
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_display,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+class _UniffiFfiConverterTypeHttpRequest:
+    @staticmethod
+    def lift(value: int) -> HttpRequest:
+        return HttpRequest._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: HttpRequest):
+        if not isinstance(value, HttpRequest):
+            raise TypeError("Expected HttpRequest instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: HttpRequest) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> HttpRequest:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: HttpRequest, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
 class HttpTransport():
     """
     The app's HTTP stack. Implement `send` with the platform client (OkHttp, URLSession, urllib) and
@@ -4077,7 +4325,6 @@ __all__ = [
     "ApiRequest",
     "ApiResponse",
     "GarminConfig",
-    "HttpRequest",
     "HttpResponse",
     "Profile",
     "StrategyFailure",
@@ -4091,6 +4338,8 @@ __all__ = [
     "PendingMfaProtocol",
     "GarminClient",
     "GarminClientProtocol",
+    "HttpRequest",
+    "HttpRequestProtocol",
     "HttpTransportImpl",
     "HttpTransport",
 ]

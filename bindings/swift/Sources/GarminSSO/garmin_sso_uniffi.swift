@@ -804,6 +804,246 @@ public func FfiConverterTypeGarminClient_lower(_ value: GarminClient) -> UInt64 
 
 
 /**
+ * One HTTP request the library wants sent. It carries passwords, tickets, cookies and tokens, so
+ * it is an object rather than a record: printing it (`toString`, `str`, `description`) shows only
+ * the method, the URL without its query, and header names.
+ */
+public protocol HttpRequestProtocol: AnyObject, Sendable {
+    
+    /**
+     * The body (empty for none).
+     */
+    func body()  -> Data
+    
+    /**
+     * Headers to send, in order (names may repeat).
+     */
+    func headers()  -> [HttpHeader]
+    
+    /**
+     * Stop reading (and fail) past this many response body bytes.
+     */
+    func maxResponseBytes()  -> UInt64
+    
+    /**
+     * `GET`, `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
+     */
+    func method()  -> String
+    
+    /**
+     * How long the whole exchange may take, in milliseconds.
+     */
+    func timeoutMs()  -> UInt64
+    
+    /**
+     * The absolute URL, query included.
+     */
+    func url()  -> String
+    
+}
+/**
+ * One HTTP request the library wants sent. It carries passwords, tickets, cookies and tokens, so
+ * it is an object rather than a record: printing it (`toString`, `str`, `description`) shows only
+ * the method, the URL without its query, and header names.
+ */
+open class HttpRequest: HttpRequestProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_httprequest(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_httprequest(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The body (empty for none).
+     */
+open func body() -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_httprequest_body(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Headers to send, in order (names may repeat).
+     */
+open func headers() -> [HttpHeader]  {
+    return try!  FfiConverterSequenceTypeHttpHeader.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_httprequest_headers(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stop reading (and fail) past this many response body bytes.
+     */
+open func maxResponseBytes() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_httprequest_max_response_bytes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `GET`, `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
+     */
+open func method() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_httprequest_method(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How long the whole exchange may take, in milliseconds.
+     */
+open func timeoutMs() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_httprequest_timeout_ms(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The absolute URL, query included.
+     */
+open func url() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_httprequest_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpRequest: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = HttpRequest
+
+    public static func lift(_ handle: UInt64) throws -> HttpRequest {
+        return HttpRequest(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: HttpRequest) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpRequest {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: HttpRequest, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpRequest_lift(_ handle: UInt64) throws -> HttpRequest {
+    return try FfiConverterTypeHttpRequest.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpRequest_lower(_ value: HttpRequest) -> UInt64 {
+    return FfiConverterTypeHttpRequest.lower(value)
+}
+
+
+
+
+
+
+/**
  * The app's HTTP stack. Implement `send` with the platform client (OkHttp, URLSession, urllib) and
  * pass the object to `GarminClient`. It may be called from several threads at once.
  *
@@ -923,7 +1163,7 @@ fileprivate struct UniffiCallbackInterfaceHttpTransport {
         },
         send: { (
             uniffiHandle: UInt64,
-            request: RustBuffer,
+            request: UInt64,
             uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
             uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
         ) in
@@ -1434,9 +1674,9 @@ public protocol SessionProtocol: AnyObject, Sendable {
     func download(path: String) throws  -> Data
     
     /**
-     * GETs `path` and returns the JSON text (an error for non-2xx answers).
+     * GETs `path` with `query` and returns the JSON text (an error for non-2xx answers).
      */
-    func getJson(path: String) throws  -> String
+    func getJson(path: String, query: [HttpHeader]) throws  -> String
     
     /**
      * The signed-in user's profile.
@@ -1550,14 +1790,15 @@ open func download(path: String)throws  -> Data  {
 }
     
     /**
-     * GETs `path` and returns the JSON text (an error for non-2xx answers).
+     * GETs `path` with `query` and returns the JSON text (an error for non-2xx answers).
      */
-open func getJson(path: String)throws  -> String  {
+open func getJson(path: String, query: [HttpHeader] = [])throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
         uniffiCallStatus in
     uniffi_garmin_sso_uniffi_fn_method_session_get_json(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(path),uniffiCallStatus
+        FfiConverterString.lower(path),
+        FfiConverterSequenceTypeHttpHeader.lower(query),uniffiCallStatus
     )
 })
 }
@@ -2108,116 +2349,6 @@ public func FfiConverterTypeHttpHeader_lower(_ value: HttpHeader) -> RustBuffer 
 
 
 /**
- * One HTTP request the library wants sent. Carries passwords, tickets, cookies and tokens: never log
- * its URL query, headers or body.
- */
-public struct HttpRequest: Equatable, Hashable {
-    /**
-     * `GET`, `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
-     */
-    public var method: String
-    /**
-     * The absolute URL, query included.
-     */
-    public var url: String
-    /**
-     * Headers to send, in order.
-     */
-    public var headers: [HttpHeader]
-    /**
-     * The body (empty for none).
-     */
-    public var body: Data
-    /**
-     * How long the whole exchange may take, in milliseconds.
-     */
-    public var timeoutMs: UInt64
-    /**
-     * Stop reading (and fail) past this many response body bytes.
-     */
-    public var maxResponseBytes: UInt64
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * `GET`, `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
-         */method: String, 
-        /**
-         * The absolute URL, query included.
-         */url: String, 
-        /**
-         * Headers to send, in order.
-         */headers: [HttpHeader], 
-        /**
-         * The body (empty for none).
-         */body: Data, 
-        /**
-         * How long the whole exchange may take, in milliseconds.
-         */timeoutMs: UInt64, 
-        /**
-         * Stop reading (and fail) past this many response body bytes.
-         */maxResponseBytes: UInt64) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeoutMs = timeoutMs
-        self.maxResponseBytes = maxResponseBytes
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension HttpRequest: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeHttpRequest: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpRequest {
-        return
-            try HttpRequest(
-                method: FfiConverterString.read(from: &buf), 
-                url: FfiConverterString.read(from: &buf), 
-                headers: FfiConverterSequenceTypeHttpHeader.read(from: &buf), 
-                body: FfiConverterData.read(from: &buf), 
-                timeoutMs: FfiConverterUInt64.read(from: &buf), 
-                maxResponseBytes: FfiConverterUInt64.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: HttpRequest, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.method, into: &buf)
-        FfiConverterString.write(value.url, into: &buf)
-        FfiConverterSequenceTypeHttpHeader.write(value.headers, into: &buf)
-        FfiConverterData.write(value.body, into: &buf)
-        FfiConverterUInt64.write(value.timeoutMs, into: &buf)
-        FfiConverterUInt64.write(value.maxResponseBytes, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeHttpRequest_lift(_ buf: RustBuffer) throws -> HttpRequest {
-    return try FfiConverterTypeHttpRequest.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeHttpRequest_lower(_ value: HttpRequest) -> RustBuffer {
-    return FfiConverterTypeHttpRequest.lower(value)
-}
-
-
-/**
  * The response exactly as received: redirects NOT followed (a 3xx is returned as is), body decoded
  * from any content-encoding, every header kept (repeated `Set-Cookie` as separate entries).
  */
@@ -2306,9 +2437,17 @@ public struct Profile: Equatable, Hashable {
      */
     public var displayName: String
     /**
+     * The numeric profile id, when given.
+     */
+    public var profileId: Int64?
+    /**
      * The full name, when set.
      */
     public var fullName: String?
+    /**
+     * The user name, when given.
+     */
+    public var userName: String?
     /**
      * Garmin's whole JSON answer.
      */
@@ -2321,13 +2460,21 @@ public struct Profile: Equatable, Hashable {
          * The display name (used in many Connect API paths).
          */displayName: String, 
         /**
+         * The numeric profile id, when given.
+         */profileId: Int64?, 
+        /**
          * The full name, when set.
          */fullName: String?, 
+        /**
+         * The user name, when given.
+         */userName: String?, 
         /**
          * Garmin's whole JSON answer.
          */raw: String) {
         self.displayName = displayName
+        self.profileId = profileId
         self.fullName = fullName
+        self.userName = userName
         self.raw = raw
     }
 
@@ -2348,14 +2495,18 @@ public struct FfiConverterTypeProfile: FfiConverterRustBuffer {
         return
             try Profile(
                 displayName: FfiConverterString.read(from: &buf), 
+                profileId: FfiConverterOptionInt64.read(from: &buf), 
                 fullName: FfiConverterOptionString.read(from: &buf), 
+                userName: FfiConverterOptionString.read(from: &buf), 
                 raw: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: Profile, into buf: inout [UInt8]) {
         FfiConverterString.write(value.displayName, into: &buf)
+        FfiConverterOptionInt64.write(value.profileId, into: &buf)
         FfiConverterOptionString.write(value.fullName, into: &buf)
+        FfiConverterOptionString.write(value.userName, into: &buf)
         FfiConverterString.write(value.raw, into: &buf)
     }
 }
@@ -4001,7 +4152,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_method_session_download() != 58447) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_method_session_get_json() != 461) {
+    if (uniffi_garmin_sso_uniffi_checksum_method_session_get_json() != 59690) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_session_profile() != 8857) {
@@ -4028,7 +4179,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_method_session_upload_fit_path() != 26913) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() != 50826) {
+    if (uniffi_garmin_sso_uniffi_checksum_method_httprequest_body() != 51791) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_httprequest_headers() != 65421) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_httprequest_max_response_bytes() != 28834) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_httprequest_method() != 32912) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_httprequest_timeout_ms() != 9078) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_httprequest_url() != 27851) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() != 23294) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() != 38031) {

@@ -654,7 +654,7 @@ internal interface UniffiCallbackInterfaceRefreshListenerMethod0 : com.sun.jna.C
     fun callback(`uniffiHandle`: Long,`tokensJson`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceHttpTransportMethod0 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`request`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+    fun callback(`uniffiHandle`: Long,`request`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onRefresh")
 internal open class UniffiVTableCallbackInterfaceRefreshListener(
@@ -759,6 +759,18 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_session_upload_fit_path(
     ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_httprequest_body(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_httprequest_headers(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_httprequest_max_response_bytes(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_httprequest_method(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_httprequest_timeout_ms(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_httprequest_url(
+    ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_httptransport_send(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new(
@@ -827,7 +839,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_method_session_download(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_garmin_sso_uniffi_fn_method_session_get_json(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_garmin_sso_uniffi_fn_method_session_get_json(`ptr`: Long,`path`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_method_session_profile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -845,13 +857,33 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_method_session_upload_fit_path(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_clone_httprequest(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_httprequest(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_httprequest_body(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_httprequest_headers(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_httprequest_max_response_bytes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_httprequest_method(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_httprequest_timeout_ms(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_httprequest_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_clone_httptransport(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_free_httptransport(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_init_callback_vtable_httptransport(`vtable`: UniffiVTableCallbackInterfaceHttpTransport,
     ): Unit
-    external fun uniffi_garmin_sso_uniffi_fn_method_httptransport_send(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_garmin_sso_uniffi_fn_method_httptransport_send(`ptr`: Long,`request`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_garmin_sso_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1005,7 +1037,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_session_download() and 0xFFFF) != 58447) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_session_get_json() and 0xFFFF) != 461) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_session_get_json() and 0xFFFF) != 59690) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_session_profile() and 0xFFFF) != 8857) {
@@ -1032,7 +1064,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_session_upload_fit_path() and 0xFFFF) != 26913) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() and 0xFFFF) != 50826) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_body() and 0xFFFF) != 51791) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_headers() and 0xFFFF) != 65421) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_max_response_bytes() and 0xFFFF) != 28834) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_method() and 0xFFFF) != 32912) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_timeout_ms() and 0xFFFF) != 9078) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_url() and 0xFFFF) != 27851) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() and 0xFFFF) != 23294) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() and 0xFFFF) != 38031) {
@@ -1850,6 +1900,394 @@ public object FfiConverterTypeGarminClient: FfiConverter<GarminClient, Long> {
 
 
 /**
+ * One HTTP request the library wants sent. It carries passwords, tickets, cookies and tokens, so
+ * it is an object rather than a record: printing it (`toString`, `str`, `description`) shows only
+ * the method, the URL without its query, and header names.
+ */
+public interface HttpRequestInterface {
+    
+    /**
+     * The body (empty for none).
+     */
+    fun `body`(): kotlin.ByteArray
+    
+    /**
+     * Headers to send, in order (names may repeat).
+     */
+    fun `headers`(): List<HttpHeader>
+    
+    /**
+     * Stop reading (and fail) past this many response body bytes.
+     */
+    fun `maxResponseBytes`(): kotlin.ULong
+    
+    /**
+     * `GET`, `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
+     */
+    fun `method`(): kotlin.String
+    
+    /**
+     * How long the whole exchange may take, in milliseconds.
+     */
+    fun `timeoutMs`(): kotlin.ULong
+    
+    /**
+     * The absolute URL, query included.
+     */
+    fun `url`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * One HTTP request the library wants sent. It carries passwords, tickets, cookies and tokens, so
+ * it is an object rather than a record: printing it (`toString`, `str`, `description`) shows only
+ * the method, the URL without its query, and header names.
+ */
+open class HttpRequest: Disposable, AutoCloseable, HttpRequestInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_httprequest(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_httprequest(handle, status)
+        }
+    }
+
+    
+    /**
+     * The body (empty for none).
+     */override fun `body`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_body(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Headers to send, in order (names may repeat).
+     */override fun `headers`(): List<HttpHeader> {
+            return FfiConverterSequenceTypeHttpHeader.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_headers(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stop reading (and fail) past this many response body bytes.
+     */override fun `maxResponseBytes`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_max_response_bytes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `GET`, `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
+     */override fun `method`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_method(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * How long the whole exchange may take, in milliseconds.
+     */override fun `timeoutMs`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_timeout_ms(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The absolute URL, query included.
+     */override fun `url`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_url(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpRequest: FfiConverter<HttpRequest, Long> {
+    override fun lower(value: HttpRequest): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): HttpRequest {
+        return HttpRequest(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): HttpRequest {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: HttpRequest) = 8UL
+
+    override fun write(value: HttpRequest, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The app's HTTP stack. Implement `send` with the platform client (OkHttp, URLSession, urllib) and
  * pass the object to `GarminClient`. It may be called from several threads at once.
  *
@@ -2013,7 +2451,7 @@ open class HttpTransportImpl: Disposable, AutoCloseable, HttpTransport
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceHttpTransport {
     internal object `send`: UniffiCallbackInterfaceHttpTransportMethod0 {
-        override fun callback(`uniffiHandle`: Long,`request`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+        override fun callback(`uniffiHandle`: Long,`request`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeHttpTransport.handleMap.get(uniffiHandle)
             val makeCall = { ->
                 uniffiObj.`send`(
@@ -2867,9 +3305,9 @@ public interface SessionInterface {
     fun `download`(`path`: kotlin.String): kotlin.ByteArray
     
     /**
-     * GETs `path` and returns the JSON text (an error for non-2xx answers).
+     * GETs `path` with `query` and returns the JSON text (an error for non-2xx answers).
      */
-    fun `getJson`(`path`: kotlin.String): kotlin.String
+    fun `getJson`(`path`: kotlin.String, `query`: List<HttpHeader> = listOf()): kotlin.String
     
     /**
      * The signed-in user's profile.
@@ -3039,16 +3477,17 @@ open class Session: Disposable, AutoCloseable, SessionInterface
 
     
     /**
-     * GETs `path` and returns the JSON text (an error for non-2xx answers).
+     * GETs `path` with `query` and returns the JSON text (an error for non-2xx answers).
      */
-    @Throws(GarminException::class)override fun `getJson`(`path`: kotlin.String): kotlin.String {
+    @Throws(GarminException::class)override fun `getJson`(`path`: kotlin.String, `query`: List<HttpHeader>): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCallWithError(GarminException) { _status ->
     UniffiLib.uniffi_garmin_sso_uniffi_fn_method_session_get_json(
         it,
         
-        FfiConverterString.lower(`path`),_status)
+        FfiConverterString.lower(`path`),
+        FfiConverterSequenceTypeHttpHeader.lower(`query`),_status)
 }
     }
     )
@@ -3240,27 +3679,27 @@ data class ApiRequest (
     /**
      * `GET` (default), `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
      */
-    var `method`: kotlin.String = "GET" 
+    val `method`: kotlin.String = "GET" 
     , 
     /**
      * The path, starting with `/`.
      */
-    var `path`: kotlin.String
+    val `path`: kotlin.String
     , 
     /**
      * Query parameters, in order.
      */
-    var `query`: List<HttpHeader> = listOf() 
+    val `query`: List<HttpHeader> = listOf() 
     , 
     /**
      * Extra headers (Authorization and the app headers are added by the library).
      */
-    var `headers`: List<HttpHeader> = listOf() 
+    val `headers`: List<HttpHeader> = listOf() 
     , 
     /**
      * The body, if any.
      */
-    var `body`: kotlin.ByteArray? = null 
+    val `body`: kotlin.ByteArray? = null 
     
 ){
     
@@ -3311,17 +3750,17 @@ data class ApiResponse (
     /**
      * The status code.
      */
-    var `status`: kotlin.UShort
+    val `status`: kotlin.UShort
     , 
     /**
      * Headers in order.
      */
-    var `headers`: List<HttpHeader>
+    val `headers`: List<HttpHeader>
     , 
     /**
      * The body.
      */
-    var `body`: kotlin.ByteArray
+    val `body`: kotlin.ByteArray
     
 ){
     
@@ -3366,52 +3805,52 @@ data class GarminConfig (
     /**
      * `Com` (default) or `Cn`.
      */
-    var `domain`: GarminDomain? = null 
+    val `domain`: GarminDomain? = null 
     , 
     /**
      * Send every request to this one origin instead (a simulator), e.g. `http://127.0.0.1:8080`.
      */
-    var `baseUrl`: kotlin.String? = null 
+    val `baseUrl`: kotlin.String? = null 
     , 
     /**
      * Which token family a sign-in produces (default `Auto`).
      */
-    var `tokenFamily`: TokenFamily? = null 
+    val `tokenFamily`: TokenFamily? = null 
     , 
     /**
      * Sign-in strategies tried in order (default mobile, widget, portal).
      */
-    var `strategies`: List<SignInStrategy>? = null 
+    val `strategies`: List<SignInStrategy>? = null 
     , 
     /**
      * Which app to present as (default Android).
      */
-    var `platform`: AppPlatform? = null 
+    val `platform`: AppPlatform? = null 
     , 
     /**
      * Timeout of one HTTP exchange in seconds (default 30).
      */
-    var `timeoutSeconds`: kotlin.ULong? = null 
+    val `timeoutSeconds`: kotlin.ULong? = null 
     , 
     /**
      * Refresh this many seconds before the access token expires (default 300).
      */
-    var `refreshMarginSeconds`: kotlin.ULong? = null 
+    val `refreshMarginSeconds`: kotlin.ULong? = null 
     , 
     /**
      * DI client ids to try, in order (default: Garmin's current ones).
      */
-    var `diClientIds`: List<kotlin.String>? = null 
+    val `diClientIds`: List<kotlin.String>? = null 
     , 
     /**
      * OAuth1 consumer key for the legacy exchange (default: fetched once from the public location).
      */
-    var `consumerKey`: kotlin.String? = null 
+    val `consumerKey`: kotlin.String? = null 
     , 
     /**
      * OAuth1 consumer secret, with `consumer_key`.
      */
-    var `consumerSecret`: kotlin.String? = null 
+    val `consumerSecret`: kotlin.String? = null 
     
 ){
     
@@ -3477,12 +3916,12 @@ data class HttpHeader (
     /**
      * The name.
      */
-    var `name`: kotlin.String
+    val `name`: kotlin.String
     , 
     /**
      * The value.
      */
-    var `value`: kotlin.String
+    val `value`: kotlin.String
     
 ){
     
@@ -3518,86 +3957,6 @@ public object FfiConverterTypeHttpHeader: FfiConverterRustBuffer<HttpHeader> {
 
 
 /**
- * One HTTP request the library wants sent. Carries passwords, tickets, cookies and tokens: never log
- * its URL query, headers or body.
- */
-data class HttpRequest (
-    /**
-     * `GET`, `POST`, `PUT`, `DELETE`, `PATCH` or `HEAD`.
-     */
-    var `method`: kotlin.String
-    , 
-    /**
-     * The absolute URL, query included.
-     */
-    var `url`: kotlin.String
-    , 
-    /**
-     * Headers to send, in order.
-     */
-    var `headers`: List<HttpHeader>
-    , 
-    /**
-     * The body (empty for none).
-     */
-    var `body`: kotlin.ByteArray
-    , 
-    /**
-     * How long the whole exchange may take, in milliseconds.
-     */
-    var `timeoutMs`: kotlin.ULong
-    , 
-    /**
-     * Stop reading (and fail) past this many response body bytes.
-     */
-    var `maxResponseBytes`: kotlin.ULong
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeHttpRequest: FfiConverterRustBuffer<HttpRequest> {
-    override fun read(buf: ByteBuffer): HttpRequest {
-        return HttpRequest(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterSequenceTypeHttpHeader.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: HttpRequest) = (
-            FfiConverterString.allocationSize(value.`method`) +
-            FfiConverterString.allocationSize(value.`url`) +
-            FfiConverterSequenceTypeHttpHeader.allocationSize(value.`headers`) +
-            FfiConverterByteArray.allocationSize(value.`body`) +
-            FfiConverterULong.allocationSize(value.`timeoutMs`) +
-            FfiConverterULong.allocationSize(value.`maxResponseBytes`)
-    )
-
-    override fun write(value: HttpRequest, buf: ByteBuffer) {
-            FfiConverterString.write(value.`method`, buf)
-            FfiConverterString.write(value.`url`, buf)
-            FfiConverterSequenceTypeHttpHeader.write(value.`headers`, buf)
-            FfiConverterByteArray.write(value.`body`, buf)
-            FfiConverterULong.write(value.`timeoutMs`, buf)
-            FfiConverterULong.write(value.`maxResponseBytes`, buf)
-    }
-}
-
-
-
-/**
  * The response exactly as received: redirects NOT followed (a 3xx is returned as is), body decoded
  * from any content-encoding, every header kept (repeated `Set-Cookie` as separate entries).
  */
@@ -3605,17 +3964,17 @@ data class HttpResponse (
     /**
      * The status code; 4xx and 5xx are responses too, not failures.
      */
-    var `status`: kotlin.UShort
+    val `status`: kotlin.UShort
     , 
     /**
      * Headers in order.
      */
-    var `headers`: List<HttpHeader>
+    val `headers`: List<HttpHeader>
     , 
     /**
      * The body.
      */
-    var `body`: kotlin.ByteArray
+    val `body`: kotlin.ByteArray
     
 ){
     
@@ -3660,17 +4019,27 @@ data class Profile (
     /**
      * The display name (used in many Connect API paths).
      */
-    var `displayName`: kotlin.String
+    val `displayName`: kotlin.String
+    , 
+    /**
+     * The numeric profile id, when given.
+     */
+    val `profileId`: kotlin.Long?
     , 
     /**
      * The full name, when set.
      */
-    var `fullName`: kotlin.String?
+    val `fullName`: kotlin.String?
+    , 
+    /**
+     * The user name, when given.
+     */
+    val `userName`: kotlin.String?
     , 
     /**
      * Garmin's whole JSON answer.
      */
-    var `raw`: kotlin.String
+    val `raw`: kotlin.String
     
 ){
     
@@ -3688,6 +4057,8 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
     override fun read(buf: ByteBuffer): Profile {
         return Profile(
             FfiConverterString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
         )
@@ -3695,13 +4066,17 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
 
     override fun allocationSize(value: Profile) = (
             FfiConverterString.allocationSize(value.`displayName`) +
+            FfiConverterOptionalLong.allocationSize(value.`profileId`) +
             FfiConverterOptionalString.allocationSize(value.`fullName`) +
+            FfiConverterOptionalString.allocationSize(value.`userName`) +
             FfiConverterString.allocationSize(value.`raw`)
     )
 
     override fun write(value: Profile, buf: ByteBuffer) {
             FfiConverterString.write(value.`displayName`, buf)
+            FfiConverterOptionalLong.write(value.`profileId`, buf)
             FfiConverterOptionalString.write(value.`fullName`, buf)
+            FfiConverterOptionalString.write(value.`userName`, buf)
             FfiConverterString.write(value.`raw`, buf)
     }
 }
@@ -3715,12 +4090,12 @@ data class StrategyFailure (
     /**
      * The strategy.
      */
-    var `strategy`: SignInStrategy
+    val `strategy`: SignInStrategy
     , 
     /**
      * What went wrong, in words (no secrets).
      */
-    var `message`: kotlin.String
+    val `message`: kotlin.String
     
 ){
     
@@ -3762,17 +4137,17 @@ data class TokenSummary (
     /**
      * `"legacy"` (OAuth1 → OAuth2) or `"di"` (DI OAuth2).
      */
-    var `family`: kotlin.String
+    val `family`: kotlin.String
     , 
     /**
      * Unix seconds when the access token expires.
      */
-    var `expiresAt`: kotlin.Long
+    val `expiresAt`: kotlin.Long
     , 
     /**
      * Unix seconds when the refresh credential expires, when known.
      */
-    var `refreshExpiresAt`: kotlin.Long?
+    val `refreshExpiresAt`: kotlin.Long?
     
 ){
     
@@ -3817,22 +4192,22 @@ data class UploadResult (
     /**
      * The upload id, when Garmin gave one.
      */
-    var `uploadId`: kotlin.Long?
+    val `uploadId`: kotlin.Long?
     , 
     /**
      * Activities created (Garmin's `successes` entries as JSON).
      */
-    var `successes`: List<kotlin.String>
+    val `successes`: List<kotlin.String>
     , 
     /**
      * Activities refused (Garmin's `failures` entries as JSON).
      */
-    var `failures`: List<kotlin.String>
+    val `failures`: List<kotlin.String>
     , 
     /**
      * Garmin's whole JSON answer.
      */
-    var `raw`: kotlin.String
+    val `raw`: kotlin.String
     
 ){
     
@@ -4080,10 +4455,10 @@ sealed class GarminException: kotlin.Exception() {
      */
     class Network(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4091,10 +4466,10 @@ sealed class GarminException: kotlin.Exception() {
      */
     class Timeout(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4103,10 +4478,10 @@ sealed class GarminException: kotlin.Exception() {
      */
     class Transport(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4147,10 +4522,10 @@ sealed class GarminException: kotlin.Exception() {
      */
     class InvalidConfig(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4158,10 +4533,10 @@ sealed class GarminException: kotlin.Exception() {
      */
     class InvalidInput(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4169,10 +4544,10 @@ sealed class GarminException: kotlin.Exception() {
      */
     class Storage(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4180,10 +4555,10 @@ sealed class GarminException: kotlin.Exception() {
      */
     class Other(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
 
@@ -4316,17 +4691,17 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
             is GarminException.Network -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.Transport -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.SignInNeeded -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -4346,22 +4721,22 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
             is GarminException.InvalidConfig -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.InvalidInput -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.Storage -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.Other -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
         }
     }
@@ -4418,17 +4793,17 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
             }
             is GarminException.Network -> {
                 buf.putInt(11)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.Timeout -> {
                 buf.putInt(12)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.Transport -> {
                 buf.putInt(13)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.SignInNeeded -> {
@@ -4448,22 +4823,22 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
             }
             is GarminException.InvalidConfig -> {
                 buf.putInt(17)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.InvalidInput -> {
                 buf.putInt(18)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.Storage -> {
                 buf.putInt(19)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.Other -> {
                 buf.putInt(20)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -4808,10 +5183,10 @@ sealed class TransportFailure: kotlin.Exception() {
      */
     class Connect(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : TransportFailure() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4819,10 +5194,10 @@ sealed class TransportFailure: kotlin.Exception() {
      */
     class Timeout(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : TransportFailure() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4830,10 +5205,10 @@ sealed class TransportFailure: kotlin.Exception() {
      */
     class Tls(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : TransportFailure() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4841,10 +5216,10 @@ sealed class TransportFailure: kotlin.Exception() {
      */
     class Io(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : TransportFailure() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
@@ -4852,10 +5227,10 @@ sealed class TransportFailure: kotlin.Exception() {
      */
     class Other(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : TransportFailure() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
 
@@ -4901,27 +5276,27 @@ public object FfiConverterTypeTransportFailure : FfiConverterRustBuffer<Transpor
             is TransportFailure.Connect -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is TransportFailure.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is TransportFailure.Tls -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is TransportFailure.Io -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is TransportFailure.Other -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
         }
     }
@@ -4930,27 +5305,27 @@ public object FfiConverterTypeTransportFailure : FfiConverterRustBuffer<Transpor
         when(value) {
             is TransportFailure.Connect -> {
                 buf.putInt(1)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is TransportFailure.Timeout -> {
                 buf.putInt(2)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is TransportFailure.Tls -> {
                 buf.putInt(3)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is TransportFailure.Io -> {
                 buf.putInt(4)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is TransportFailure.Other -> {
                 buf.putInt(5)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
