@@ -64,7 +64,8 @@ class UrlConnectionTransport : HttpTransport {
             val body = request.body()
             if (body.isNotEmpty()) {
                 conn.doOutput = true
-                conn.setFixedLengthStreamingMode(body.size)
+                // No setFixedLengthStreamingMode: in streaming mode HttpURLConnection drops the body
+                // of a 401, and the library needs it (it says why a sign-in was refused).
                 conn.outputStream.use { it.write(body) }
             }
             val status = conn.responseCode

@@ -7,6 +7,8 @@
 //!
 //! Prints median and 90th percentile of wall time per operation.
 
+#![allow(clippy::print_stdout)] // a bench binary reports on stdout
+
 use garmin_sso_core::oauth1::{authorization_header, Credentials};
 use garmin_sso_core::{Client, Config, Domain, LoginOutcome, Secret, Strategy, TokenPreference};
 use garmin_sso_sim::{Account, Simulator};
@@ -29,7 +31,10 @@ fn oauth1() {
     let creds = Credentials {
         consumer_key: "fc3e99d2-118c-44b8-8ae3-03370dde24c0",
         consumer_secret: "E08WAR897WEy2knn7aFBrvegVAf0AFdWBBF",
-        token: Some(("4e2ffd3f-6a4c-4b8f-9f3c-8d2e2f1b7a10", "9a8b7c6d5e4f3a2b1c0d")),
+        token: Some((
+            "4e2ffd3f-6a4c-4b8f-9f3c-8d2e2f1b7a10",
+            "9a8b7c6d5e4f3a2b1c0d",
+        )),
     };
     let mut samples = Vec::new();
     for _ in 0..50 {
@@ -62,7 +67,10 @@ fn client_for(sim: &Simulator, strategy: Strategy, tokens: TokenPreference) -> C
 }
 
 fn sign_in(client: &Client) -> garmin_sso_core::Tokens {
-    match client.login("bench@example.com", &Secret::new("bench password")).expect("sign-in") {
+    match client
+        .login("bench@example.com", &Secret::new("bench password"))
+        .expect("sign-in")
+    {
         LoginOutcome::Complete(t) => t,
         LoginOutcome::MfaRequired(_) => unreachable!("bench account has no MFA"),
     }

@@ -81,7 +81,12 @@ impl Client {
     ///
     /// Only reaching a ticket falls through: once a strategy has a ticket, its exchange runs once and
     /// its error is final — retrying with the next strategy would POST the password again.
-    pub fn login_chain(&self, strategies: &[Strategy], email: &str, password: &Secret) -> Result<LoginOutcome> {
+    pub fn login_chain(
+        &self,
+        strategies: &[Strategy],
+        email: &str,
+        password: &Secret,
+    ) -> Result<LoginOutcome> {
         if strategies.is_empty() {
             return Err(Error::InvalidInput("no sign-in strategy given".into()));
         }
@@ -104,17 +109,31 @@ impl Client {
     }
 
     /// Signs in with one strategy.
-    pub fn login_with(&self, strategy: Strategy, email: &str, password: &Secret) -> Result<LoginOutcome> {
+    pub fn login_with(
+        &self,
+        strategy: Strategy,
+        email: &str,
+        password: &Secret,
+    ) -> Result<LoginOutcome> {
         check_credentials(email, password)?;
         let outcome = self.reach_ticket(strategy, email, password)?;
         self.finish(outcome)
     }
 
-    fn reach_ticket(&self, strategy: Strategy, email: &str, password: &Secret) -> Result<FlowOutcome> {
+    fn reach_ticket(
+        &self,
+        strategy: Strategy,
+        email: &str,
+        password: &Secret,
+    ) -> Result<FlowOutcome> {
         match strategy {
             Strategy::Widget => flows::widget::sign_in(self, email, password),
-            Strategy::Mobile => flows::json::sign_in(self, flows::json::Api::Mobile, email, password),
-            Strategy::Portal => flows::json::sign_in(self, flows::json::Api::Portal, email, password),
+            Strategy::Mobile => {
+                flows::json::sign_in(self, flows::json::Api::Mobile, email, password)
+            }
+            Strategy::Portal => {
+                flows::json::sign_in(self, flows::json::Api::Portal, email, password)
+            }
         }
     }
 
@@ -134,11 +153,15 @@ impl Client {
     /// to the legacy exchange when DI refuses every client id.
     pub fn exchange_ticket_as(&self, ticket: &Ticket, family: TokenPreference) -> Result<Tokens> {
         if !ticket.value.expose().starts_with("ST-") {
-            return Err(Error::InvalidInput("a service ticket starts with ST-".into()));
+            return Err(Error::InvalidInput(
+                "a service ticket starts with ST-".into(),
+            ));
         }
         match family {
             TokenPreference::OAuth1 => exchange::legacy::exchange(self, ticket),
-            TokenPreference::Di => Ok(Tokens::Di { di: exchange::di::exchange(self, ticket)? }),
+            TokenPreference::Di => Ok(Tokens::Di {
+                di: exchange::di::exchange(self, ticket)?,
+            }),
             TokenPreference::Auto => match exchange::di::exchange(self, ticket) {
                 Ok(di) => Ok(Tokens::Di { di }),
                 Err(e) if e.falls_through() || matches!(e, Error::InvalidCredentials) => {
@@ -158,9 +181,14 @@ impl Client {
         match tokens {
             Tokens::Legacy { oauth1, .. } => {
                 let oauth2 = exchange::legacy::refresh(self, oauth1)?;
-                Ok(Tokens::Legacy { oauth1: oauth1.clone(), oauth2 })
+                Ok(Tokens::Legacy {
+                    oauth1: oauth1.clone(),
+                    oauth2,
+                })
             }
-            Tokens::Di { di } => Ok(Tokens::Di { di: exchange::di::refresh(self, di)? }),
+            Tokens::Di { di } => Ok(Tokens::Di {
+                di: exchange::di::refresh(self, di)?,
+            }),
         }
     }
 
@@ -172,8 +200,12 @@ impl Client {
     /// Finishes a web-view sign-in: finds the ticket in the navigated URL or page body and exchanges it
     /// for tokens. The ticket is bound to the mobile preset's service URL.
     pub fn exchange_webview(&self, url_or_body: &str) -> Result<Tokens> {
-        let value = flows::webview::extract_ticket(url_or_body).ok_or(Error::TicketNotFound("the web-view URL or page"))?;
-        self.exchange_ticket(&Ticket { value, service_url: self.0.config.mobile_client.service_url.clone() })
+        let value = flows::webview::extract_ticket(url_or_body)
+            .ok_or(Error::TicketNotFound("the web-view URL or page"))?;
+        self.exchange_ticket(&Ticket {
+            value,
+            service_url: self.0.config.mobile_client.service_url.clone(),
+        })
     }
 
     /// Exchanges a DI access token for an IT token for `services.{d}` endpoints (PROTOCOL §5).
@@ -194,6 +226,8 @@ fn check_credentials(email: &str, password: &Secret) -> Result<()> {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("config", &self.0.config).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("config", &self.0.config)
+            .finish_non_exhaustive()
     }
 }

@@ -94,18 +94,28 @@ impl Endpoints {
     /// True when `url`'s origin (scheme, host, port) is one of the configured endpoints.
     pub fn allows(&self, url: &Url) -> bool {
         let o = url.origin();
-        [&self.sso, &self.connectapi, &self.connect, &self.diauth, &self.services, &self.consumer_url]
-            .iter()
-            .any(|e| e.origin() == o)
+        [
+            &self.sso,
+            &self.connectapi,
+            &self.connect,
+            &self.diauth,
+            &self.services,
+            &self.consumer_url,
+        ]
+        .iter()
+        .any(|e| e.origin() == o)
     }
 }
 
 /// Parses a base URL: absolute http(s), no query, no credentials; a trailing slash is added so that
 /// `join` keeps any path prefix.
 pub fn parse_base(s: &str) -> Result<Url> {
-    let mut u = Url::parse(s.trim()).map_err(|e| Error::InvalidConfig(format!("URL {s:?}: {e}")))?;
+    let mut u =
+        Url::parse(s.trim()).map_err(|e| Error::InvalidConfig(format!("URL {s:?}: {e}")))?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-        return Err(Error::InvalidConfig(format!("URL {s:?} must be http(s) with a host")));
+        return Err(Error::InvalidConfig(format!(
+            "URL {s:?} must be http(s) with a host"
+        )));
     }
     if !u.username().is_empty() || u.password().is_some() || u.query().is_some() {
         return Err(Error::InvalidConfig(format!(
@@ -131,7 +141,9 @@ pub struct Consumer {
 
 impl fmt::Debug for Consumer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Consumer").field("consumer_key", &self.consumer_key).finish_non_exhaustive()
+        f.debug_struct("Consumer")
+            .field("consumer_key", &self.consumer_key)
+            .finish_non_exhaustive()
     }
 }
 
@@ -257,20 +269,30 @@ impl Config {
     /// Checks the configuration for values that cannot work.
     pub fn validate(&self) -> Result<()> {
         if self.timeout.is_zero() {
-            return Err(Error::InvalidConfig("timeout must be greater than zero".into()));
+            return Err(Error::InvalidConfig(
+                "timeout must be greater than zero".into(),
+            ));
         }
         if self.max_response_bytes == 0 {
-            return Err(Error::InvalidConfig("max_response_bytes must be greater than zero".into()));
+            return Err(Error::InvalidConfig(
+                "max_response_bytes must be greater than zero".into(),
+            ));
         }
         if self.strategies.is_empty() {
-            return Err(Error::InvalidConfig("at least one sign-in strategy is needed".into()));
+            return Err(Error::InvalidConfig(
+                "at least one sign-in strategy is needed".into(),
+            ));
         }
         if self.di_client_ids.is_empty() && self.tokens != TokenPreference::OAuth1 {
-            return Err(Error::InvalidConfig("DI tokens need at least one DI client id".into()));
+            return Err(Error::InvalidConfig(
+                "DI tokens need at least one DI client id".into(),
+            ));
         }
         if let Some(c) = &self.consumer {
             if c.consumer_key.is_empty() || c.consumer_secret.is_empty() {
-                return Err(Error::InvalidConfig("consumer key and secret must not be empty".into()));
+                return Err(Error::InvalidConfig(
+                    "consumer key and secret must not be empty".into(),
+                ));
             }
         }
         Ok(())

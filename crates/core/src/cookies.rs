@@ -22,7 +22,11 @@ impl CookieJar {
         for raw in set_cookie {
             // A malformed or foreign-domain cookie is dropped, as a browser would.
             if let Err(e) = jar.parse(raw, url) {
-                log::debug!("cookie from {} ignored: {}", url.host_str().unwrap_or(""), cookie_err(&e));
+                log::debug!(
+                    "cookie from {} ignored: {}",
+                    url.host_str().unwrap_or(""),
+                    cookie_err(&e)
+                );
             }
         }
     }
@@ -34,15 +38,19 @@ impl CookieJar {
             return None;
         }
         let jar = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let pairs: Vec<String> =
-            jar.get_request_values(url).map(|(name, value)| format!("{name}={value}")).collect();
+        let pairs: Vec<String> = jar
+            .get_request_values(url)
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
         (!pairs.is_empty()).then(|| pairs.join("; "))
     }
 
     /// Names of the cookies currently held for `url` (for diagnostics; values stay hidden).
     pub fn names_for(&self, url: &Url) -> Vec<String> {
         let jar = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        jar.get_request_values(url).map(|(n, _)| n.to_owned()).collect()
+        jar.get_request_values(url)
+            .map(|(n, _)| n.to_owned())
+            .collect()
     }
 }
 

@@ -67,7 +67,10 @@ pub struct TransportError {
 impl TransportError {
     /// Builds a transport error.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        TransportError { kind, message: message.into() }
+        TransportError {
+            kind,
+            message: message.into(),
+        }
     }
 }
 
@@ -211,7 +214,10 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn unexpected(step: &'static str, detail: impl Into<String>) -> Self {
-        Error::UnexpectedResponse { step, detail: detail.into() }
+        Error::UnexpectedResponse {
+            step,
+            detail: detail.into(),
+        }
     }
 
     /// True for failures after which another sign-in strategy may succeed (rate limits, bot

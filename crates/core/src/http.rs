@@ -23,15 +23,25 @@ pub(crate) struct OutRequest {
 
 impl OutRequest {
     pub fn get(url: Url) -> Self {
-        OutRequest { method: Method::Get, url, headers: Vec::new(), body: Body::Empty }
+        OutRequest {
+            method: Method::Get,
+            url,
+            headers: Vec::new(),
+            body: Body::Empty,
+        }
     }
 
     pub fn post_form(url: Url, pairs: &[(&str, &str)]) -> Self {
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
         OutRequest {
             method: Method::Post,
             url,
-            headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+            headers: vec![(
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
             body: Body::Bytes(body.into_bytes()),
         }
     }
@@ -69,12 +79,15 @@ impl Page {
 
     /// The HTML `<title>`, when there is one.
     pub fn title(&self) -> Option<String> {
-        TITLE_RE.captures(&self.text()).map(|c| c[1].trim().to_owned())
+        TITLE_RE
+            .captures(&self.text())
+            .map(|c| c[1].trim().to_owned())
     }
 
     pub fn json(&self, step: &'static str) -> Result<serde_json::Value> {
-        serde_json::from_slice(&self.response.body)
-            .map_err(|_| Error::unexpected(step, format!("HTTP {} answer is not JSON", self.status)))
+        serde_json::from_slice(&self.response.body).map_err(|_| {
+            Error::unexpected(step, format!("HTTP {} answer is not JSON", self.status))
+        })
     }
 
     /// Maps the answers Cloudflare and Garmin give to automated clients — 429, 403 challenge pages,
@@ -87,20 +100,32 @@ impl Page {
                 .map(std::time::Duration::from_secs)
         };
         if self.status == 429 {
-            return Err(Error::RateLimited { retry_after: retry_after() });
+            return Err(Error::RateLimited {
+                retry_after: retry_after(),
+            });
         }
         let text = self.text();
         if text.contains("error code: 1015") {
-            return Err(Error::RateLimited { retry_after: retry_after() });
+            return Err(Error::RateLimited {
+                retry_after: retry_after(),
+            });
         }
         let title = self.title().unwrap_or_default();
         for marker in ["Just a moment", "Attention Required"] {
             if title.contains(marker) {
-                return Err(Error::Blocked { reason: format!("Cloudflare page \"{title}\" (HTTP {})", self.status) });
+                return Err(Error::Blocked {
+                    reason: format!("Cloudflare page \"{title}\" (HTTP {})", self.status),
+                });
             }
         }
-        if self.status == 403 && (text.contains("cf-") || text.contains("cloudflare") || self.response.header("cf-mitigated").is_some()) {
-            return Err(Error::Blocked { reason: "Cloudflare challenge (HTTP 403)".into() });
+        if self.status == 403
+            && (text.contains("cf-")
+                || text.contains("cloudflare")
+                || self.response.header("cf-mitigated").is_some())
+        {
+            return Err(Error::Blocked {
+                reason: "Cloudflare challenge (HTTP 403)".into(),
+            });
         }
         Ok(())
     }
@@ -130,7 +155,12 @@ impl Http {
     /// Every hop must stay on a configured Garmin endpoint: a redirect elsewhere is refused before
     /// anything is sent to it, so no cookie, Authorization header or form body can leak there.
     pub fn send(&self, req: OutRequest, jar: Option<&CookieJar>) -> Result<Page> {
-        let OutRequest { mut method, mut url, mut headers, mut body } = req;
+        let OutRequest {
+            mut method,
+            mut url,
+            mut headers,
+            mut body,
+        } = req;
         if !self.config.endpoints.allows(&url) {
             return Err(Error::InvalidInput(format!(
                 "{} is not a configured Garmin endpoint",
@@ -156,9 +186,16 @@ impl Http {
                 max_response_bytes: self.config.max_response_bytes,
             })?;
             if response.body.len() as u64 > self.config.max_response_bytes {
-                return Err(Error::ResponseTooLarge { limit: self.config.max_response_bytes });
+                return Err(Error::ResponseTooLarge {
+                    limit: self.config.max_response_bytes,
+                });
             }
-            log::debug!("{} {} -> {}", method, redact_url(url.as_str()), response.status);
+            log::debug!(
+                "{} {} -> {}",
+                method,
+                redact_url(url.as_str()),
+                response.status
+            );
             if let Some(jar) = jar {
                 jar.store(&url, response.header_all("Set-Cookie"));
             }
@@ -167,25 +204,43 @@ impl Http {
                 _ => None,
             };
             let Some(location) = location else {
-                return Ok(Page { url, status: response.status, response });
+                return Ok(Page {
+                    url,
+                    status: response.status,
+                    response,
+                });
             };
             hops += 1;
             if hops > MAX_REDIRECTS {
-                return Err(Error::TooManyRedirects { limit: MAX_REDIRECTS });
+                return Err(Error::TooManyRedirects {
+                    limit: MAX_REDIRECTS,
+                });
             }
-            let next = url
-                .join(&location)
-                .map_err(|_| Error::unexpected("redirect", format!("HTTP {} with an unusable Location", response.status)))?;
+            let next = url.join(&location).map_err(|_| {
+                Error::unexpected(
+                    "redirect",
+                    format!("HTTP {} with an unusable Location", response.status),
+                )
+            })?;
             if !self.config.endpoints.allows(&next) {
-                log::warn!("refused redirect from {} to foreign host {}", redact_url(url.as_str()), next.host_str().unwrap_or(""));
-                return Err(Error::ForeignRedirect { host: next.host_str().unwrap_or("<no host>").to_owned() });
+                log::warn!(
+                    "refused redirect from {} to foreign host {}",
+                    redact_url(url.as_str()),
+                    next.host_str().unwrap_or("")
+                );
+                return Err(Error::ForeignRedirect {
+                    host: next.host_str().unwrap_or("<no host>").to_owned(),
+                });
             }
             if next.origin() != url.origin() {
                 headers.retain(|(k, _)| !k.eq_ignore_ascii_case("Authorization"));
             }
             if matches!(response.status, 307 | 308) {
                 body = replay.ok_or_else(|| {
-                    Error::unexpected("redirect", format!("HTTP {} asks to resend a streamed body", response.status))
+                    Error::unexpected(
+                        "redirect",
+                        format!("HTTP {} asks to resend a streamed body", response.status),
+                    )
                 })?;
             } else {
                 // 301/302/303: the browser rule — continue with a GET and no body.

@@ -45,6 +45,6 @@ pub use flows::Ticket;
 pub use mfa::{MfaMethod, PendingMfa};
 pub use secret::Secret;
 pub use tokens::{DiToken, OAuth1Token, OAuth2Token, Tokens};
-pub use transport::{Body, Method, Request, Response, Transport};
 #[cfg(feature = "ureq-transport")]
 pub use transport::UreqTransport;
+pub use transport::{Body, Method, Request, Response, Transport};

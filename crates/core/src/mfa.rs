@@ -112,11 +112,17 @@ impl PendingMfa {
     pub fn submit(&self, code: &str) -> Result<Tokens> {
         let code = code.trim();
         if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Error::InvalidInput("MFA code must be 1 to 32 letters or digits".into()));
+            return Err(Error::InvalidInput(
+                "MFA code must be 1 to 32 letters or digits".into(),
+            ));
         }
         let mut state = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
         let ticket = match &mut *state {
-            State::Ended(reason) => return Err(Error::MfaChallengeEnded { reason: reason.clone() }),
+            State::Ended(reason) => {
+                return Err(Error::MfaChallengeEnded {
+                    reason: reason.clone(),
+                })
+            }
             State::Open(cont) => match cont.submit(&self.0.client, code) {
                 Ok(t) => t,
                 Err(Error::MfaCodeRejected) => return Err(Error::MfaCodeRejected),

@@ -13,7 +13,11 @@ use sha1::Sha1;
 use url::Url;
 
 /// RFC 3986 §2.3: everything but ALPHA / DIGIT / "-" / "." / "_" / "~" is encoded (RFC 5849 §3.6).
-const RFC3986: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encodes per RFC 5849 §3.6 (UTF-8, upper-case hex, unreserved set only).
 pub fn encode(s: &str) -> String {
@@ -36,10 +40,20 @@ pub struct Credentials<'a> {
 /// `params` must hold every query, form-body and `oauth_*` parameter (decoded, without
 /// `oauth_signature`); they are encoded, sorted by name then value, and joined here.
 pub fn signature_base_string(method: &str, url: &Url, params: &[(String, String)]) -> String {
-    let mut encoded: Vec<(String, String)> = params.iter().map(|(k, v)| (encode(k), encode(v))).collect();
+    let mut encoded: Vec<(String, String)> =
+        params.iter().map(|(k, v)| (encode(k), encode(v))).collect();
     encoded.sort();
-    let normalized = encoded.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-    format!("{}&{}&{}", method.to_ascii_uppercase(), encode(&base_uri(url)), encode(&normalized))
+    let normalized = encoded
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    format!(
+        "{}&{}&{}",
+        method.to_ascii_uppercase(),
+        encode(&base_uri(url)),
+        encode(&normalized)
+    )
 }
 
 /// RFC 5849 §3.4.1.2: scheme and host lower-case, default port dropped, no query or fragment.
@@ -54,7 +68,11 @@ fn base_uri(url: &Url) -> String {
 
 /// HMAC-SHA1 of the base string, base64.
 pub fn sign(base_string: &str, consumer_secret: &str, token_secret: Option<&str>) -> String {
-    let key = format!("{}&{}", encode(consumer_secret), encode(token_secret.unwrap_or("")));
+    let key = format!(
+        "{}&{}",
+        encode(consumer_secret),
+        encode(token_secret.unwrap_or(""))
+    );
     let mut mac = Hmac::<Sha1>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
     mac.update(base_string.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
@@ -73,11 +91,15 @@ pub fn authorization_header(
     timestamp: i64,
 ) -> Result<Secret> {
     if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err(Error::InvalidInput("OAuth1: method must be an HTTP method name".into()));
+        return Err(Error::InvalidInput(
+            "OAuth1: method must be an HTTP method name".into(),
+        ));
     }
     let url = Url::parse(url).map_err(|e| Error::InvalidInput(format!("OAuth1: URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidInput("OAuth1: URL must be http or https".into()));
+        return Err(Error::InvalidInput(
+            "OAuth1: URL must be http or https".into(),
+        ));
     }
     if creds.consumer_key.is_empty() {
         return Err(Error::InvalidInput("OAuth1: consumer key is empty".into()));
@@ -106,14 +128,18 @@ pub fn authorization_header(
     let base = signature_base_string(method, &url, &params);
     let signature = sign(&base, creds.consumer_secret, creds.token.map(|(_, s)| s));
     oauth.push(("oauth_signature".into(), signature));
-    let fields = oauth.iter().map(|(k, v)| format!("{}=\"{}\"", encode(k), encode(v))).collect::<Vec<_>>();
+    let fields = oauth
+        .iter()
+        .map(|(k, v)| format!("{}=\"{}\"", encode(k), encode(v)))
+        .collect::<Vec<_>>();
     Ok(Secret::new(format!("OAuth {}", fields.join(", "))))
 }
 
 /// A fresh nonce: 16 bytes from the OS CSPRNG, hex.
 pub fn nonce() -> Result<String> {
     let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| Error::InvalidConfig(format!("OS random source failed: {e}")))?;
+    getrandom::fill(&mut b)
+        .map_err(|e| Error::InvalidConfig(format!("OS random source failed: {e}")))?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
@@ -164,7 +190,9 @@ mod tests {
         // client sends) signs to this value.
         assert!(h.expose().contains("oauth_signature=\""), "{}", h.expose());
         let sig_without_version = {
-            let url = Url::parse("http://photos.example.net/photos?file=vacation.jpg&size=original").unwrap();
+            let url =
+                Url::parse("http://photos.example.net/photos?file=vacation.jpg&size=original")
+                    .unwrap();
             let mut p: Vec<(String, String)> = url.query_pairs().into_owned().collect();
             for (k, v) in [
                 ("oauth_consumer_key", "dpf43f3p2l4k3l03"),
@@ -175,7 +203,11 @@ mod tests {
             ] {
                 p.push((k.into(), v.into()));
             }
-            sign(&signature_base_string("GET", &url, &p), "kd94hf93k423kf44", Some("pfkkdhi9sl3r4s00"))
+            sign(
+                &signature_base_string("GET", &url, &p),
+                "kd94hf93k423kf44",
+                Some("pfkkdhi9sl3r4s00"),
+            )
         };
         assert_eq!(sig_without_version, "MdpQcU8iPSUjWoN/UDMsK2sui9I=");
     }
@@ -197,7 +229,12 @@ mod tests {
             1191242096,
         )
         .unwrap();
-        assert!(h.expose().contains("oauth_signature=\"tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D\""), "{}", h.expose());
+        assert!(
+            h.expose()
+                .contains("oauth_signature=\"tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D\""),
+            "{}",
+            h.expose()
+        );
     }
 
     /// Twitter's published "Creating a signature" walkthrough: form body, unicode-free but with
@@ -220,7 +257,12 @@ mod tests {
             1318622958,
         )
         .unwrap();
-        assert!(h.expose().contains("oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\""), "{}", h.expose());
+        assert!(
+            h.expose()
+                .contains("oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\""),
+            "{}",
+            h.expose()
+        );
     }
 
     #[test]
@@ -242,12 +284,20 @@ mod tests {
 
     #[test]
     fn bad_arguments_are_typed_errors() {
-        let c = Credentials { consumer_key: "k", consumer_secret: "s", token: None };
+        let c = Credentials {
+            consumer_key: "k",
+            consumer_secret: "s",
+            token: None,
+        };
         assert!(authorization_header("", "https://x/", None, &c, "n", 1).is_err());
         assert!(authorization_header("GET", "not a url", None, &c, "n", 1).is_err());
         assert!(authorization_header("GET", "ftp://x/", None, &c, "n", 1).is_err());
         assert!(authorization_header("GET", "https://x/", None, &c, "", 1).is_err());
-        let empty = Credentials { consumer_key: "", consumer_secret: "s", token: None };
+        let empty = Credentials {
+            consumer_key: "",
+            consumer_secret: "s",
+            token: None,
+        };
         assert!(authorization_header("GET", "https://x/", None, &empty, "n", 1).is_err());
     }
 

@@ -143,14 +143,22 @@ impl Tokens {
     /// One versioned JSON document (`schema_version`, `kind`, the tokens), for an app to store as a
     /// single string. Contains secrets: store it like a password.
     pub fn to_json(&self) -> String {
-        let env = Envelope { schema_version: SCHEMA_VERSION, domain: None, tokens: self.clone() };
+        let env = Envelope {
+            schema_version: SCHEMA_VERSION,
+            domain: None,
+            tokens: self.clone(),
+        };
         serde_json::to_string(&env).expect("token JSON serializes")
     }
 
     /// Reads [`Tokens::to_json`] output of this or an older schema version.
     pub fn from_json(s: &str) -> Result<Tokens> {
-        let v: serde_json::Value = serde_json::from_str(s)
-            .map_err(|e| Error::InvalidInput(format!("token JSON is not valid JSON: {}", e.classify_str())))?;
+        let v: serde_json::Value = serde_json::from_str(s).map_err(|e| {
+            Error::InvalidInput(format!(
+                "token JSON is not valid JSON: {}",
+                e.classify_str()
+            ))
+        })?;
         let version = v
             .get("schema_version")
             .and_then(|x| x.as_u64())
@@ -160,8 +168,12 @@ impl Tokens {
                 "token JSON schema_version {version} is newer than this library understands ({SCHEMA_VERSION})"
             )));
         }
-        let env: Envelope = serde_json::from_value(v)
-            .map_err(|e| Error::InvalidInput(format!("token JSON has the wrong shape: {}", field_hint(&e))))?;
+        let env: Envelope = serde_json::from_value(v).map_err(|e| {
+            Error::InvalidInput(format!(
+                "token JSON has the wrong shape: {}",
+                field_hint(&e)
+            ))
+        })?;
         Ok(env.tokens)
     }
 }
@@ -173,7 +185,12 @@ trait ClassifyStr {
 impl ClassifyStr for serde_json::Error {
     // serde_json's messages can quote input; keep only the class and position.
     fn classify_str(&self) -> String {
-        format!("{:?} error at line {} column {}", self.classify(), self.line(), self.column())
+        format!(
+            "{:?} error at line {} column {}",
+            self.classify(),
+            self.line(),
+            self.column()
+        )
     }
 }
 
@@ -181,11 +198,16 @@ impl ClassifyStr for serde_json::Error {
 /// messages that quote strings — those are cut down to the class.
 pub(crate) fn field_hint(e: &serde_json::Error) -> String {
     let m = e.to_string();
-    if m.contains("missing field") || m.starts_with("unknown variant") || m.contains("invalid type") {
+    if m.contains("missing field") || m.starts_with("unknown variant") || m.contains("invalid type")
+    {
         // "missing field `x`", "invalid type: ..., expected ..." quote only schema words or JSON
         // types, except "invalid type: string \"...\"" which quotes the value.
         if m.contains("string \"") {
-            return format!("a field has the wrong type (line {} column {})", e.line(), e.column());
+            return format!(
+                "a field has the wrong type (line {} column {})",
+                e.line(),
+                e.column()
+            );
         }
         m
     } else {

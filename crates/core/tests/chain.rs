@@ -320,7 +320,9 @@ fn an_exchange_failure_after_a_ticket_does_not_sign_in_again() {
     let sim = sim();
     sim.inject(
         Target::Preauthorized,
-        Fault::RateLimit { retry_after: Some(5) },
+        Fault::RateLimit {
+            retry_after: Some(5),
+        },
         Times::Once,
     );
     let client = client_for(

@@ -10,18 +10,36 @@ use garmin_sso_sim::{Account, MfaMethod};
 
 #[test]
 fn a_sign_in_with_mfa_reuses_one_connection() {
-    let sim = sim_with(vec![Account::new(MFA_EMAIL, MFA_PASSWORD).with_mfa(MFA_CODE, MfaMethod::Totp)]);
+    let sim = sim_with(vec![
+        Account::new(MFA_EMAIL, MFA_PASSWORD).with_mfa(MFA_CODE, MfaMethod::Totp)
+    ]);
     let client = client(&sim);
-    let pending = match client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).expect("sign-in starts") {
+    let pending = match client
+        .login(MFA_EMAIL, &Secret::new(MFA_PASSWORD))
+        .expect("sign-in starts")
+    {
         LoginOutcome::MfaRequired(p) => p,
         LoginOutcome::Complete(_) => panic!("the account has MFA"),
     };
     pending.submit(MFA_CODE).expect("right code");
     let stats = sim.stats();
-    assert!(stats.requests_total >= 8, "a full sign-in is many requests ({})", stats.requests_total);
-    assert_eq!(stats.connections, 1, "every request of the sign-in went over one connection");
+    assert!(
+        stats.requests_total >= 8,
+        "a full sign-in is many requests ({})",
+        stats.requests_total
+    );
+    assert_eq!(
+        stats.connections, 1,
+        "every request of the sign-in went over one connection"
+    );
 
-    let again = client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).expect("second sign-in starts");
+    let again = client
+        .login(MFA_EMAIL, &Secret::new(MFA_PASSWORD))
+        .expect("second sign-in starts");
     assert!(matches!(again, LoginOutcome::MfaRequired(_)));
-    assert_eq!(sim.stats().connections, 1, "the second sign-in reused the pooled connection");
+    assert_eq!(
+        sim.stats().connections,
+        1,
+        "the second sign-in reused the pooled connection"
+    );
 }

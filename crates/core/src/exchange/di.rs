@@ -63,11 +63,21 @@ pub(crate) fn exchange(client: &Client, ticket: &Ticket) -> Result<DiToken> {
     let mut refused = 0usize;
     // The id that worked last time goes first: Garmin retires ids one at a time, so a working one
     // saves a refused round trip per sign-in.
-    let remembered = client.0.di_client_id.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let remembered = client
+        .0
+        .di_client_id
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     let ordered: Vec<&String> = remembered
         .iter()
         .filter(|r| config.di_client_ids.contains(r))
-        .chain(config.di_client_ids.iter().filter(|id| Some(*id) != remembered.as_ref()))
+        .chain(
+            config
+                .di_client_ids
+                .iter()
+                .filter(|id| Some(*id) != remembered.as_ref()),
+        )
         .collect();
     for client_id in ordered {
         let form = [
@@ -92,7 +102,11 @@ pub(crate) fn exchange(client: &Client, ticket: &Ticket) -> Result<DiToken> {
             None => {
                 let token = parse_token(client, &page, client_id, EXCHANGE_STEP, None)?;
                 log::info!("DI token issued for client id {}", token.client_id);
-                *client.0.di_client_id.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.client_id.clone());
+                *client
+                    .0
+                    .di_client_id
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(token.client_id.clone());
                 return Ok(token);
             }
         }

@@ -2,8 +2,8 @@
 //! challenge whose completion yields one).
 
 pub(crate) mod json;
-pub(crate) mod widget;
 pub mod webview;
+pub(crate) mod widget;
 
 use crate::mfa::Challenge;
 use crate::secret::Secret;
@@ -20,7 +20,10 @@ pub struct Ticket {
 
 impl fmt::Debug for Ticket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ticket").field("value", &self.value).field("service_url", &self.service_url).finish()
+        f.debug_struct("Ticket")
+            .field("value", &self.value)
+            .field("service_url", &self.service_url)
+            .finish()
     }
 }
 

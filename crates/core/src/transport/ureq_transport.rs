@@ -46,36 +46,61 @@ fn classify(e: &ureq::Error) -> TransportError {
         E::ConnectionFailed => (TransportErrorKind::Connect, "connection failed".to_owned()),
         E::Io(io) => (TransportErrorKind::Io, format!("I/O error: {}", io.kind())),
         E::Tls(_) | E::Rustls(_) => (TransportErrorKind::Tls, "TLS error".to_owned()),
-        E::BodyExceedsLimit(n) => (TransportErrorKind::Io, format!("response body exceeds {n} bytes")),
+        E::BodyExceedsLimit(n) => (
+            TransportErrorKind::Io,
+            format!("response body exceeds {n} bytes"),
+        ),
         E::TooManyRedirects => (TransportErrorKind::Other, "too many redirects".to_owned()),
-        other => (TransportErrorKind::Other, format!("HTTP client error ({})", variant_name(other))),
+        other => (
+            TransportErrorKind::Other,
+            format!("HTTP client error ({})", variant_name(other)),
+        ),
     };
     TransportError::new(kind, msg)
 }
 
 fn variant_name(e: &ureq::Error) -> String {
     // The Debug form starts with the variant name; keep only that.
-    format!("{e:?}").split(['(', ' ', '{']).next().unwrap_or("unknown").to_owned()
+    format!("{e:?}")
+        .split(['(', ' ', '{'])
+        .next()
+        .unwrap_or("unknown")
+        .to_owned()
 }
 
 impl Transport for UreqTransport {
     fn send(&self, request: Request) -> Result<Response, TransportError> {
-        let Request { method, url, headers, body, timeout, max_response_bytes } = request;
-        let mut builder = ureq::http::Request::builder().method(method.as_str()).uri(&url);
+        let Request {
+            method,
+            url,
+            headers,
+            body,
+            timeout,
+            max_response_bytes,
+        } = request;
+        let mut builder = ureq::http::Request::builder()
+            .method(method.as_str())
+            .uri(&url);
         for (k, v) in &headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
         let result = match body {
             Body::Empty => {
-                let req = builder
-                    .body(())
-                    .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request (URL or header)"))?;
+                let req = builder.body(()).map_err(|_| {
+                    TransportError::new(
+                        TransportErrorKind::Other,
+                        "invalid request (URL or header)",
+                    )
+                })?;
                 self.configured(req, timeout)
             }
             Body::Bytes(b) => {
-                let req = builder
-                    .body(b)
-                    .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request (URL or header)"))?;
+                let req = builder.body(b).map_err(|_| {
+                    TransportError::new(
+                        TransportErrorKind::Other,
+                        "invalid request (URL or header)",
+                    )
+                })?;
                 self.configured(req, timeout)
             }
             Body::Reader { reader, len } => {
@@ -84,7 +109,12 @@ impl Transport for UreqTransport {
                 }
                 let req = builder
                     .body(ureq::SendBody::from_owned_reader(reader))
-                    .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request (URL or header)"))?;
+                    .map_err(|_| {
+                        TransportError::new(
+                            TransportErrorKind::Other,
+                            "invalid request (URL or header)",
+                        )
+                    })?;
                 self.configured(req, timeout)
             }
         };
@@ -93,7 +123,12 @@ impl Transport for UreqTransport {
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         // Read at most one byte past the cap and let the core report ResponseTooLarge: ureq's own
         // limit would turn an oversized body into an I/O error.
@@ -106,7 +141,11 @@ impl Transport for UreqTransport {
             &mut body,
         )
         .map_err(|e| classify(&ureq::Error::from(e)))?;
-        Ok(Response { status, headers, body })
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -116,7 +155,11 @@ impl UreqTransport {
         req: ureq::http::Request<B>,
         timeout: std::time::Duration,
     ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
-        let req = self.agent.configure_request(req).timeout_global(Some(timeout)).build();
+        let req = self
+            .agent
+            .configure_request(req)
+            .timeout_global(Some(timeout))
+            .build();
         self.agent.run(req)
     }
 }
