@@ -17,7 +17,7 @@ out="${1:-bindings}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
-target_dir="$(cargo metadata --format-version 1 --no-deps --offline 2>/dev/null \
+target_dir="$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 case "$(uname -s)" in
   Darwin) lib_file=libgarmin_sso_uniffi.dylib ;;

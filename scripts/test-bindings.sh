@@ -15,7 +15,7 @@ root="$(pwd)"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 step() { printf '\n--- test-bindings: %s\n' "$*"; }
 
-target_dir="$(cargo metadata --format-version 1 --no-deps --offline 2>/dev/null \
+target_dir="$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 case "$(uname -s)" in
   Darwin) lib_file=libgarmin_sso_uniffi.dylib ;;

@@ -29,7 +29,10 @@ impl GarminClient {
     /// A client for `config`. With `transport` every request goes through the app's HTTP stack;
     /// without, through the library's own (rustls).
     #[uniffi::constructor(default(transport = None))]
-    pub fn new(config: GarminConfig, transport: Option<Arc<dyn HttpTransport>>) -> Result<Arc<Self>> {
+    pub fn new(
+        config: GarminConfig,
+        transport: Option<Arc<dyn HttpTransport>>,
+    ) -> Result<Arc<Self>> {
         let config = config.to_core()?;
         let client = match transport {
             Some(t) => core::Client::with_transport(config, Arc::new(ForeignTransport(t)))?,
@@ -45,7 +48,12 @@ impl GarminClient {
     }
 
     /// Signs in with one strategy only.
-    pub fn login_with(&self, strategy: SignInStrategy, email: String, password: String) -> Result<LoginResult> {
+    pub fn login_with(
+        &self,
+        strategy: SignInStrategy,
+        email: String,
+        password: String,
+    ) -> Result<LoginResult> {
         let password = core::Secret::new(password);
         Ok(self.outcome(self.client.login_with(strategy.into(), &email, &password)?))
     }
@@ -72,10 +80,12 @@ impl GarminClient {
 impl GarminClient {
     fn outcome(&self, o: core::LoginOutcome) -> LoginResult {
         match o {
-            core::LoginOutcome::Complete(tokens) => LoginResult::SignedIn { session: Session::new(&self.client, tokens) },
-            core::LoginOutcome::MfaRequired(p) => {
-                LoginResult::MfaRequired { challenge: Arc::new(PendingMfa::new(self.client.clone(), p)) }
-            }
+            core::LoginOutcome::Complete(tokens) => LoginResult::SignedIn {
+                session: Session::new(&self.client, tokens),
+            },
+            core::LoginOutcome::MfaRequired(p) => LoginResult::MfaRequired {
+                challenge: Arc::new(PendingMfa::new(self.client.clone(), p)),
+            },
         }
     }
 }

@@ -121,9 +121,10 @@ impl GarminConfig {
             c.di_client_ids = ids.clone();
         }
         c.consumer = match (&self.consumer_key, &self.consumer_secret) {
-            (Some(key), Some(secret)) => {
-                Some(core::Consumer { consumer_key: key.clone(), consumer_secret: core::Secret::new(secret.as_str()) })
-            }
+            (Some(key), Some(secret)) => Some(core::Consumer {
+                consumer_key: key.clone(),
+                consumer_secret: core::Secret::new(secret.as_str()),
+            }),
             (None, None) => None,
             _ => {
                 return Err(GarminError::InvalidConfig {
@@ -178,13 +179,38 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_a_reason() {
-        let e = GarminConfig { timeout_seconds: Some(0), ..empty() }.to_core().expect_err("zero timeout");
-        assert!(matches!(&e, GarminError::InvalidConfig { message } if message.contains("timeout")), "{e:?}");
-        let e = GarminConfig { consumer_key: Some("k".into()), ..empty() }.to_core().expect_err("half consumer");
-        assert!(matches!(&e, GarminError::InvalidConfig { message } if message.contains("together")), "{e:?}");
-        let e = GarminConfig { base_url: Some("ftp://x".into()), ..empty() }.to_core().expect_err("bad url");
+        let e = GarminConfig {
+            timeout_seconds: Some(0),
+            ..empty()
+        }
+        .to_core()
+        .expect_err("zero timeout");
+        assert!(
+            matches!(&e, GarminError::InvalidConfig { message } if message.contains("timeout")),
+            "{e:?}"
+        );
+        let e = GarminConfig {
+            consumer_key: Some("k".into()),
+            ..empty()
+        }
+        .to_core()
+        .expect_err("half consumer");
+        assert!(
+            matches!(&e, GarminError::InvalidConfig { message } if message.contains("together")),
+            "{e:?}"
+        );
+        let e = GarminConfig {
+            base_url: Some("ftp://x".into()),
+            ..empty()
+        }
+        .to_core()
+        .expect_err("bad url");
         assert!(matches!(e, GarminError::InvalidConfig { .. }), "{e:?}");
-        let secret = GarminConfig { consumer_key: Some("k".into()), consumer_secret: Some("CONSUMERSECRET".into()), ..empty() };
+        let secret = GarminConfig {
+            consumer_key: Some("k".into()),
+            consumer_secret: Some("CONSUMERSECRET".into()),
+            ..empty()
+        };
         assert!(!format!("{secret:?}").contains("CONSUMERSECRET"));
     }
 }

@@ -76,7 +76,11 @@ pub enum GarminError {
     /// A page, document or status did not match what the step expects (including refused redirects
     /// and oversized answers). `status` is set when an HTTP status was the problem.
     #[error("unexpected response at {step}: {detail}")]
-    UnexpectedResponse { step: String, detail: String, status: Option<u16> },
+    UnexpectedResponse {
+        step: String,
+        detail: String,
+        status: Option<u16>,
+    },
     /// No service ticket was found where one was expected (e.g. the web-view URL).
     #[error("no service ticket found in {location}")]
     TicketNotFound { location: String },
@@ -123,45 +127,62 @@ impl From<core::Error> for GarminError {
             E::MfaRequired => GarminError::MfaRequired,
             E::MfaCodeRejected => GarminError::MfaCodeRejected,
             E::MfaChallengeEnded { reason } => GarminError::MfaChallengeEnded { reason },
-            E::RateLimited { retry_after } => {
-                GarminError::RateLimited { retry_after_seconds: retry_after.map(|d| d.as_secs()) }
-            }
+            E::RateLimited { retry_after } => GarminError::RateLimited {
+                retry_after_seconds: retry_after.map(|d| d.as_secs()),
+            },
             E::Blocked { reason } => GarminError::Blocked { reason },
             E::AccountLocked => GarminError::AccountLocked,
             E::AccountUnusable { reason } => GarminError::AccountUnusable { reason },
-            E::UnexpectedResponse { step, detail } => {
-                GarminError::UnexpectedResponse { step: step.into(), detail, status: None }
-            }
+            E::UnexpectedResponse { step, detail } => GarminError::UnexpectedResponse {
+                step: step.into(),
+                detail,
+                status: None,
+            },
             E::HttpStatus { step, status } => GarminError::UnexpectedResponse {
                 step: step.into(),
                 detail: format!("HTTP {status}"),
                 status: Some(status),
             },
             e @ (E::ForeignRedirect { .. } | E::TooManyRedirects { .. }) => {
-                GarminError::UnexpectedResponse { step: "redirect".into(), detail: e.to_string(), status: None }
+                GarminError::UnexpectedResponse {
+                    step: "redirect".into(),
+                    detail: e.to_string(),
+                    status: None,
+                }
             }
-            e @ E::ResponseTooLarge { .. } => {
-                GarminError::UnexpectedResponse { step: "response".into(), detail: e.to_string(), status: None }
-            }
-            E::TicketNotFound(location) => GarminError::TicketNotFound { location: location.into() },
+            e @ E::ResponseTooLarge { .. } => GarminError::UnexpectedResponse {
+                step: "response".into(),
+                detail: e.to_string(),
+                status: None,
+            },
+            E::TicketNotFound(location) => GarminError::TicketNotFound {
+                location: location.into(),
+            },
             E::Timeout(message) => GarminError::Timeout { message },
             E::Network(t) => match t.kind {
                 core::TransportErrorKind::Timeout => GarminError::Timeout { message: t.message },
                 core::TransportErrorKind::Other => GarminError::Transport { message: t.message },
-                _ => GarminError::Network { message: t.to_string() },
+                _ => GarminError::Network {
+                    message: t.to_string(),
+                },
             },
             E::SignInNeeded { reason } => GarminError::SignInNeeded { reason },
             E::DuplicateActivity { response } => GarminError::DuplicateActivity { response },
             E::AllStrategiesFailed(list) => GarminError::AllStrategiesFailed {
                 failures: list
                     .into_iter()
-                    .map(|(s, e)| StrategyFailure { strategy: s.into(), message: e.to_string() })
+                    .map(|(s, e)| StrategyFailure {
+                        strategy: s.into(),
+                        message: e.to_string(),
+                    })
                     .collect(),
             },
             E::InvalidConfig(message) => GarminError::InvalidConfig { message },
             E::InvalidInput(message) => GarminError::InvalidInput { message },
             E::Storage(message) => GarminError::Storage { message },
-            other => GarminError::Other { message: other.to_string() },
+            other => GarminError::Other {
+                message: other.to_string(),
+            },
         }
     }
 }
@@ -171,7 +192,12 @@ impl From<core::Error> for GarminError {
 /// [`crate::transport::scrub`]).
 impl From<uniffi::UnexpectedUniFFICallbackError> for GarminError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        GarminError::Storage { message: format!("the refresh listener failed: {}", crate::transport::scrub(&e.reason)) }
+        GarminError::Storage {
+            message: format!(
+                "the refresh listener failed: {}",
+                crate::transport::scrub(&e.reason)
+            ),
+        }
     }
 }
 
@@ -184,30 +210,69 @@ mod tests {
 
     #[test]
     fn core_errors_map_to_the_documented_variants() {
-        assert_eq!(GarminError::from(core::Error::InvalidCredentials), GarminError::InvalidCredentials);
         assert_eq!(
-            GarminError::from(core::Error::RateLimited { retry_after: Some(Duration::from_secs(42)) }),
-            GarminError::RateLimited { retry_after_seconds: Some(42) }
+            GarminError::from(core::Error::InvalidCredentials),
+            GarminError::InvalidCredentials
         );
         assert_eq!(
-            GarminError::from(core::Error::HttpStatus { step: "profile", status: 500 }),
-            GarminError::UnexpectedResponse { step: "profile".into(), detail: "HTTP 500".into(), status: Some(500) }
+            GarminError::from(core::Error::RateLimited {
+                retry_after: Some(Duration::from_secs(42))
+            }),
+            GarminError::RateLimited {
+                retry_after_seconds: Some(42)
+            }
+        );
+        assert_eq!(
+            GarminError::from(core::Error::HttpStatus {
+                step: "profile",
+                status: 500
+            }),
+            GarminError::UnexpectedResponse {
+                step: "profile".into(),
+                detail: "HTTP 500".into(),
+                status: Some(500)
+            }
         );
         let other = core::TransportError::new(core::TransportErrorKind::Other, "boom");
-        assert_eq!(GarminError::from(core::Error::Network(other)), GarminError::Transport { message: "boom".into() });
+        assert_eq!(
+            GarminError::from(core::Error::Network(other)),
+            GarminError::Transport {
+                message: "boom".into()
+            }
+        );
         let connect = core::TransportError::new(core::TransportErrorKind::Connect, "refused");
-        assert!(matches!(GarminError::from(core::Error::Network(connect)), GarminError::Network { .. }));
+        assert!(matches!(
+            GarminError::from(core::Error::Network(connect)),
+            GarminError::Network { .. }
+        ));
         let timeout = core::TransportError::new(core::TransportErrorKind::Timeout, "slow");
-        assert_eq!(GarminError::from(core::Error::from(timeout)), GarminError::Timeout { message: "slow".into() });
+        assert_eq!(
+            GarminError::from(core::Error::from(timeout)),
+            GarminError::Timeout {
+                message: "slow".into()
+            }
+        );
         let all = core::Error::AllStrategiesFailed(vec![
-            (core::Strategy::Mobile, core::Error::Blocked { reason: "cf".into() }),
-            (core::Strategy::Widget, core::Error::RateLimited { retry_after: None }),
+            (
+                core::Strategy::Mobile,
+                core::Error::Blocked {
+                    reason: "cf".into(),
+                },
+            ),
+            (
+                core::Strategy::Widget,
+                core::Error::RateLimited { retry_after: None },
+            ),
         ]);
         match GarminError::from(all) {
             GarminError::AllStrategiesFailed { failures } => {
                 assert_eq!(failures.len(), 2);
                 assert_eq!(failures[0].strategy, SignInStrategy::Mobile);
-                assert!(failures[1].message.contains("rate limited"), "{}", failures[1].message);
+                assert!(
+                    failures[1].message.contains("rate limited"),
+                    "{}",
+                    failures[1].message
+                );
             }
             e => panic!("wrong mapping: {e:?}"),
         }

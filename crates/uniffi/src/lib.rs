@@ -19,7 +19,9 @@ pub use client::{GarminClient, LoginResult};
 pub use config::{AppPlatform, GarminConfig, GarminDomain, TokenFamily};
 pub use error::{GarminError, SignInStrategy, StrategyFailure};
 pub use mfa::{MfaDelivery, PendingMfa};
-pub use session::{ApiRequest, ApiResponse, Profile, RefreshListener, Session, TokenSummary, UploadResult};
+pub use session::{
+    ApiRequest, ApiResponse, Profile, RefreshListener, Session, TokenSummary, UploadResult,
+};
 pub use transport::{HttpHeader, HttpRequest, HttpResponse, HttpTransport, TransportFailure};
 
 uniffi::setup_scaffolding!();

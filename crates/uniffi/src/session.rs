@@ -29,7 +29,11 @@ pub struct TokenSummary {
 
 impl TokenSummary {
     fn of(t: &core::Tokens) -> Self {
-        TokenSummary { family: t.family().to_owned(), expires_at: t.expires_at(), refresh_expires_at: t.refresh_expires_at() }
+        TokenSummary {
+            family: t.family().to_owned(),
+            expires_at: t.expires_at(),
+            refresh_expires_at: t.refresh_expires_at(),
+        }
     }
 }
 
@@ -120,7 +124,9 @@ pub struct Session {
 
 impl Session {
     pub(crate) fn new(client: &core::Client, tokens: core::Tokens) -> Arc<Self> {
-        Arc::new(Session { session: core::session::Session::new(client.clone(), tokens) })
+        Arc::new(Session {
+            session: core::session::Session::new(client.clone(), tokens),
+        })
     }
 }
 
@@ -141,8 +147,9 @@ impl Session {
     pub fn set_refresh_listener(&self, listener: Option<Arc<dyn RefreshListener>>) {
         let hook: core::session::RefreshListener = match listener {
             Some(l) => Arc::new(move |t: &core::Tokens| {
-                if let Err(e) = l.on_refresh(t.to_json()) {
-                    log::warn!("the refresh listener failed: {e}");
+                // The app's message is not logged: it may quote the tokens it failed to store.
+                if l.on_refresh(t.to_json()).is_err() {
+                    log::warn!("the refresh listener failed; the session keeps the new tokens");
                 }
             }),
             // The core keeps one listener; a no-op replaces (removes) the previous one.
@@ -153,25 +160,43 @@ impl Session {
 
     /// Refreshes the tokens now and returns their new summary.
     pub fn refresh(&self) -> Result<TokenSummary> {
-        self.session.refresh()?;
-        Ok(self.token_summary())
+        Ok(TokenSummary::of(&self.session.refresh()?))
     }
 
     /// Calls the Connect API.
     pub fn request(&self, request: ApiRequest) -> Result<ApiResponse> {
-        let method = core::Method::parse(&request.method).ok_or_else(|| GarminError::InvalidInput {
-            message: format!("HTTP method {:?} is not one of GET, POST, PUT, DELETE, PATCH, HEAD", request.method),
-        })?;
+        let method =
+            core::Method::parse(&request.method).ok_or_else(|| GarminError::InvalidInput {
+                message: format!(
+                    "HTTP method {:?} is not one of GET, POST, PUT, DELETE, PATCH, HEAD",
+                    request.method
+                ),
+            })?;
         let r = self.session.request(core::session::ApiRequest {
             method,
             path: request.path,
-            query: request.query.into_iter().map(|h| (h.name, h.value)).collect(),
-            headers: request.headers.into_iter().map(|h| (h.name, h.value)).collect(),
-            body: request.body.map(core::Body::Bytes).unwrap_or(core::Body::Empty),
+            query: request
+                .query
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
+            headers: request
+                .headers
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
+            body: request
+                .body
+                .map(core::Body::Bytes)
+                .unwrap_or(core::Body::Empty),
         })?;
         Ok(ApiResponse {
             status: r.status,
-            headers: r.headers.into_iter().map(|(name, value)| HttpHeader { name, value }).collect(),
+            headers: r
+                .headers
+                .into_iter()
+                .map(|(name, value)| HttpHeader { name, value })
+                .collect(),
             body: r.body,
         })
     }
@@ -179,7 +204,10 @@ impl Session {
     /// GETs `path` with `query` and returns the JSON text (an error for non-2xx answers).
     #[uniffi::method(default(query = []))]
     pub fn get_json(&self, path: String, query: Vec<HttpHeader>) -> Result<String> {
-        let query: Vec<(&str, &str)> = query.iter().map(|q| (q.name.as_str(), q.value.as_str())).collect();
+        let query: Vec<(&str, &str)> = query
+            .iter()
+            .map(|q| (q.name.as_str(), q.value.as_str()))
+            .collect();
         Ok(self.session.get_json(&path, &query)?.to_string())
     }
 
@@ -202,12 +230,17 @@ impl Session {
 
     /// Uploads a FIT file held in memory. A repeated file fails with `GarminError.DuplicateActivity`.
     pub fn upload_fit(&self, file_name: String, data: Vec<u8>) -> Result<UploadResult> {
-        Ok(upload_result(self.session.upload_fit(&file_name, core::Body::Bytes(data))?))
+        Ok(upload_result(
+            self.session
+                .upload_fit(&file_name, core::Body::Bytes(data))?,
+        ))
     }
 
     /// Uploads a FIT file from disk (streamed, not loaded twice).
     pub fn upload_fit_path(&self, path: String) -> Result<UploadResult> {
-        Ok(upload_result(self.session.upload_fit_path(std::path::Path::new(&path))?))
+        Ok(upload_result(
+            self.session.upload_fit_path(std::path::Path::new(&path))?,
+        ))
     }
 }
 

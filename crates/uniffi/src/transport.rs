@@ -20,7 +20,9 @@ pub struct HttpHeader {
 impl fmt::Debug for HttpHeader {
     // Values are cookies, bearer tokens and tickets.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpHeader").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("HttpHeader")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -76,7 +78,14 @@ impl fmt::Debug for HttpRequest {
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &core::transport::redact_url(&self.url))
-            .field("headers", &self.headers.iter().map(|h| h.name.as_str()).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|h| h.name.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()
     }
@@ -84,7 +93,13 @@ impl fmt::Debug for HttpRequest {
 
 impl fmt::Display for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} ({} body bytes)", self.method, core::transport::redact_url(&self.url), self.body.len())
+        write!(
+            f,
+            "{} {} ({} body bytes)",
+            self.method,
+            core::transport::redact_url(&self.url),
+            self.body.len()
+        )
     }
 }
 
@@ -135,7 +150,9 @@ pub enum TransportFailure {
 /// arrives here instead of crashing the process.
 impl From<uniffi::UnexpectedUniFFICallbackError> for TransportFailure {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        TransportFailure::Other { message: format!("the app's transport threw: {}", scrub(&e.reason)) }
+        TransportFailure::Other {
+            message: format!("the app's transport threw: {}", scrub(&e.reason)),
+        }
     }
 }
 
@@ -188,26 +205,39 @@ impl core::Transport for ForeignTransport {
         if !(100..=999).contains(&response.status) {
             return Err(core::TransportError::new(
                 core::TransportErrorKind::Other,
-                format!("the app's transport returned status {}, which is not an HTTP status", response.status),
+                format!(
+                    "the app's transport returned status {}, which is not an HTTP status",
+                    response.status
+                ),
             ));
         }
         Ok(core::Response {
             status: response.status,
-            headers: response.headers.into_iter().map(|h| (h.name, h.value)).collect(),
+            headers: response
+                .headers
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
             body: response.body,
         })
     }
 }
 
 fn to_foreign(r: core::Request) -> Result<HttpRequest, core::TransportError> {
-    let body = r
-        .body
-        .into_bytes()
-        .map_err(|e| core::TransportError::new(core::TransportErrorKind::Io, format!("reading the request body: {e}")))?;
+    let body = r.body.into_bytes().map_err(|e| {
+        core::TransportError::new(
+            core::TransportErrorKind::Io,
+            format!("reading the request body: {e}"),
+        )
+    })?;
     Ok(HttpRequest {
         method: r.method.as_str().to_owned(),
         url: r.url,
-        headers: r.headers.into_iter().map(|(name, value)| HttpHeader { name, value }).collect(),
+        headers: r
+            .headers
+            .into_iter()
+            .map(|(name, value)| HttpHeader { name, value })
+            .collect(),
         body,
         timeout_ms: u64::try_from(r.timeout.as_millis()).unwrap_or(u64::MAX),
         max_response_bytes: r.max_response_bytes,
@@ -230,7 +260,13 @@ pub(crate) fn scrub(message: &str) -> String {
             .sum::<usize>();
         let start = sep - scheme_len;
         let end = rest[start..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '(' | ')' | '<' | '>' | ',' | ';' | '[' | ']'))
+            .find(|c: char| {
+                c.is_whitespace()
+                    || matches!(
+                        c,
+                        '"' | '\'' | '(' | ')' | '<' | '>' | ',' | ';' | '[' | ']'
+                    )
+            })
             .map_or(rest.len(), |n| start + n);
         cleaned.push_str(&rest[..start]);
         cleaned.push_str(&core::transport::redact_url(&rest[start..end]));
@@ -252,14 +288,19 @@ mod tests {
 
     #[test]
     fn scrub_drops_url_queries_and_caps_length() {
-        let m = scrub("HTTP Error for url (https://sso.garmin.com/sso/embed?ticket=ST-123-secret) failed");
+        let m = scrub(
+            "HTTP Error for url (https://sso.garmin.com/sso/embed?ticket=ST-123-secret) failed",
+        );
         assert!(!m.contains("ST-123"), "{m}");
         assert!(m.contains("https://sso.garmin.com/sso/embed?…"), "{m}");
         assert!(m.ends_with(") failed"), "{m}");
         let m = scrub("java.io.IOException: http://user:pw@host/x");
         assert!(!m.contains("pw"), "{m}");
         assert_eq!(scrub(&"x".repeat(1000)).chars().count(), 301);
-        assert_eq!(scrub("Connection refused (os error 111)"), "Connection refused (os error 111)");
+        assert_eq!(
+            scrub("Connection refused (os error 111)"),
+            "Connection refused (os error 111)"
+        );
         let m = scrub("ValueError('https://sso.garmin.com/x?ticket=ST-2-secret')");
         assert_eq!(m, "ValueError('https://sso.garmin.com/x?…')");
     }
@@ -269,7 +310,10 @@ mod tests {
         let r = HttpRequest {
             method: "POST".into(),
             url: "https://connectapi.garmin.com/oauth?ticket=ST-999-x".into(),
-            headers: vec![HttpHeader { name: "Authorization".into(), value: "Bearer SECRETTOKEN".into() }],
+            headers: vec![HttpHeader {
+                name: "Authorization".into(),
+                value: "Bearer SECRETTOKEN".into(),
+            }],
             body: b"password=hunter2".to_vec(),
             timeout_ms: 1000,
             max_response_bytes: 10,
@@ -282,7 +326,10 @@ mod tests {
         assert!(format!("{r:?}").contains("Authorization"));
         let resp = HttpResponse {
             status: 200,
-            headers: vec![HttpHeader { name: "Set-Cookie".into(), value: "CASTGC=TGT-secret".into() }],
+            headers: vec![HttpHeader {
+                name: "Set-Cookie".into(),
+                value: "CASTGC=TGT-secret".into(),
+            }],
             body: b"{\"access_token\":\"AT-secret\"}".to_vec(),
         };
         let d = format!("{resp:?}");
@@ -292,7 +339,10 @@ mod tests {
     struct Throwing;
     impl HttpTransport for Throwing {
         fn send(&self, _: Arc<HttpRequest>) -> Result<HttpResponse, TransportFailure> {
-            Err(uniffi::UnexpectedUniFFICallbackError::new("ValueError: broken at https://h/x?ticket=ST-1-s").into())
+            Err(uniffi::UnexpectedUniFFICallbackError::new(
+                "ValueError: broken at https://h/x?ticket=ST-1-s",
+            )
+            .into())
         }
     }
 
@@ -312,7 +362,9 @@ mod tests {
         assert!(e.message.contains("ValueError"), "{}", e.message);
         assert!(!e.message.contains("ST-1"), "{}", e.message);
         match crate::GarminError::from(garmin_sso_core::Error::from(e)) {
-            crate::GarminError::Transport { message } => assert!(message.contains("broken"), "{message}"),
+            crate::GarminError::Transport { message } => {
+                assert!(message.contains("broken"), "{message}")
+            }
             other => panic!("wrong variant {other:?}"),
         }
     }
