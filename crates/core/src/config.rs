@@ -311,3 +311,59 @@ impl fmt::Debug for Config {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn china_uses_garmin_cn_everywhere() {
+        let c = Config::new(Domain::parse("garmin.cn").unwrap());
+        for u in [
+            &c.endpoints.sso,
+            &c.endpoints.connectapi,
+            &c.endpoints.diauth,
+            &c.endpoints.services,
+        ] {
+            assert!(u.host_str().unwrap().ends_with(".garmin.cn"), "{u}");
+        }
+        assert_eq!(
+            c.mobile_client.service_url,
+            "https://mobile.integration.garmin.cn/gcm/android"
+        );
+        assert_eq!(c.portal_client.service_url, "https://connect.garmin.cn/app");
+    }
+
+    #[test]
+    fn other_domains_and_bad_base_urls_are_refused() {
+        for d in ["garmin.de", "evil.com", "", "garmin.com.evil.com"] {
+            assert!(
+                matches!(Domain::parse(d), Err(Error::InvalidConfig(_))),
+                "{d}"
+            );
+        }
+        assert!(Endpoints::single_base("ftp://127.0.0.1/").is_err());
+        assert!(Endpoints::single_base("http://user:pw@127.0.0.1/").is_err());
+        assert!(Endpoints::single_base("http://127.0.0.1/?x=1").is_err());
+        let e = Endpoints::single_base("http://127.0.0.1:9/prefix").unwrap();
+        assert_eq!(
+            e.consumer_url.as_str(),
+            "http://127.0.0.1:9/prefix/oauth_consumer.json"
+        );
+    }
+
+    #[test]
+    fn only_configured_origins_are_allowed() {
+        let e = Endpoints::for_domain(Domain::Com);
+        assert!(e.allows(&Url::parse("https://sso.garmin.com/sso/signin").unwrap()));
+        assert!(
+            !e.allows(&Url::parse("http://sso.garmin.com/sso/signin").unwrap()),
+            "scheme matters"
+        );
+        assert!(!e.allows(&Url::parse("https://sso.garmin.com.evil.com/").unwrap()));
+        assert!(
+            !e.allows(&Url::parse("https://sso.garmin.com:8443/").unwrap()),
+            "port matters"
+        );
+    }
+}

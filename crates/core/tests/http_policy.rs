@@ -244,3 +244,25 @@ fn client_clock_far_from_the_server_is_refused() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_slow_answer_times_out_with_a_typed_error() {
+    // The simulator holds the sign-in page for 3 s; the client allows 300 ms per exchange. The
+    // margin is tenfold so a loaded machine cannot turn this into a flake.
+    let sim = sim();
+    sim.inject(
+        Target::WidgetPage,
+        Fault::Delay(Duration::from_secs(3)),
+        Times::Once,
+    );
+    let mut config = config(&sim);
+    config.timeout = Duration::from_millis(300);
+    let client = client_with(config, Arc::new(garmin_sso_core::UreqTransport::new()));
+    let err = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(
+        err.falls_through(),
+        "a timeout lets the chain try the next strategy"
+    );
+    assert_eq!(credential_posts(&sim), 0);
+}
