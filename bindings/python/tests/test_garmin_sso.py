@@ -348,3 +348,13 @@ def test_bad_config_is_refused(sim):
         g.GarminClient(g.GarminConfig(base_url="ftp://example.com"), None)
     with pytest.raises(g.GarminError.InvalidConfig):
         g.GarminClient(g.GarminConfig(base_url=sim.base_url, timeout_seconds=0), None)
+
+
+def test_a_chain_rate_limited_everywhere_is_a_rate_limit(sim):
+    # A throttled IP meets 429 on every sign-in endpoint; the app must learn "wait", and for how long.
+    sim.admin("POST", "fault?target=mobile_login&kind=429&retry_after=20&times=always")
+    sim.admin("POST", "fault?target=widget_login&kind=429&retry_after=45&times=always")
+    sim.admin("POST", "fault?target=portal_login&kind=429_body&times=always")
+    with pytest.raises(g.GarminError.RateLimited) as info:
+        client_for(sim).login(*PLAIN)
+    assert info.value.retry_after_seconds == 45

@@ -220,6 +220,30 @@ impl Error {
         }
     }
 
+    /// True for a rate limit, and for a chain in which every strategy was rate limited: a throttled
+    /// IP is refused by every sign-in endpoint at once, and apps must tell "wait" from "check your
+    /// password" whatever path the refusal came through.
+    pub fn is_rate_limited(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } => true,
+            Error::AllStrategiesFailed(list) => {
+                !list.is_empty() && list.iter().all(|(_, e)| e.is_rate_limited())
+            }
+            _ => false,
+        }
+    }
+
+    /// How long Garmin asked to wait: a rate limit's Retry-After, or the longest one in a chain.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after } => *retry_after,
+            Error::AllStrategiesFailed(list) => {
+                list.iter().filter_map(|(_, e)| e.retry_after()).max()
+            }
+            _ => None,
+        }
+    }
+
     /// True for failures after which another sign-in strategy may succeed (rate limits, bot
     /// challenges, odd pages, transport trouble); false when the answer is about the account itself.
     pub fn falls_through(&self) -> bool {
@@ -245,5 +269,36 @@ impl From<TransportError> for Error {
             TransportErrorKind::Timeout => Error::Timeout(e.message),
             _ => Error::Network(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chain_of_rate_limits_is_a_rate_limit_with_the_longest_wait() {
+        let rl = |s: Option<u64>| Error::RateLimited {
+            retry_after: s.map(Duration::from_secs),
+        };
+        let all = Error::AllStrategiesFailed(vec![
+            (Strategy::Mobile, rl(Some(30))),
+            (Strategy::Widget, rl(None)),
+            (Strategy::Portal, rl(Some(90))),
+        ]);
+        assert!(all.is_rate_limited());
+        assert_eq!(all.retry_after(), Some(Duration::from_secs(90)));
+        let mixed = Error::AllStrategiesFailed(vec![
+            (Strategy::Mobile, rl(Some(30))),
+            (
+                Strategy::Widget,
+                Error::Blocked {
+                    reason: "captcha".into(),
+                },
+            ),
+        ]);
+        assert!(!mixed.is_rate_limited());
+        assert!(!Error::AllStrategiesFailed(vec![]).is_rate_limited());
+        assert!(!Error::InvalidCredentials.is_rate_limited());
     }
 }

@@ -36,10 +36,7 @@ impl FfiError {
 
 impl From<garmin_sso_core::Error> for FfiError {
     fn from(e: garmin_sso_core::Error) -> Self {
-        let retry_after_seconds = match &e {
-            garmin_sso_core::Error::RateLimited { retry_after } => retry_after.map(|d| d.as_secs()),
-            _ => None,
-        };
+        let retry_after_seconds = e.retry_after().map(|d| d.as_secs());
         // Core error messages are built to carry no secrets (see garmin_sso_core::error).
         FfiError {
             status: status_of(&e),

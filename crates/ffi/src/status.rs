@@ -145,6 +145,8 @@ pub(crate) fn status_of(e: &Error) -> garmin_sso_status {
         Error::Timeout(_) => S::Timeout,
         Error::Network(_) => S::Network,
         Error::SignInNeeded { .. } => S::SignInNeeded,
+        // A throttled IP rate-limits every strategy at once; the app must see a rate limit.
+        e @ Error::AllStrategiesFailed(_) if e.is_rate_limited() => S::RateLimited,
         Error::AllStrategiesFailed(_) => S::AllStrategiesFailed,
         Error::InvalidConfig(_) | Error::InvalidInput(_) => S::InvalidArgument,
         Error::TicketNotFound(_) => S::TicketNotFound,

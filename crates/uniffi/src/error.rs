@@ -168,6 +168,10 @@ impl From<core::Error> for GarminError {
             },
             E::SignInNeeded { reason } => GarminError::SignInNeeded { reason },
             E::DuplicateActivity { response } => GarminError::DuplicateActivity { response },
+            // A throttled IP rate-limits every strategy at once; the app must see a rate limit.
+            e @ E::AllStrategiesFailed(_) if e.is_rate_limited() => GarminError::RateLimited {
+                retry_after_seconds: e.retry_after().map(|d| d.as_secs()),
+            },
             E::AllStrategiesFailed(list) => GarminError::AllStrategiesFailed {
                 failures: list
                     .into_iter()
