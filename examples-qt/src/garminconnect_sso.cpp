@@ -191,6 +191,8 @@ public:
     void deliver(std::function<void()> done);
     void finishJob();
     void record(const Outcome &o);
+    // Ends a sign-in job: stores the session and announces the outcome.
+    void finishSignIn(const Outcome &o, const QByteArray &sessionJson);
     void setAuthenticated(bool value);
     void saveSession(const QByteArray &json);
     void forgetSession();
@@ -342,6 +344,19 @@ void GarminConnectSsoPrivate::finishJob()
         emit q->busyChanged(false);
 }
 
+void GarminConnectSsoPrivate::finishSignIn(const Outcome &o, const QByteArray &sessionJson)
+{
+    record(o);
+    finishJob();
+    if (!o.ok) {
+        emit q->authenticationFailed(o.message);
+        return;
+    }
+    saveSession(sessionJson);
+    setAuthenticated(true);
+    emit q->authenticated();
+}
+
 void GarminConnectSsoPrivate::record(const Outcome &o)
 {
     lastFailure = o.failure;
@@ -474,16 +489,12 @@ void GarminConnectSso::login(const QString &email, const QString &password)
             o = dp->adoptSession(fresh, &json);
         }
         dp->deliver([dp, o, json, needsCode] {
-            dp->record(o);
-            dp->finishJob();
-            if (!o.ok) {
-                emit dp->q->authenticationFailed(o.message);
-            } else if (needsCode) {
+            if (o.ok && needsCode) {
+                dp->record(o);
+                dp->finishJob();
                 emit dp->q->mfaRequired();
             } else {
-                dp->saveSession(json);
-                dp->setAuthenticated(true);
-                emit dp->q->authenticated();
+                dp->finishSignIn(o, json);
             }
         });
     });
@@ -511,17 +522,7 @@ void GarminConnectSso::submitMfaCode(const QString &code)
             if (o.ok)
                 o = dp->adoptSession(fresh, &json);
         }
-        dp->deliver([dp, o, json] {
-            dp->record(o);
-            dp->finishJob();
-            if (!o.ok) {
-                emit dp->q->authenticationFailed(o.message);
-                return;
-            }
-            dp->saveSession(json);
-            dp->setAuthenticated(true);
-            emit dp->q->authenticated();
-        });
+        dp->deliver([dp, o, json] { dp->finishSignIn(o, json); });
     });
 }
 
@@ -542,17 +543,7 @@ void GarminConnectSso::signInWithWebViewTicket(const QString &urlOrTicket)
         }
         if (o.ok)
             o = dp->adoptSession(fresh, &json);
-        dp->deliver([dp, o, json] {
-            dp->record(o);
-            dp->finishJob();
-            if (!o.ok) {
-                emit dp->q->authenticationFailed(o.message);
-                return;
-            }
-            dp->saveSession(json);
-            dp->setAuthenticated(true);
-            emit dp->q->authenticated();
-        });
+        dp->deliver([dp, o, json] { dp->finishSignIn(o, json); });
     });
 }
 
