@@ -1,7 +1,7 @@
 /* Every garmin_sso_status value is reachable through the public API, each with a message, against
- * the simulator (faults injected through its admin API) or, where the simulator cannot produce the
- * answer (locked and parent-managed accounts on the mobile API, redirects off Garmin), through a
- * host transport that answers like Garmin does. GARMIN_SSO_STATUS_PANIC is the one code no valid
+ * the simulator (faults injected through its admin API; locked and child accounts from
+ * `simulate --locked-account/--child-account`) or, where only a misbehaving network can produce the
+ * answer (an unreachable host, a redirect off Garmin, a redirect loop), through a host transport. GARMIN_SSO_STATUS_PANIC is the one code no valid
  * use can reach; crates/ffi/src/panic.rs tests that a panic becomes it. */
 #include "test_util.h"
 
@@ -34,24 +34,10 @@ static garmin_sso_status login_with(const garmin_sso_client *c, uint32_t strateg
   return st;
 }
 
-/* A host transport answering like Garmin for the cases the simulator has no switch for. */
+/* A host transport for what only a misbehaving network produces. */
 static uint32_t fake_transport(void *user_data, const garmin_sso_transport_request *req,
                                garmin_sso_transport_response *resp) {
   const char *mode = user_data;
-  const char *json = NULL;
-  if (strcmp(mode, "locked") == 0) json = "{\"responseStatus\":{\"type\":\"ACCOUNT_LOCKED\"}}";
-  if (strcmp(mode, "denied") == 0) json = "{\"responseStatus\":{\"type\":\"LOGIN_DENIED\"}}";
-  if (json) {
-    garmin_sso_transport_response_set_status(resp, 200);
-    if (strcmp(req->method, "GET") == 0) {
-      garmin_sso_transport_response_add_header(resp, "Content-Type", "text/html");
-      garmin_sso_transport_response_append_body(resp, (const uint8_t *)"<html></html>", 13);
-    } else {
-      garmin_sso_transport_response_add_header(resp, "Content-Type", "application/json");
-      garmin_sso_transport_response_append_body(resp, (const uint8_t *)json, strlen(json));
-    }
-    return GARMIN_SSO_TRANSPORT_RESULT_OK;
-  }
   if (strcmp(mode, "foreign") == 0) {
     garmin_sso_transport_response_set_status(resp, 302);
     garmin_sso_transport_response_add_header(resp, "Location", "https://evil.example/steal");
@@ -106,14 +92,15 @@ int main(void) {
   CHECK(s == NULL);
   garmin_sso_pending_mfa_free(mfa);
 
-  garmin_sso_client *locked = fake_client("locked");
-  expect(login_with(locked, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD), GARMIN_SSO_STATUS_ACCOUNT_LOCKED,
-         "locked account");
-  garmin_sso_client_free(locked);
-  garmin_sso_client *denied = fake_client("denied");
-  expect(login_with(denied, GARMIN_SSO_STRATEGY_MOBILE, PLAIN_EMAIL, PLAIN_PASSWORD),
-         GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE, "login denied");
-  garmin_sso_client_free(denied);
+  /* Accounts Garmin refuses to sign in, on both the JSON and the HTML paths */
+  expect(login_with(client, GARMIN_SSO_STRATEGY_MOBILE, "locked@example.com", "locked pass"),
+         GARMIN_SSO_STATUS_ACCOUNT_LOCKED, "locked account");
+  expect(login_with(client, GARMIN_SSO_STRATEGY_WIDGET, "locked@example.com", "locked pass"),
+         GARMIN_SSO_STATUS_ACCOUNT_LOCKED, "locked account");
+  expect(login_with(client, GARMIN_SSO_STRATEGY_MOBILE, "child@example.com", "child pass"),
+         GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE, "cannot sign in");
+  expect(login_with(client, GARMIN_SSO_STRATEGY_WIDGET, "child@example.com", "child pass"),
+         GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE, "cannot sign in");
 
   /* Garmin's front */
   sim_admin("/__sim/fault?target=mobile_login&kind=429&retry_after=7");

@@ -15,6 +15,8 @@ mkfifo "$fifo"
 "$cli" simulate --listen 127.0.0.1:0 \
   --account 'runner@example.com:correct horse' \
   --account 'mfa@example.com:mfa pass:123456' \
+  --locked-account 'locked@example.com:locked pass' \
+  --child-account 'child@example.com:child pass' \
   >"$fifo" 2>"$dir/sim.log" &
 sim=$!
 cleanup() { kill "$sim" 2>/dev/null || true; wait "$sim" 2>/dev/null || true; rm -rf "$dir"; }

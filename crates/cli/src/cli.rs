@@ -141,6 +141,12 @@ pub struct SimulateArgs {
     /// An account, EMAIL:PASSWORD or EMAIL:PASSWORD:MFACODE. Repeatable.
     #[arg(long = "account", value_name = "EMAIL:PASSWORD[:MFACODE]")]
     pub accounts: Vec<String>,
+    /// An account Garmin reports as locked, EMAIL:PASSWORD. Repeatable.
+    #[arg(long = "locked-account", value_name = "EMAIL:PASSWORD")]
+    pub locked_accounts: Vec<String>,
+    /// A child (parent-managed) account Garmin will not sign in, EMAIL:PASSWORD. Repeatable.
+    #[arg(long = "child-account", value_name = "EMAIL:PASSWORD")]
+    pub child_accounts: Vec<String>,
     /// How MFA codes are delivered for accounts with a code.
     #[arg(long, value_enum, default_value = "email")]
     pub mfa_method: MfaMethodArg,

@@ -18,7 +18,8 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
             "the simulator only listens on loopback (127.0.0.1 or ::1)",
         ));
     }
-    if args.accounts.is_empty() {
+    let count = args.accounts.len() + args.locked_accounts.len() + args.child_accounts.len();
+    if count == 0 {
         return Err(Failure::other(
             "give at least one --account EMAIL:PASSWORD[:MFACODE]",
         ));
@@ -27,6 +28,12 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
     for spec in &args.accounts {
         let account = parse_account(spec, method(args.mfa_method))?;
         builder = builder.account(account);
+    }
+    for spec in &args.locked_accounts {
+        builder = builder.account(parse_plain(spec, "--locked-account")?.locked(true));
+    }
+    for spec in &args.child_accounts {
+        builder = builder.account(parse_plain(spec, "--child-account")?.child(true));
     }
     if let Some(c) = &args.consumer {
         let (key, secret) = c
@@ -46,7 +53,7 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
     eprintln!(
         "garmin-sso simulator listening on {} with {} account(s); admin API under {}/__sim/. Stop with Ctrl-C.",
         sim.base_url(),
-        args.accounts.len(),
+        count,
         sim.base_url()
     );
     // Serve until killed: tests start us without a stdin, so stdin closing means nothing here.
@@ -86,6 +93,14 @@ fn parse_account(spec: &str, mfa_method: MfaMethod) -> Result<Account, Failure> 
     })
 }
 
+/// `EMAIL:PASSWORD` (the password may contain `:`).
+fn parse_plain(spec: &str, flag: &str) -> Result<Account, Failure> {
+    match spec.split_once(':') {
+        Some((email, pw)) if email.contains('@') && !pw.is_empty() => Ok(Account::new(email, pw)),
+        _ => Err(Failure::other(format!("{flag} must be EMAIL:PASSWORD"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +114,11 @@ mod tests {
         assert!(format!("{a:?}").contains("Sms"));
         assert!(parse_account("nobody", MfaMethod::Email).is_err());
         assert!(parse_account("a@x.org:", MfaMethod::Email).is_err());
+        assert!(format!(
+            "{:?}",
+            parse_plain("l@x.org:p:w", "--locked-account").expect("plain")
+        )
+        .contains("l@x.org"));
+        assert!(parse_plain("l@x.org", "--locked-account").is_err());
     }
 }
