@@ -330,28 +330,20 @@ fn mobile_flow_with_oauth1_tokens_makes_garth_0_8_requests_in_order() {
     );
     assert_exit(&out, 0);
     assert!(tmp.path().join("oauth2_token.json").exists());
-    // garth 0.8.0's recorded MFA sign-in (tests/cassettes/test_login_command.yaml), request by request
-    // on Garmin's hosts. garth fetched the consumer JSON (from S3, not Garmin) just before the embed
-    // page; here it only has to come before the first signed request.
-    let routes = sim.routes();
-    let garmin: Vec<&str> = routes
-        .iter()
-        .map(String::as_str)
-        .filter(|r| *r != "consumer")
-        .collect();
+    // garth 0.8.0's recorded MFA sign-in (tests/cassettes/test_login_command.yaml), request by
+    // request, including the consumer JSON it fetched just before the embed page.
     assert_eq!(
-        garmin,
+        sim.routes(),
         [
             "mobile_signin_page",
             "mobile_login",
             "mobile_mfa_verify",
+            "consumer",
             "portal_embed",
             "preauthorized",
             "exchange"
         ]
     );
-    let at = |name: &str| routes.iter().position(|r| r == name).unwrap();
-    assert!(at("consumer") < at("preauthorized"), "{routes:?}");
 }
 
 #[test]
