@@ -100,8 +100,6 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Serialize, Deserialize)]
 struct Envelope {
     schema_version: u32,
-    #[serde(default)]
-    domain: Option<String>,
     #[serde(flatten)]
     tokens: Tokens,
 }
@@ -145,7 +143,6 @@ impl Tokens {
     pub fn to_json(&self) -> String {
         let env = Envelope {
             schema_version: SCHEMA_VERSION,
-            domain: None,
             tokens: self.clone(),
         };
         serde_json::to_string(&env).expect("token JSON serializes")
