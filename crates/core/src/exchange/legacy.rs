@@ -57,27 +57,13 @@ fn preauthorized(client: &Client, consumer: &Consumer, ticket: &Ticket) -> Resul
     let req = OutRequest::get(url)
         .header("User-Agent", config.oauth_user_agent.clone())
         .header("Authorization", auth.expose());
-    let page = client.http().send(req, None)?;
-    page.check_blocked()?;
-    match page.status {
-        200 => {}
-        401 => {
-            return Err(match oauth_problem(&page) {
-                Some(problem) if is_signature_problem(&problem) => signature_refused(PREAUTHORIZED, &problem),
-                // Tickets are single-use, short-lived and bound to the service they were issued for.
-                _ => Error::unexpected(
-                    PREAUTHORIZED,
-                    "Garmin refused the service ticket (HTTP 401); a ticket works once, for minutes, for the service it was issued for",
-                ),
-            });
-        }
-        status => {
-            return Err(Error::HttpStatus {
-                step: PREAUTHORIZED,
-                status,
-            })
-        }
-    }
+    // Tickets are single-use, short-lived and bound to the service they were issued for.
+    let page = send(client, req, PREAUTHORIZED, || {
+        Error::unexpected(
+            PREAUTHORIZED,
+            "Garmin refused the service ticket (HTTP 401); a ticket works once, for minutes, for the service it was issued for",
+        )
+    })?;
     let fields: Vec<(String, String)> = form_urlencoded::parse(&page.response.body)
         .into_owned()
         .collect();
@@ -157,28 +143,30 @@ fn exchange_oauth2(
         ],
         body: Body::Bytes(body.expose().as_bytes().to_vec()),
     };
+    let page = send(client, req, EXCHANGE, || Error::SignInNeeded {
+        reason: "Garmin no longer accepts the OAuth1 token (HTTP 401)".into(),
+    })?;
+    oauth2_from(&page, config.clock.now())
+}
+
+/// Sends a signed OAuth-service request. A 401 naming a signature problem (`oauth_problem`) is a
+/// signing fault; any other 401 is what the step's credential refusal means (`refused`).
+fn send(
+    client: &Client,
+    req: OutRequest,
+    step: &'static str,
+    refused: impl FnOnce() -> Error,
+) -> Result<Page> {
     let page = client.http().send(req, None)?;
     page.check_blocked()?;
     match page.status {
-        200 => {}
-        401 => {
-            return Err(match oauth_problem(&page) {
-                Some(problem) if is_signature_problem(&problem) => {
-                    signature_refused(EXCHANGE, &problem)
-                }
-                _ => Error::SignInNeeded {
-                    reason: "Garmin no longer accepts the OAuth1 token (HTTP 401)".into(),
-                },
-            })
-        }
-        status => {
-            return Err(Error::HttpStatus {
-                step: EXCHANGE,
-                status,
-            })
-        }
+        200 => Ok(page),
+        401 => Err(match oauth_problem(&page) {
+            Some(problem) if is_signature_problem(&problem) => signature_refused(step, &problem),
+            _ => refused(),
+        }),
+        status => Err(Error::HttpStatus { step, status }),
     }
-    oauth2_from(&page, config.clock.now())
 }
 
 fn oauth2_from(page: &Page, now: i64) -> Result<OAuth2Token> {

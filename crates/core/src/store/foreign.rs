@@ -73,7 +73,8 @@ pub fn import_garminconnect(json: &str) -> Result<Tokens> {
         .ok_or_else(|| {
             Error::InvalidInput("python-garminconnect token JSON has no di_refresh_token".into())
         })?;
-    let claims = jwt_claims(access.expose());
+    // python-garminconnect may omit the client id and expiry; the JWT names both.
+    let claims = crate::exchange::di::jwt_payload(access.expose());
     let client_id = g
         .di_client_id
         .filter(|c| !c.trim().is_empty())
@@ -136,19 +137,6 @@ pub(crate) fn legacy_pair(oauth1: OAuth1Token, oauth2: OAuth2Token) -> Result<To
         ));
     }
     Ok(Tokens::Legacy { oauth1, oauth2 })
-}
-
-/// The payload of a JWT, unverified (only Garmin can verify it; the client only reads `exp` and
-/// `client_id` to schedule refreshes).
-fn jwt_claims(token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    match serde_json::from_slice(&bytes).ok()? {
-        serde_json::Value::Object(m) => Some(m),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
