@@ -1,10 +1,14 @@
 // The Kotlin bindings on the JVM (JNA) against the simulator: sign-in with MFA, upload, refresh,
-// session JSON, typed errors, and an HTTP transport written in Kotlin (HttpURLConnection, redirects
-// off) called from several threads.
+// session JSON, typed errors, an HTTP transport written in Kotlin (HttpURLConnection, redirects
+// off) called from several threads, refresh ahead of expiry by a Kotlin clock, and
+// resumeOrSignIn with a Kotlin token store and credentials provider.
 //
 // Usage: java -Djna.library.path=<dir of libgarmin_sso_uniffi.so> -cp <jar>:jna.jar MainKt <garmin-sso binary>
 // Prints one line per check and a closing "N passed, M failed"; exits non-zero when anything failed.
 
+import garmin.sso.GarminClock
+import garmin.sso.Credentials
+import garmin.sso.CredentialsProvider
 import garmin.sso.GarminClient
 import garmin.sso.GarminConfig
 import garmin.sso.GarminException
@@ -14,10 +18,12 @@ import garmin.sso.HttpResponse
 import garmin.sso.HttpTransport
 import garmin.sso.LoginResult
 import garmin.sso.MfaDelivery
+import garmin.sso.MfaPrompt
 import garmin.sso.RefreshListener
 import garmin.sso.Session
 import garmin.sso.SignInStrategy
 import garmin.sso.TokenFamily
+import garmin.sso.TokenStore
 import garmin.sso.TransportFailure
 import java.io.BufferedReader
 import java.io.IOException
@@ -116,6 +122,20 @@ class Simulator(binary: String) : AutoCloseable {
         Regex("\"$name\"\\s*:\\s*(\\d+)").find(admin("GET", "stats"))?.groupValues?.get(1)?.toLong()
             ?: error("no $name in the simulator stats")
 
+    /** The simulator's clock (what a Kotlin `GarminClock` shares with it). */
+    fun now(): Long =
+        Regex("\"now\"\\s*:\\s*(-?\\d+)").find(admin("GET", "clock"))?.groupValues?.get(1)?.toLong()
+            ?: error("no now in the simulator clock")
+
+    /** The routes of the recorded requests, in order. */
+    fun routes(): List<String> =
+        Regex("\"route\"\\s*:\\s*\"([a-z_]+)\"").findAll(admin("GET", "requests")).map { it.groupValues[1] }.toList()
+
+    /** The Bearer tokens the recorded requests carried, in order. */
+    fun bearers(): List<String> =
+        Regex("\\[\"(?i:authorization)\"\\s*,\\s*\"Bearer ([^\"]+)\"\\]").findAll(admin("GET", "requests"))
+            .map { it.groupValues[1] }.toList()
+
     override fun close() {
         process.destroy()
         process.waitFor(10, TimeUnit.SECONDS)
@@ -155,6 +175,38 @@ fun signIn(client: GarminClient, email: String, password: String, code: String? 
         is LoginResult.SignedIn -> r.session
         is LoginResult.MfaRequired -> r.challenge.submit(code ?: error("unexpected MFA for $email"))
     }
+
+fun diAccessToken(session: Session): String =
+    Regex("\"access_token\"\\s*:\\s*\"([^\"]+)\"").find(session.tokensJson())?.groupValues?.get(1)
+        ?: error("no access token in the session JSON")
+
+/** The app's token storage (Keystore, a database) in memory. */
+class MemoryStore(var value: String? = null) : TokenStore {
+    val saves = Collections.synchronizedList(mutableListOf<String>())
+    override fun load(): String? = value
+    override fun save(tokensJson: String) {
+        saves.add(tokensJson)
+        value = tokensJson
+    }
+    override fun clear() {
+        value = null
+    }
+}
+
+/** The app's sign-in screen: fixed answers, recording what it was asked. */
+class Prompt(private val email: String, private val password: String, codes: List<String> = emptyList()) : CredentialsProvider {
+    private val codes = ArrayDeque(codes)
+    val prompts = Collections.synchronizedList(mutableListOf<MfaPrompt>())
+    val credentialCalls = AtomicInteger()
+    override fun credentials(): Credentials {
+        credentialCalls.incrementAndGet()
+        return Credentials(email, password)
+    }
+    override fun mfaCode(prompt: MfaPrompt): String {
+        prompts.add(prompt)
+        return codes.removeFirstOrNull() ?: throw GarminException.MfaRequired()
+    }
+}
 
 fun main(args: Array<String>) {
     val binary = args.firstOrNull() ?: run {
@@ -266,6 +318,61 @@ fun main(args: Array<String>) {
             signIn(GarminClient(GarminConfig(baseUrl = sim.baseUrl), recording), PLAIN_EMAIL, PLAIN_PASSWORD)
             expect(printed.isNotEmpty()) { "nothing sent" }
             expect(printed.none { it.contains(PLAIN_PASSWORD) || it.contains("ticket=") }) { "a secret was printed" }
+        }
+
+        // These move the simulator's clock, so they come last.
+        test("a Kotlin clock shared with the simulator refreshes ahead of expiry, before the one API call") {
+            val clock = object : GarminClock {
+                override fun nowUnixSeconds(): Long = sim.now()
+            }
+            val session = signIn(GarminClient(GarminConfig(baseUrl = sim.baseUrl, tokenFamily = TokenFamily.DI), transport, clock), PLAIN_EMAIL, PLAIN_PASSWORD)
+            val saved = Collections.synchronizedList(mutableListOf<String>())
+            session.setRefreshListener(object : RefreshListener {
+                override fun onRefresh(tokensJson: String) {
+                    saved.add(tokensJson)
+                }
+            })
+            val old = diAccessToken(session)
+            val before = sim.stat("di_refreshes")
+            // Inside the 300 s margin, before expiry: the server still takes the old token, so only the
+            // client's clock can be the reason to refresh.
+            val remaining = session.tokenSummary().expiresAt - sim.now()
+            sim.admin("POST", "clock/advance?secs=${remaining - 60}")
+            sim.admin("POST", "requests/clear")
+            expect(session.profile().displayName.isNotBlank()) { "no profile" }
+            expect(sim.routes() == listOf("di_token", "social_profile")) { "requests ${sim.routes()}" }
+            expect(sim.stat("di_refreshes") == before + 1) { "refreshes ${sim.stat("di_refreshes") - before}" }
+            val new = diAccessToken(session)
+            expect(new != old && sim.bearers() == listOf(new)) { "the API call did not carry the new token" }
+            expect(saved == listOf(session.tokensJson())) { "listener got ${saved.size}" }
+        }
+
+        test("resumeOrSignIn: MFA sign-in through the provider, then resumed from the store without a sign-in") {
+            val store = MemoryStore()
+            val prompt = Prompt(MFA_EMAIL, MFA_PASSWORD, listOf("000000", MFA_CODE))
+            val session = GarminClient(GarminConfig(baseUrl = sim.baseUrl), transport).resumeOrSignIn(store, prompt)
+            expect(prompt.credentialCalls.get() == 1) { "credentials asked ${prompt.credentialCalls.get()} times" }
+            expect(prompt.prompts.map { it.attempt } == listOf(1u, 2u)) { "prompts ${prompt.prompts}" }
+            expect(prompt.prompts[0].delivery is MfaDelivery.Email) { "delivery ${prompt.prompts[0].delivery}" }
+            expect(store.saves == listOf(session.tokensJson())) { "saved ${store.saves.size}" }
+
+            val logins = sim.stat("mobile_login")
+            val again = Prompt(MFA_EMAIL, MFA_PASSWORD)
+            val resumed = GarminClient(GarminConfig(baseUrl = sim.baseUrl), transport).resumeOrSignIn(store, again)
+            expect(again.credentialCalls.get() == 0) { "asked for credentials with a valid stored session" }
+            expect(sim.stat("mobile_login") == logins) { "signed in again" }
+            expect(resumed.tokensJson() == session.tokensJson()) { "different tokens" }
+            expect(resumed.profile().displayName.isNotBlank()) { "no profile" }
+        }
+
+        test("resumeOrSignIn with a wrong password is InvalidCredentials and saves nothing; Credentials hide the password") {
+            val store = MemoryStore()
+            expectThrows<GarminException.InvalidCredentials> {
+                GarminClient(GarminConfig(baseUrl = sim.baseUrl), transport).resumeOrSignIn(store, Prompt(PLAIN_EMAIL, "kotlin-wrong-pw"))
+            }
+            expect(store.saves.isEmpty() && store.value == null) { "something was saved" }
+            val printed = Credentials(PLAIN_EMAIL, "kotlin-secret-pw").toString()
+            expect(!printed.contains("kotlin-secret-pw") && printed.contains(PLAIN_EMAIL)) { "printed $printed" }
         }
     }
     println("$passed passed, $failed failed")

@@ -243,6 +243,48 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_GARMIN_CLOCK_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_GARMIN_CLOCK_METHOD0
+typedef void (*UniffiCallbackInterfaceGarminClockMethod0)(uint64_t, int64_t* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_CREDENTIALS_PROVIDER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_CREDENTIALS_PROVIDER_METHOD0
+typedef void (*UniffiCallbackInterfaceCredentialsProviderMethod0)(uint64_t, uint64_t* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_CREDENTIALS_PROVIDER_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_CREDENTIALS_PROVIDER_METHOD1
+typedef void (*UniffiCallbackInterfaceCredentialsProviderMethod1)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD0
+typedef void (*UniffiCallbackInterfaceTokenStoreMethod0)(uint64_t, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD1
+typedef void (*UniffiCallbackInterfaceTokenStoreMethod1)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD2
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD2
+typedef void (*UniffiCallbackInterfaceTokenStoreMethod2)(uint64_t, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_REFRESH_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_REFRESH_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceRefreshListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
@@ -255,6 +297,36 @@ typedef void (*UniffiCallbackInterfaceRefreshListenerMethod0)(uint64_t, RustBuff
 typedef void (*UniffiCallbackInterfaceHttpTransportMethod0)(uint64_t, uint64_t, RustBuffer* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_GARMIN_CLOCK
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_GARMIN_CLOCK
+typedef struct UniffiVTableCallbackInterfaceGarminClock {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceGarminClockMethod0 _Nonnull nowUnixSeconds;
+} UniffiVTableCallbackInterfaceGarminClock;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CREDENTIALS_PROVIDER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CREDENTIALS_PROVIDER
+typedef struct UniffiVTableCallbackInterfaceCredentialsProvider {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceCredentialsProviderMethod0 _Nonnull credentials;
+    UniffiCallbackInterfaceCredentialsProviderMethod1 _Nonnull mfaCode;
+} UniffiVTableCallbackInterfaceCredentialsProvider;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE
+typedef struct UniffiVTableCallbackInterfaceTokenStore {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceTokenStoreMethod0 _Nonnull load;
+    UniffiCallbackInterfaceTokenStoreMethod1 _Nonnull save;
+    UniffiCallbackInterfaceTokenStoreMethod2 _Nonnull clear;
+} UniffiVTableCallbackInterfaceTokenStore;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_REFRESH_LISTENER
@@ -287,7 +359,7 @@ void uniffi_garmin_sso_uniffi_fn_free_garminclient(uint64_t handle, RustCallStat
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CONSTRUCTOR_GARMINCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CONSTRUCTOR_GARMINCLIENT_NEW
-uint64_t uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new(RustBuffer config, RustBuffer transport, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new(RustBuffer config, RustBuffer transport, RustBuffer clock, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_BROWSER_SIGN_IN_URL
@@ -313,6 +385,31 @@ RustBuffer uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with(uint64_t p
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESTORE_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESTORE_SESSION
 uint64_t uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session(uint64_t ptr, RustBuffer tokens_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN
+uint64_t uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(uint64_t ptr, uint64_t store, uint64_t provider, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_GARMINCLOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_GARMINCLOCK
+uint64_t uniffi_garmin_sso_uniffi_fn_clone_garminclock(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_GARMINCLOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_GARMINCLOCK
+void uniffi_garmin_sso_uniffi_fn_free_garminclock(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_GARMINCLOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_GARMINCLOCK
+void uniffi_garmin_sso_uniffi_fn_init_callback_vtable_garminclock(const UniffiVTableCallbackInterfaceGarminClock* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLOCK_NOW_UNIX_SECONDS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLOCK_NOW_UNIX_SECONDS
+int64_t uniffi_garmin_sso_uniffi_fn_method_garminclock_now_unix_seconds(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_PENDINGMFA
@@ -343,6 +440,91 @@ RustBuffer uniffi_garmin_sso_uniffi_fn_method_pendingmfa_strategy(uint64_t ptr, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_SUBMIT
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_SUBMIT
 uint64_t uniffi_garmin_sso_uniffi_fn_method_pendingmfa_submit(uint64_t ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_CREDENTIALS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_CREDENTIALS
+uint64_t uniffi_garmin_sso_uniffi_fn_clone_credentials(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_CREDENTIALS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_CREDENTIALS
+void uniffi_garmin_sso_uniffi_fn_free_credentials(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CONSTRUCTOR_CREDENTIALS_NEW
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CONSTRUCTOR_CREDENTIALS_NEW
+uint64_t uniffi_garmin_sso_uniffi_fn_constructor_credentials_new(RustBuffer email, RustBuffer password, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALS_EMAIL
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALS_EMAIL
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_credentials_email(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALS_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALS_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALS_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALS_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_CREDENTIALSPROVIDER
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_CREDENTIALSPROVIDER
+uint64_t uniffi_garmin_sso_uniffi_fn_clone_credentialsprovider(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_CREDENTIALSPROVIDER
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_CREDENTIALSPROVIDER
+void uniffi_garmin_sso_uniffi_fn_free_credentialsprovider(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_CREDENTIALSPROVIDER
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_CREDENTIALSPROVIDER
+void uniffi_garmin_sso_uniffi_fn_init_callback_vtable_credentialsprovider(const UniffiVTableCallbackInterfaceCredentialsProvider* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALSPROVIDER_CREDENTIALS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALSPROVIDER_CREDENTIALS
+uint64_t uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_credentials(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALSPROVIDER_MFA_CODE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_CREDENTIALSPROVIDER_MFA_CODE
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code(uint64_t ptr, RustBuffer prompt, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_TOKENSTORE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_TOKENSTORE
+uint64_t uniffi_garmin_sso_uniffi_fn_clone_tokenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_TOKENSTORE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_TOKENSTORE
+void uniffi_garmin_sso_uniffi_fn_free_tokenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_TOKENSTORE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_TOKENSTORE
+void uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstore(const UniffiVTableCallbackInterfaceTokenStore* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORE_LOAD
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_tokenstore_load(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORE_SAVE
+void uniffi_garmin_sso_uniffi_fn_method_tokenstore_save(uint64_t ptr, RustBuffer tokens_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORE_CLEAR
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORE_CLEAR
+void uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_REFRESHLISTENER
@@ -785,6 +967,18 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session(v
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLOCK_NOW_UNIX_SECONDS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLOCK_NOW_UNIX_SECONDS
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_CODE_SENT_TO
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_CODE_SENT_TO
 uint16_t uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to(void
@@ -806,6 +1000,42 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_strategy(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_SUBMIT
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_SUBMIT
 uint16_t uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_CREDENTIALS_EMAIL
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_CREDENTIALS_EMAIL
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_credentials_email(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_CREDENTIALSPROVIDER_CREDENTIALS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_CREDENTIALSPROVIDER_CREDENTIALS
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_credentials(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_CREDENTIALSPROVIDER_MFA_CODE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_CREDENTIALSPROVIDER_MFA_CODE
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_LOAD
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_SAVE
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear(void
     
 );
 #endif
@@ -920,6 +1150,12 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_httptransport_send(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_GARMINCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_GARMINCLIENT_NEW
 uint16_t uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_CREDENTIALS_NEW
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_CREDENTIALS_NEW
+uint16_t uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new(void
     
 );
 #endif

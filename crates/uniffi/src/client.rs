@@ -1,9 +1,11 @@
-//! The exported client: sign-in (with MFA as a returned challenge), web-view ticket exchange and
-//! session restore.
+//! The exported client: sign-in (with MFA as a returned challenge), web-view ticket exchange,
+//! session restore, and resume-or-sign-in over the app's token store.
 
+use crate::clock::{ForeignClock, GarminClock};
 use crate::config::GarminConfig;
 use crate::error::{Result, SignInStrategy};
 use crate::mfa::PendingMfa;
+use crate::resume::{self, CredentialsProvider, TokenStore};
 use crate::session::Session;
 use crate::transport::{ForeignTransport, HttpTransport};
 use garmin_sso_core as core;
@@ -27,13 +29,18 @@ pub struct GarminClient {
 #[uniffi::export]
 impl GarminClient {
     /// A client for `config`. With `transport` every request goes through the app's HTTP stack;
-    /// without, through the library's own (rustls).
-    #[uniffi::constructor(default(transport = None))]
+    /// without, through the library's own (rustls). With `clock` token expiry is judged by the app's
+    /// time; without, by the system clock.
+    #[uniffi::constructor(default(transport = None, clock = None))]
     pub fn new(
         config: GarminConfig,
         transport: Option<Arc<dyn HttpTransport>>,
+        clock: Option<Arc<dyn GarminClock>>,
     ) -> Result<Arc<Self>> {
-        let config = config.to_core()?;
+        let mut config = config.to_core()?;
+        if let Some(clock) = clock {
+            config.clock = Arc::new(ForeignClock(clock));
+        }
         let client = match transport {
             Some(t) => core::Client::with_transport(config, Arc::new(ForeignTransport(t)))?,
             None => core::Client::new(config)?,
@@ -68,6 +75,18 @@ impl GarminClient {
     pub fn exchange_webview(&self, url_or_body: String) -> Result<Arc<Session>> {
         let tokens = self.client.exchange_webview(&url_or_body)?;
         Ok(Session::new(&self.client, tokens))
+    }
+
+    /// The session an app starts with: the one kept in `store` (refreshed first when it expires
+    /// within the margin), or, when nothing usable is stored or it cannot be refreshed any more, a
+    /// new sign-in with what `provider` supplies (MFA included), saved to `store` once it worked.
+    /// Every later refresh of the returned session is saved to `store` too.
+    pub fn resume_or_sign_in(
+        &self,
+        store: Arc<dyn TokenStore>,
+        provider: Arc<dyn CredentialsProvider>,
+    ) -> Result<Arc<Session>> {
+        resume::resume_or_sign_in(&self.client, store, provider)
     }
 
     /// A session from JSON saved earlier with `Session.tokens_json()`.

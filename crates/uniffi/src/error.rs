@@ -109,7 +109,7 @@ pub enum GarminError {
     /// An argument was refused (bad JSON, empty value, bad method, …).
     #[error("invalid input: {message}")]
     InvalidInput { message: String },
-    /// Reading or writing token storage failed (including a refresh listener that threw).
+    /// Reading or writing token storage failed (including whatever the app's `TokenStore` threw).
     #[error("token storage: {message}")]
     Storage { message: String },
     /// A failure this version of the bindings does not classify.
@@ -191,14 +191,14 @@ impl From<core::Error> for GarminError {
     }
 }
 
-/// A refresh listener is the only foreign callback returning `GarminError`; whatever it throws is a
-/// failure to store the tokens. The foreign message is cleaned like a transport's (see
-/// [`crate::transport::scrub`]).
+/// What an app callback (refresh listener, clock, token store, credentials provider) throws when it
+/// is not a `GarminError`. Each adapter gives it its meaning (the token store's become `Storage`);
+/// the foreign message is cleaned like a transport's (see [`crate::transport::scrub`]).
 impl From<uniffi::UnexpectedUniFFICallbackError> for GarminError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        GarminError::Storage {
+        GarminError::Other {
             message: format!(
-                "the refresh listener failed: {}",
+                "the app's callback threw: {}",
                 crate::transport::scrub(&e.reason)
             ),
         }

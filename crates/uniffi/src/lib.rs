@@ -5,20 +5,26 @@
 //! records carry configuration, requests and results; [`GarminError`] is the one public error type,
 //! mapped from the core's errors in one place (`error.rs`).
 //!
-//! The app's HTTP stack plugs in per client as an [`HttpTransport`] (no process-wide backend);
-//! refreshed tokens reach the app through a [`RefreshListener`] so it can store them.
+//! The app's HTTP stack plugs in per client as an [`HttpTransport`] (no process-wide backend), and
+//! its notion of "now" as a [`GarminClock`]; refreshed tokens reach the app through a [`RefreshListener`]
+//! so it can store them. `GarminClient.resume_or_sign_in` takes the app's [`TokenStore`] and
+//! [`CredentialsProvider`] and returns a ready session.
 
 mod client;
+mod clock;
 mod config;
 mod error;
 mod mfa;
+mod resume;
 mod session;
 mod transport;
 
 pub use client::{GarminClient, LoginResult};
+pub use clock::GarminClock;
 pub use config::{AppPlatform, GarminConfig, GarminDomain, TokenFamily};
 pub use error::{GarminError, SignInStrategy, StrategyFailure};
 pub use mfa::{MfaDelivery, PendingMfa};
+pub use resume::{Credentials, CredentialsProvider, MfaPrompt, TokenStore};
 pub use session::{
     ApiRequest, ApiResponse, Profile, RefreshListener, Session, TokenSummary, UploadResult,
 };

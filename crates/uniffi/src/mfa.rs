@@ -36,12 +36,7 @@ impl PendingMfa {
 impl PendingMfa {
     /// How the code is delivered.
     pub fn delivery(&self) -> MfaDelivery {
-        match self.pending.method() {
-            core::MfaMethod::Email => MfaDelivery::Email,
-            core::MfaMethod::Sms => MfaDelivery::Sms,
-            core::MfaMethod::Totp => MfaDelivery::Totp,
-            core::MfaMethod::Other(name) => MfaDelivery::Other { name: name.clone() },
-        }
+        delivery_of(&self.pending)
     }
 
     /// Where Garmin says it sent the code (masked), when it says.
@@ -58,5 +53,14 @@ impl PendingMfa {
     pub fn submit(&self, code: String) -> Result<Arc<Session>> {
         let tokens = self.pending.submit(&code)?;
         Ok(Session::new(&self.client, tokens))
+    }
+}
+
+pub(crate) fn delivery_of(pending: &core::PendingMfa) -> MfaDelivery {
+    match pending.method() {
+        core::MfaMethod::Email => MfaDelivery::Email,
+        core::MfaMethod::Sms => MfaDelivery::Sms,
+        core::MfaMethod::Totp => MfaDelivery::Totp,
+        core::MfaMethod::Other(name) => MfaDelivery::Other { name: name.clone() },
     }
 }

@@ -128,6 +128,10 @@ impl Session {
             session: core::session::Session::new(client.clone(), tokens),
         })
     }
+
+    pub(crate) fn from_core(session: core::session::Session) -> Arc<Self> {
+        Arc::new(Session { session })
+    }
 }
 
 #[uniffi::export]

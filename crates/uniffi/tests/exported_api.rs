@@ -78,7 +78,7 @@ fn mfa_sign_in_upload_and_duplicate_through_a_host_transport() {
         inner: core::UreqTransport::new(),
         calls: AtomicUsize::new(0),
     });
-    let client = GarminClient::new(config(&sim), Some(transport.clone())).unwrap();
+    let client = GarminClient::new(config(&sim), Some(transport.clone()), None).unwrap();
 
     let challenge = match client
         .login("mfa@example.com".into(), "pw-mfa".into())
@@ -127,6 +127,7 @@ fn refresh_reaches_the_listener_even_when_it_fails_and_json_round_trips() {
             token_family: Some(TokenFamily::Di),
             ..config(&sim)
         },
+        None,
         None,
     )
     .unwrap();
@@ -179,7 +180,7 @@ impl HttpTransport for Refusing {
 #[test]
 fn typed_errors_from_the_exported_layer() {
     let sim = sim();
-    let client = GarminClient::new(config(&sim), None).unwrap();
+    let client = GarminClient::new(config(&sim), None, None).unwrap();
     let e = client
         .login("plain@example.com".into(), "wrong".into())
         .unwrap_err();
@@ -199,6 +200,7 @@ fn typed_errors_from_the_exported_layer() {
             ..config(&sim)
         },
         Some(Arc::new(Refusing)),
+        None,
     )
     .unwrap();
     match offline

@@ -524,6 +524,14 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_credentials_email() != 28604:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new() != 1034:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_credentials() != 26895:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code() != 31353:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url() != 1153:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_exchange_webview() != 11921:
@@ -534,7 +542,11 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() != 15584:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() != 38031:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() != 33630:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() != 1495:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds() != 57533:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_body() != 51791:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -580,6 +592,12 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_session_upload_fit_path() != 26913:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load() != 56984:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save() != 23621:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear() != 2410:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
 
 # A ctypes library to expose the extern-C FFI definitions.
 # This is an implementation detail which will be called internally by the public API.
@@ -609,6 +627,18 @@ _UniffiLib.ffi_garmin_sso_uniffi_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_garmin_sso_uniffi_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_garmin_sso_uniffi_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentials_email.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentials_email.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_credentials.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_credentials.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url.restype = ctypes.c_uint16
@@ -624,9 +654,15 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with.rest
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_body.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_body.restype = ctypes.c_uint16
@@ -693,6 +729,47 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_session_upload_fit.restype =
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_session_upload_fit_path.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_session_upload_fit_path.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_email.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_email.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_debug.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_debug.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_display.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_display.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_credentials_new.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_credentials_new.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_credentials.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_credentials.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_browser_sign_in_url.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -725,12 +802,25 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session.argty
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in.restype = ctypes.c_uint64
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new.argtypes = (
+    _UniffiRustBuffer,
     _UniffiRustBuffer,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclock_now_unix_seconds.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclock_now_unix_seconds.restype = ctypes.c_int64
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httprequest_body.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -862,6 +952,42 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_session_upload_fit_path.argtypes =
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_session_upload_fit_path.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_load.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_load.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_save.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_save.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_credentials.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_credentials.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentials.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentials.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_credentialsprovider.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_credentialsprovider.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentialsprovider.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentialsprovider.restype = None
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_garminclient.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -872,6 +998,16 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_garminclient.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_garminclient.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_garminclock.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_garminclock.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_garminclock.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_garminclock.restype = None
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_httprequest.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -922,6 +1058,54 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_session.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_session.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_tokenstore.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_tokenstore.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstore.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstore.restype = None
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.POINTER(ctypes.c_uint64),
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER_METHOD1 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.POINTER(_UniffiRustBuffer),
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
+)
+_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER = ctypes.CFUNCTYPE(None,ctypes.c_uint64,
+)
+class _UniffiVTableCallbackInterfaceGarminSsoUniffiCredentialsProvider(ctypes.Structure):
+    _fields_ = [
+        ("uniffi_free", _UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER),
+        ("uniffi_clone", _UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER),
+        ("credentials", _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER_METHOD0),
+        ("mfa_code", _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER_METHOD1),
+    ]
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_credentialsprovider.argtypes = (
+    ctypes.POINTER(_UniffiVTableCallbackInterfaceGarminSsoUniffiCredentialsProvider),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_credentialsprovider.restype = None
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_GARMIN_CLOCK_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.POINTER(ctypes.c_int64),
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_GARMIN_CLOCK = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
+)
+_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_GARMIN_CLOCK = ctypes.CFUNCTYPE(None,ctypes.c_uint64,
+)
+class _UniffiVTableCallbackInterfaceGarminSsoUniffiGarminClock(ctypes.Structure):
+    _fields_ = [
+        ("uniffi_free", _UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_GARMIN_CLOCK),
+        ("uniffi_clone", _UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_GARMIN_CLOCK),
+        ("now_unix_seconds", _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_GARMIN_CLOCK_METHOD0),
+    ]
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_garminclock.argtypes = (
+    ctypes.POINTER(_UniffiVTableCallbackInterfaceGarminSsoUniffiGarminClock),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_garminclock.restype = None
 _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_HTTP_TRANSPORT_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.c_uint64,ctypes.POINTER(_UniffiRustBuffer),
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -956,6 +1140,31 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_refreshlistener.argt
     ctypes.POINTER(_UniffiVTableCallbackInterfaceGarminSsoUniffiRefreshListener),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_refreshlistener.restype = None
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.POINTER(_UniffiRustBuffer),
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_METHOD1 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.c_void_p,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_METHOD2 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.c_void_p,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_TOKEN_STORE = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
+)
+_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_TOKEN_STORE = ctypes.CFUNCTYPE(None,ctypes.c_uint64,
+)
+class _UniffiVTableCallbackInterfaceGarminSsoUniffiTokenStore(ctypes.Structure):
+    _fields_ = [
+        ("uniffi_free", _UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_TOKEN_STORE),
+        ("uniffi_clone", _UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_TOKEN_STORE),
+        ("load", _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_METHOD0),
+        ("save", _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_METHOD1),
+        ("clear", _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_METHOD2),
+    ]
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstore.argtypes = (
+    ctypes.POINTER(_UniffiVTableCallbackInterfaceGarminSsoUniffiTokenStore),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstore.restype = None
 
 _uniffi_check_contract_api_version(_UniffiLib)
 # _uniffi_check_api_checksums(_UniffiLib)
@@ -1844,6 +2053,255 @@ class _UniffiFfiConverterTypeHttpResponse(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeHttpHeader.write(value.headers, buf)
         _UniffiFfiConverterBytes.write(value.body, buf)
 
+
+
+
+
+
+class MfaDelivery:
+    """
+    How Garmin delivers the code.
+"""
+    def __init__(self):
+        raise RuntimeError("MfaDelivery cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class EMAIL:
+        """
+        By email.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "MfaDelivery.EMAIL()".format()
+        def __eq__(self, other):
+            if not isinstance(other, MfaDelivery):
+                return NotImplemented
+            if not other.is_EMAIL():
+                return False
+            return True
+
+    @dataclass
+    class SMS:
+        """
+        By text message.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "MfaDelivery.SMS()".format()
+        def __eq__(self, other):
+            if not isinstance(other, MfaDelivery):
+                return NotImplemented
+            if not other.is_SMS():
+                return False
+            return True
+
+    @dataclass
+    class TOTP:
+        """
+        From an authenticator app.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "MfaDelivery.TOTP()".format()
+        def __eq__(self, other):
+            if not isinstance(other, MfaDelivery):
+                return NotImplemented
+            if not other.is_TOTP():
+                return False
+            return True
+
+    @dataclass
+    class OTHER:
+        """
+        A method this library does not know, as Garmin named it.
+"""
+        
+        def __init__(self, name:str):
+            self.name = name
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "MfaDelivery.OTHER(name={})".format(self.name)
+        def __eq__(self, other):
+            if not isinstance(other, MfaDelivery):
+                return NotImplemented
+            if not other.is_OTHER():
+                return False
+            if self.name != other.name:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_EMAIL(self) -> bool:
+        return isinstance(self, MfaDelivery.EMAIL)
+    def is_email(self) -> bool:
+        return isinstance(self, MfaDelivery.EMAIL)
+    def is_SMS(self) -> bool:
+        return isinstance(self, MfaDelivery.SMS)
+    def is_sms(self) -> bool:
+        return isinstance(self, MfaDelivery.SMS)
+    def is_TOTP(self) -> bool:
+        return isinstance(self, MfaDelivery.TOTP)
+    def is_totp(self) -> bool:
+        return isinstance(self, MfaDelivery.TOTP)
+    def is_OTHER(self) -> bool:
+        return isinstance(self, MfaDelivery.OTHER)
+    def is_other(self) -> bool:
+        return isinstance(self, MfaDelivery.OTHER)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+MfaDelivery.EMAIL = type("MfaDelivery.EMAIL", (MfaDelivery.EMAIL, MfaDelivery,), {})  # type: ignore
+MfaDelivery.SMS = type("MfaDelivery.SMS", (MfaDelivery.SMS, MfaDelivery,), {})  # type: ignore
+MfaDelivery.TOTP = type("MfaDelivery.TOTP", (MfaDelivery.TOTP, MfaDelivery,), {})  # type: ignore
+MfaDelivery.OTHER = type("MfaDelivery.OTHER", (MfaDelivery.OTHER, MfaDelivery,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeMfaDelivery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return MfaDelivery.EMAIL(
+            )
+        if variant == 2:
+            return MfaDelivery.SMS(
+            )
+        if variant == 3:
+            return MfaDelivery.TOTP(
+            )
+        if variant == 4:
+            return MfaDelivery.OTHER(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_EMAIL():
+            return
+        if value.is_SMS():
+            return
+        if value.is_TOTP():
+            return
+        if value.is_OTHER():
+            _UniffiFfiConverterString.check_lower(value.name)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_EMAIL():
+            buf.write_i32(1)
+        if value.is_SMS():
+            buf.write_i32(2)
+        if value.is_TOTP():
+            buf.write_i32(3)
+        if value.is_OTHER():
+            buf.write_i32(4)
+            _UniffiFfiConverterString.write(value.name, buf)
+
+
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+@dataclass
+class MfaPrompt:
+    """
+    What the app needs to ask the user for an MFA code.
+"""
+    def __init__(self, *, delivery:MfaDelivery, code_sent_to:typing.Optional[str], strategy:SignInStrategy, attempt:int):
+        self.delivery = delivery
+        self.code_sent_to = code_sent_to
+        self.strategy = strategy
+        self.attempt = attempt
+        
+        
+
+    
+    def __str__(self):
+        return "MfaPrompt(delivery={}, code_sent_to={}, strategy={}, attempt={})".format(self.delivery, self.code_sent_to, self.strategy, self.attempt)
+    def __eq__(self, other):
+        if self.delivery != other.delivery:
+            return False
+        if self.code_sent_to != other.code_sent_to:
+            return False
+        if self.strategy != other.strategy:
+            return False
+        if self.attempt != other.attempt:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeMfaPrompt(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return MfaPrompt(
+            delivery=_UniffiFfiConverterTypeMfaDelivery.read(buf),
+            code_sent_to=_UniffiFfiConverterOptionalString.read(buf),
+            strategy=_UniffiFfiConverterTypeSignInStrategy.read(buf),
+            attempt=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeMfaDelivery.check_lower(value.delivery)
+        _UniffiFfiConverterOptionalString.check_lower(value.code_sent_to)
+        _UniffiFfiConverterTypeSignInStrategy.check_lower(value.strategy)
+        _UniffiFfiConverterUInt32.check_lower(value.attempt)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeMfaDelivery.write(value.delivery, buf)
+        _UniffiFfiConverterOptionalString.write(value.code_sent_to, buf)
+        _UniffiFfiConverterTypeSignInStrategy.write(value.strategy, buf)
+        _UniffiFfiConverterUInt32.write(value.attempt, buf)
+
 class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "i64"
     VALUE_MIN = -2**63
@@ -2393,7 +2851,7 @@ class GarminError:  # type: ignore
     _UniffiTempGarminError.InvalidInput = InvalidInput # type: ignore
     class Storage(_UniffiTempGarminError):
         """
-        Reading or writing token storage failed (including a refresh listener that threw).
+        Reading or writing token storage failed (including whatever the app's `TokenStore` threw).
 """
         
         def __init__(self, message):
@@ -3094,191 +3552,6 @@ class _UniffiFfiConverterTypeSession:
         buf.write_u64(cls.lower(value))
 
 
-
-
-
-
-class MfaDelivery:
-    """
-    How Garmin delivers the code.
-"""
-    def __init__(self):
-        raise RuntimeError("MfaDelivery cannot be instantiated directly")
-
-    # Each enum variant is a nested class of the enum itself.
-    @dataclass
-    class EMAIL:
-        """
-        By email.
-"""
-        
-        def __init__(self, ):
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "MfaDelivery.EMAIL()".format()
-        def __eq__(self, other):
-            if not isinstance(other, MfaDelivery):
-                return NotImplemented
-            if not other.is_EMAIL():
-                return False
-            return True
-
-    @dataclass
-    class SMS:
-        """
-        By text message.
-"""
-        
-        def __init__(self, ):
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "MfaDelivery.SMS()".format()
-        def __eq__(self, other):
-            if not isinstance(other, MfaDelivery):
-                return NotImplemented
-            if not other.is_SMS():
-                return False
-            return True
-
-    @dataclass
-    class TOTP:
-        """
-        From an authenticator app.
-"""
-        
-        def __init__(self, ):
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "MfaDelivery.TOTP()".format()
-        def __eq__(self, other):
-            if not isinstance(other, MfaDelivery):
-                return NotImplemented
-            if not other.is_TOTP():
-                return False
-            return True
-
-    @dataclass
-    class OTHER:
-        """
-        A method this library does not know, as Garmin named it.
-"""
-        
-        def __init__(self, name:str):
-            self.name = name
-            
-            
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "MfaDelivery.OTHER(name={})".format(self.name)
-        def __eq__(self, other):
-            if not isinstance(other, MfaDelivery):
-                return NotImplemented
-            if not other.is_OTHER():
-                return False
-            if self.name != other.name:
-                return False
-            return True
-
-    
-
-    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
-    # whether an instance is that variant.
-    def is_EMAIL(self) -> bool:
-        return isinstance(self, MfaDelivery.EMAIL)
-    def is_email(self) -> bool:
-        return isinstance(self, MfaDelivery.EMAIL)
-    def is_SMS(self) -> bool:
-        return isinstance(self, MfaDelivery.SMS)
-    def is_sms(self) -> bool:
-        return isinstance(self, MfaDelivery.SMS)
-    def is_TOTP(self) -> bool:
-        return isinstance(self, MfaDelivery.TOTP)
-    def is_totp(self) -> bool:
-        return isinstance(self, MfaDelivery.TOTP)
-    def is_OTHER(self) -> bool:
-        return isinstance(self, MfaDelivery.OTHER)
-    def is_other(self) -> bool:
-        return isinstance(self, MfaDelivery.OTHER)
-    
-
-# Now, a little trick - we make each nested variant class be a subclass of the main
-# enum class, so that method calls and instance checks etc will work intuitively.
-# We might be able to do this a little more neatly with a metaclass, but this'll do.
-MfaDelivery.EMAIL = type("MfaDelivery.EMAIL", (MfaDelivery.EMAIL, MfaDelivery,), {})  # type: ignore
-MfaDelivery.SMS = type("MfaDelivery.SMS", (MfaDelivery.SMS, MfaDelivery,), {})  # type: ignore
-MfaDelivery.TOTP = type("MfaDelivery.TOTP", (MfaDelivery.TOTP, MfaDelivery,), {})  # type: ignore
-MfaDelivery.OTHER = type("MfaDelivery.OTHER", (MfaDelivery.OTHER, MfaDelivery,), {})  # type: ignore
-
-
-
-
-class _UniffiFfiConverterTypeMfaDelivery(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return MfaDelivery.EMAIL(
-            )
-        if variant == 2:
-            return MfaDelivery.SMS(
-            )
-        if variant == 3:
-            return MfaDelivery.TOTP(
-            )
-        if variant == 4:
-            return MfaDelivery.OTHER(
-                _UniffiFfiConverterString.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value.is_EMAIL():
-            return
-        if value.is_SMS():
-            return
-        if value.is_TOTP():
-            return
-        if value.is_OTHER():
-            _UniffiFfiConverterString.check_lower(value.name)
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value.is_EMAIL():
-            buf.write_i32(1)
-        if value.is_SMS():
-            buf.write_i32(2)
-        if value.is_TOTP():
-            buf.write_i32(3)
-        if value.is_OTHER():
-            buf.write_i32(4)
-            _UniffiFfiConverterString.write(value.name, buf)
-
-
-
-
 class PendingMfaProtocol(typing.Protocol):
     """
     A sign-in waiting for its verification code. May be submitted minutes later and from any thread;
@@ -3713,6 +3986,561 @@ class _UniffiFfiConverterTypeTransportFailure(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.message, buf)
 
 
+class CredentialsProtocol(typing.Protocol):
+    """
+    An email and password handed to the library. An object rather than a record so that printing it
+    (`toString`, `str`, `description`) never shows the password, and the password cannot be read
+    back.
+"""
+    
+    def email(self, ) -> str:
+        """
+        The email.
+"""
+        raise NotImplementedError
+
+class Credentials(CredentialsProtocol):
+    """
+    An email and password handed to the library. An object rather than a record so that printing it
+    (`toString`, `str`, `description`) never shows the password, and the password cannot be read
+    back.
+"""
+    
+    _handle: ctypes.c_uint64
+    def __init__(self, email: str,password: str):
+        """
+        The account's email and password.
+"""
+        
+        _UniffiFfiConverterString.check_lower(email)
+
+        _UniffiFfiConverterString.check_lower(password)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(email),
+            _UniffiFfiConverterString.lower(password),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCredentials.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_credentials_new,
+            *_uniffi_lowered_args,
+        )
+        self._handle = _uniffi_ffi_result
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentials, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_credentials, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def email(self, ) -> str:
+        """
+        The email.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_email,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+    # The Rust `Debug::fmt` implementation.
+    def __repr__(self) -> str:
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_debug,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    # The Rust `Display::fmt` implementation.
+    def __str__(self) -> str:
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_display,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+class _UniffiFfiConverterTypeCredentials:
+    @staticmethod
+    def lift(value: int) -> Credentials:
+        return Credentials._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: Credentials):
+        if not isinstance(value, Credentials):
+            raise TypeError("Expected Credentials instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: Credentials) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> Credentials:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: Credentials, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
+class CredentialsProvider():
+    """
+    Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
+    the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
+    as it is; any other exception becomes `GarminError.Other`.
+"""
+    
+    def credentials(self, ) -> Credentials:
+        """
+        The email and password to sign in with.
+"""
+        raise NotImplementedError
+    def mfa_code(self, prompt: MfaPrompt) -> str:
+        """
+        The code Garmin sent; asked again (up to three times in all) when Garmin rejects a code.
+"""
+        raise NotImplementedError
+
+class CredentialsProviderImpl(CredentialsProvider):
+    """
+    Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
+    the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
+    as it is; any other exception becomes `GarminError.Other`.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentialsprovider, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_credentialsprovider, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def credentials(self, ) -> Credentials:
+        """
+        The email and password to sign in with.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCredentials.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_credentials,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def mfa_code(self, prompt: MfaPrompt) -> str:
+        """
+        The code Garmin sent; asked again (up to three times in all) when Garmin rejects a code.
+"""
+        
+        _UniffiFfiConverterTypeMfaPrompt.check_lower(prompt)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeMfaPrompt.lower(prompt),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplCredentialsProviderImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER_METHOD0
+    def credentials(
+            uniffi_handle,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeCredentialsProvider._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = ()
+            uniffi_method = uniffi_obj.credentials
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterTypeCredentials.lower(v)
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                GarminError,
+                _UniffiFfiConverterTypeGarminError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER_METHOD1
+    def mfa_code(
+            uniffi_handle,
+            prompt,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeCredentialsProvider._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = (_UniffiFfiConverterTypeMfaPrompt.lift(prompt), )
+            uniffi_method = uniffi_obj.mfa_code
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterString.lower(v)
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                GarminError,
+                _UniffiFfiConverterTypeGarminError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeCredentialsProvider._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeCredentialsProvider._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceGarminSsoUniffiCredentialsProvider(
+        _uniffi_free,
+        _uniffi_clone,
+        credentials,
+        mfa_code,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_credentialsprovider(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeCredentialsProvider:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return CredentialsProviderImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeCredentialsProvider._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: CredentialsProvider):
+        if not isinstance(value, CredentialsProvider):
+            raise TypeError("Expected CredentialsProvider subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: CredentialsProvider):
+         if isinstance(value, CredentialsProviderImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeCredentialsProvider._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: CredentialsProvider, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
+class TokenStore():
+    """
+    Where the app keeps the session between runs. The value is the versioned JSON of
+    `Session.tokens_json()`: it holds secrets, so keep it where you keep passwords. Called on the
+    thread that resumes or refreshes; every later refresh of the session is saved here too.
+"""
+    
+    def load(self, ) -> typing.Optional[str]:
+        """
+        The stored JSON, or nothing when nothing is stored. Unreadable JSON counts as nothing (the
+        user signs in again); throwing means the storage itself failed and is returned as
+        `GarminError.Storage`.
+"""
+        raise NotImplementedError
+    def save(self, tokens_json: str) -> None:
+        """
+        Stores `tokens_json`, replacing what was stored.
+"""
+        raise NotImplementedError
+    def clear(self, ) -> None:
+        """
+        Deletes the stored tokens (no error when nothing is stored). The library itself does not
+        call it today; it completes the storage contract for the app's sign-out.
+"""
+        raise NotImplementedError
+
+class TokenStoreImpl(TokenStore):
+    """
+    Where the app keeps the session between runs. The value is the versioned JSON of
+    `Session.tokens_json()`: it holds secrets, so keep it where you keep passwords. Called on the
+    thread that resumes or refreshes; every later refresh of the session is saved here too.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstore, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_tokenstore, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def load(self, ) -> typing.Optional[str]:
+        """
+        The stored JSON, or nothing when nothing is stored. Unreadable JSON counts as nothing (the
+        user signs in again); throwing means the storage itself failed and is returned as
+        `GarminError.Storage`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_load,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def save(self, tokens_json: str) -> None:
+        """
+        Stores `tokens_json`, replacing what was stored.
+"""
+        
+        _UniffiFfiConverterString.check_lower(tokens_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(tokens_json),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_save,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def clear(self, ) -> None:
+        """
+        Deletes the stored tokens (no error when nothing is stored). The library itself does not
+        call it today; it completes the storage contract for the app's sign-out.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplTokenStoreImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_METHOD0
+    def load(
+            uniffi_handle,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeTokenStore._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = ()
+            uniffi_method = uniffi_obj.load
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterOptionalString.lower(v)
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                GarminError,
+                _UniffiFfiConverterTypeGarminError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_METHOD1
+    def save(
+            uniffi_handle,
+            tokens_json,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeTokenStore._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = (_UniffiFfiConverterString.lift(tokens_json), )
+            uniffi_method = uniffi_obj.save
+            return uniffi_method(*uniffi_args)
+        write_return_value = lambda v: None
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                GarminError,
+                _UniffiFfiConverterTypeGarminError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_METHOD2
+    def clear(
+            uniffi_handle,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeTokenStore._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = ()
+            uniffi_method = uniffi_obj.clear
+            return uniffi_method(*uniffi_args)
+        write_return_value = lambda v: None
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                GarminError,
+                _UniffiFfiConverterTypeGarminError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_TOKEN_STORE
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeTokenStore._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_TOKEN_STORE
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeTokenStore._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceGarminSsoUniffiTokenStore(
+        _uniffi_free,
+        _uniffi_clone,
+        load,
+        save,
+        clear,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstore(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeTokenStore:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return TokenStoreImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeTokenStore._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: TokenStore):
+        if not isinstance(value, TokenStore):
+            raise TypeError("Expected TokenStore subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: TokenStore):
+         if isinstance(value, TokenStoreImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeTokenStore._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: TokenStore, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
 class GarminClientProtocol(typing.Protocol):
     """
     A configured Garmin client. Thread-safe; every sign-in keeps its own cookies.
@@ -3744,6 +4572,14 @@ class GarminClientProtocol(typing.Protocol):
         A session from JSON saved earlier with `Session.tokens_json()`.
 """
         raise NotImplementedError
+    def resume_or_sign_in(self, store: TokenStore,provider: CredentialsProvider) -> Session:
+        """
+        The session an app starts with: the one kept in `store` (refreshed first when it expires
+        within the margin), or, when nothing usable is stored or it cannot be refreshed any more, a
+        new sign-in with what `provider` supplies (MFA included), saved to `store` once it worked.
+        Every later refresh of the returned session is saved to `store` too.
+"""
+        raise NotImplementedError
 
 class GarminClient(GarminClientProtocol):
     """
@@ -3751,10 +4587,11 @@ class GarminClient(GarminClientProtocol):
 """
     
     _handle: ctypes.c_uint64
-    def __init__(self, config: GarminConfig,transport: typing.Union[object, typing.Optional[HttpTransport]] = _DEFAULT):
+    def __init__(self, config: GarminConfig,transport: typing.Union[object, typing.Optional[HttpTransport]] = _DEFAULT,clock: typing.Union[object, typing.Optional[GarminClock]] = _DEFAULT):
         """
         A client for `config`. With `transport` every request goes through the app's HTTP stack;
-        without, through the library's own (rustls).
+        without, through the library's own (rustls). With `clock` token expiry is judged by the app's
+        time; without, by the system clock.
 """
         
         _UniffiFfiConverterTypeGarminConfig.check_lower(config)
@@ -3762,9 +4599,14 @@ class GarminClient(GarminClientProtocol):
         if transport is _DEFAULT:
             transport = None
         _UniffiFfiConverterOptionalTypeHttpTransport.check_lower(transport)
+
+        if clock is _DEFAULT:
+            clock = None
+        _UniffiFfiConverterOptionalTypeGarminClock.check_lower(clock)
         _uniffi_lowered_args = (
             _UniffiFfiConverterTypeGarminConfig.lower(config),
             _UniffiFfiConverterOptionalTypeHttpTransport.lower(transport),
+            _UniffiFfiConverterOptionalTypeGarminClock.lower(clock),
         )
         _uniffi_lift_return = _UniffiFfiConverterTypeGarminClient.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
@@ -3889,6 +4731,30 @@ class GarminClient(GarminClientProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def resume_or_sign_in(self, store: TokenStore,provider: CredentialsProvider) -> Session:
+        """
+        The session an app starts with: the one kept in `store` (refreshed first when it expires
+        within the margin), or, when nothing usable is stored or it cannot be refreshed any more, a
+        new sign-in with what `provider` supplies (MFA included), saved to `store` once it worked.
+        Every later refresh of the returned session is saved to `store` too.
+"""
+        
+        _UniffiFfiConverterTypeTokenStore.check_lower(store)
+
+        _UniffiFfiConverterTypeCredentialsProvider.check_lower(provider)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeTokenStore.lower(store),
+            _UniffiFfiConverterTypeCredentialsProvider.lower(provider),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSession.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
 
 
 
@@ -3917,6 +4783,149 @@ class _UniffiFfiConverterTypeGarminClient:
 
     @classmethod
     def write(cls, value: GarminClient, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
+class GarminClock():
+    """
+    Wall-clock time for one client. Implement it to share time with a test server or to correct a
+    device clock you know is off; without one the client uses the system clock. Called from any
+    thread, before every API call and refresh; keep it cheap.
+"""
+    
+    def now_unix_seconds(self, ) -> int:
+        """
+        Whole seconds since the Unix epoch. Throwing is logged and the system clock answers instead.
+"""
+        raise NotImplementedError
+
+class GarminClockImpl(GarminClock):
+    """
+    Wall-clock time for one client. Implement it to share time with a test server or to correct a
+    device clock you know is off; without one the client uses the system clock. Called from any
+    thread, before every API call and refresh; keep it cheap.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_garminclock, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_garminclock, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def now_unix_seconds(self, ) -> int:
+        """
+        Whole seconds since the Unix epoch. Throwing is logged and the system clock answers instead.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclock_now_unix_seconds,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplGarminClockImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_GARMIN_CLOCK_METHOD0
+    def now_unix_seconds(
+            uniffi_handle,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeGarminClock._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = ()
+            uniffi_method = uniffi_obj.now_unix_seconds
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterInt64.lower(v)
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                GarminError,
+                _UniffiFfiConverterTypeGarminError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_GARMIN_CLOCK
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeGarminClock._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_GARMIN_CLOCK
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeGarminClock._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceGarminSsoUniffiGarminClock(
+        _uniffi_free,
+        _uniffi_clone,
+        now_unix_seconds,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_garminclock(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeGarminClock:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return GarminClockImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeGarminClock._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: GarminClock):
+        if not isinstance(value, GarminClock):
+            raise TypeError("Expected GarminClock subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: GarminClock):
+         if isinstance(value, GarminClockImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeGarminClock._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: GarminClock, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
 
@@ -4311,14 +5320,39 @@ class _UniffiFfiConverterOptionalTypeHttpTransport(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterOptionalTypeGarminClock(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeGarminClock.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeGarminClock.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeGarminClock.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 __all__ = [
     "InternalError",
     "GarminDomain",
     "TokenFamily",
     "SignInStrategy",
     "AppPlatform",
-    "GarminError",
     "MfaDelivery",
+    "GarminError",
     "LoginResult",
     "TransportFailure",
     "HttpHeader",
@@ -4326,6 +5360,7 @@ __all__ = [
     "ApiResponse",
     "GarminConfig",
     "HttpResponse",
+    "MfaPrompt",
     "Profile",
     "StrategyFailure",
     "TokenSummary",
@@ -4336,8 +5371,16 @@ __all__ = [
     "SessionProtocol",
     "PendingMfa",
     "PendingMfaProtocol",
+    "Credentials",
+    "CredentialsProtocol",
+    "CredentialsProviderImpl",
+    "CredentialsProvider",
+    "TokenStoreImpl",
+    "TokenStore",
     "GarminClient",
     "GarminClientProtocol",
+    "GarminClockImpl",
+    "GarminClock",
     "HttpRequest",
     "HttpRequestProtocol",
     "HttpTransportImpl",

@@ -487,6 +487,22 @@ fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -584,6 +600,430 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * An email and password handed to the library. An object rather than a record so that printing it
+ * (`toString`, `str`, `description`) never shows the password, and the password cannot be read
+ * back.
+ */
+public protocol CredentialsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The email.
+     */
+    func email()  -> String
+    
+}
+/**
+ * An email and password handed to the library. An object rather than a record so that printing it
+ * (`toString`, `str`, `description`) never shows the password, and the password cannot be read
+ * back.
+ */
+open class Credentials: CredentialsProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_credentials(self.handle, $0) }
+    }
+    /**
+     * The account's email and password.
+     */
+public convenience init(email: String, password: String) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_constructor_credentials_new(
+        FfiConverterString.lower(email),
+        FfiConverterString.lower(password),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_credentials(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The email.
+     */
+open func email() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_credentials_email(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentials: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Credentials
+
+    public static func lift(_ handle: UInt64) throws -> Credentials {
+        return Credentials(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Credentials) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credentials {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Credentials, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentials_lift(_ handle: UInt64) throws -> Credentials {
+    return try FfiConverterTypeCredentials.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentials_lower(_ value: Credentials) -> UInt64 {
+    return FfiConverterTypeCredentials.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
+ * the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
+ * as it is; any other exception becomes `GarminError.Other`.
+ */
+public protocol CredentialsProvider: AnyObject, Sendable {
+    
+    /**
+     * The email and password to sign in with.
+     */
+    func credentials() throws  -> Credentials
+    
+    /**
+     * The code Garmin sent; asked again (up to three times in all) when Garmin rejects a code.
+     */
+    func mfaCode(prompt: MfaPrompt) throws  -> String
+    
+}
+/**
+ * Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
+ * the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
+ * as it is; any other exception becomes `GarminError.Other`.
+ */
+open class CredentialsProviderImpl: CredentialsProvider, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_credentialsprovider(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_credentialsprovider(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The email and password to sign in with.
+     */
+open func credentials()throws  -> Credentials  {
+    return try  FfiConverterTypeCredentials_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_credentials(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The code Garmin sent; asked again (up to three times in all) when Garmin rejects a code.
+     */
+open func mfaCode(prompt: MfaPrompt)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMfaPrompt_lower(prompt),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceCredentialsProvider {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceCredentialsProvider = UniffiVTableCallbackInterfaceCredentialsProvider(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeCredentialsProvider.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface CredentialsProvider: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeCredentialsProvider.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface CredentialsProvider: handle missing in uniffiClone")
+            }
+        },
+        credentials: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<UInt64>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Credentials in
+                guard let uniffiObj = try? FfiConverterTypeCredentialsProvider.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.credentials(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterTypeCredentials_lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeGarminError_lower
+            )
+        },
+        mfaCode: { (
+            uniffiHandle: UInt64,
+            prompt: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> String in
+                guard let uniffiObj = try? FfiConverterTypeCredentialsProvider.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.mfaCode(
+                     prompt: try FfiConverterTypeMfaPrompt_lift(prompt)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterString.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeGarminError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceCredentialsProvider> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceCredentialsProvider>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitCredentialsProvider() {
+    uniffi_garmin_sso_uniffi_fn_init_callback_vtable_credentialsprovider(UniffiCallbackInterfaceCredentialsProvider.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialsProvider: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<CredentialsProvider>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = CredentialsProvider
+
+    public static func lift(_ handle: UInt64) throws -> CredentialsProvider {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return CredentialsProviderImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: CredentialsProvider) -> UInt64 {
+         if let rustImpl = value as? CredentialsProviderImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialsProvider {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CredentialsProvider, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialsProvider_lift(_ handle: UInt64) throws -> CredentialsProvider {
+    return try FfiConverterTypeCredentialsProvider.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialsProvider_lower(_ value: CredentialsProvider) -> UInt64 {
+    return FfiConverterTypeCredentialsProvider.lower(value)
+}
+
+
+
+
+
+
+/**
  * A configured Garmin client. Thread-safe; every sign-in keeps its own cookies.
  */
 public protocol GarminClientProtocol: AnyObject, Sendable {
@@ -613,6 +1053,14 @@ public protocol GarminClientProtocol: AnyObject, Sendable {
      * A session from JSON saved earlier with `Session.tokens_json()`.
      */
     func restoreSession(tokensJson: String) throws  -> Session
+    
+    /**
+     * The session an app starts with: the one kept in `store` (refreshed first when it expires
+     * within the margin), or, when nothing usable is stored or it cannot be refreshed any more, a
+     * new sign-in with what `provider` supplies (MFA included), saved to `store` once it worked.
+     * Every later refresh of the returned session is saved to `store` too.
+     */
+    func resumeOrSignIn(store: TokenStore, provider: CredentialsProvider) throws  -> Session
     
 }
 /**
@@ -659,15 +1107,17 @@ open class GarminClient: GarminClientProtocol, @unchecked Sendable {
     }
     /**
      * A client for `config`. With `transport` every request goes through the app's HTTP stack;
-     * without, through the library's own (rustls).
+     * without, through the library's own (rustls). With `clock` token expiry is judged by the app's
+     * time; without, by the system clock.
      */
-public convenience init(config: GarminConfig, transport: HttpTransport? = nil)throws  {
+public convenience init(config: GarminConfig, transport: HttpTransport? = nil, clock: GarminClock? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeGarminError_lift) {
         uniffiCallStatus in
     uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new(
         FfiConverterTypeGarminConfig_lower(config),
-        FfiConverterOptionTypeHttpTransport.lower(transport),uniffiCallStatus
+        FfiConverterOptionTypeHttpTransport.lower(transport),
+        FfiConverterOptionTypeGarminClock.lower(clock),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -753,6 +1203,23 @@ open func restoreSession(tokensJson: String)throws  -> Session  {
 })
 }
     
+    /**
+     * The session an app starts with: the one kept in `store` (refreshed first when it expires
+     * within the margin), or, when nothing usable is stored or it cannot be refreshed any more, a
+     * new sign-in with what `provider` supplies (MFA included), saved to `store` once it worked.
+     * Every later refresh of the returned session is saved to `store` too.
+     */
+open func resumeOrSignIn(store: TokenStore, provider: CredentialsProvider)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTokenStore_lower(store),
+        FfiConverterTypeCredentialsProvider_lower(provider),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -796,6 +1263,219 @@ public func FfiConverterTypeGarminClient_lift(_ handle: UInt64) throws -> Garmin
 #endif
 public func FfiConverterTypeGarminClient_lower(_ value: GarminClient) -> UInt64 {
     return FfiConverterTypeGarminClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Wall-clock time for one client. Implement it to share time with a test server or to correct a
+ * device clock you know is off; without one the client uses the system clock. Called from any
+ * thread, before every API call and refresh; keep it cheap.
+ */
+public protocol GarminClock: AnyObject, Sendable {
+    
+    /**
+     * Whole seconds since the Unix epoch. Throwing is logged and the system clock answers instead.
+     */
+    func nowUnixSeconds() throws  -> Int64
+    
+}
+/**
+ * Wall-clock time for one client. Implement it to share time with a test server or to correct a
+ * device clock you know is off; without one the client uses the system clock. Called from any
+ * thread, before every API call and refresh; keep it cheap.
+ */
+open class GarminClockImpl: GarminClock, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_garminclock(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_garminclock(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Whole seconds since the Unix epoch. Throwing is logged and the system clock answers instead.
+     */
+open func nowUnixSeconds()throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_garminclock_now_unix_seconds(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceGarminClock {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceGarminClock = UniffiVTableCallbackInterfaceGarminClock(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeGarminClock.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface GarminClock: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeGarminClock.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface GarminClock: handle missing in uniffiClone")
+            }
+        },
+        nowUnixSeconds: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<Int64>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Int64 in
+                guard let uniffiObj = try? FfiConverterTypeGarminClock.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.nowUnixSeconds(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterInt64.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeGarminError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceGarminClock> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceGarminClock>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitGarminClock() {
+    uniffi_garmin_sso_uniffi_fn_init_callback_vtable_garminclock(UniffiCallbackInterfaceGarminClock.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGarminClock: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<GarminClock>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = GarminClock
+
+    public static func lift(_ handle: UInt64) throws -> GarminClock {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return GarminClockImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: GarminClock) -> UInt64 {
+         if let rustImpl = value as? GarminClockImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GarminClock {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: GarminClock, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGarminClock_lift(_ handle: UInt64) throws -> GarminClock {
+    return try FfiConverterTypeGarminClock.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGarminClock_lower(_ value: GarminClock) -> UInt64 {
+    return FfiConverterTypeGarminClock.lower(value)
 }
 
 
@@ -1952,6 +2632,306 @@ public func FfiConverterTypeSession_lower(_ value: Session) -> UInt64 {
 
 
 
+
+
+/**
+ * Where the app keeps the session between runs. The value is the versioned JSON of
+ * `Session.tokens_json()`: it holds secrets, so keep it where you keep passwords. Called on the
+ * thread that resumes or refreshes; every later refresh of the session is saved here too.
+ */
+public protocol TokenStore: AnyObject, Sendable {
+    
+    /**
+     * The stored JSON, or nothing when nothing is stored. Unreadable JSON counts as nothing (the
+     * user signs in again); throwing means the storage itself failed and is returned as
+     * `GarminError.Storage`.
+     */
+    func load() throws  -> String?
+    
+    /**
+     * Stores `tokens_json`, replacing what was stored.
+     */
+    func save(tokensJson: String) throws 
+    
+    /**
+     * Deletes the stored tokens (no error when nothing is stored). The library itself does not
+     * call it today; it completes the storage contract for the app's sign-out.
+     */
+    func clear() throws 
+    
+}
+/**
+ * Where the app keeps the session between runs. The value is the versioned JSON of
+ * `Session.tokens_json()`: it holds secrets, so keep it where you keep passwords. Called on the
+ * thread that resumes or refreshes; every later refresh of the session is saved here too.
+ */
+open class TokenStoreImpl: TokenStore, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_tokenstore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_tokenstore(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The stored JSON, or nothing when nothing is stored. Unreadable JSON counts as nothing (the
+     * user signs in again); throwing means the storage itself failed and is returned as
+     * `GarminError.Storage`.
+     */
+open func load()throws  -> String?  {
+    return try  FfiConverterOptionString.lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_tokenstore_load(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stores `tokens_json`, replacing what was stored.
+     */
+open func save(tokensJson: String)throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_tokenstore_save(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(tokensJson),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Deletes the stored tokens (no error when nothing is stored). The library itself does not
+     * call it today; it completes the storage contract for the app's sign-out.
+     */
+open func clear()throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTokenStore {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceTokenStore = UniffiVTableCallbackInterfaceTokenStore(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeTokenStore.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface TokenStore: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeTokenStore.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface TokenStore: handle missing in uniffiClone")
+            }
+        },
+        load: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> String? in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.load(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionString.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeGarminError_lower
+            )
+        },
+        save: { (
+            uniffiHandle: UInt64,
+            tokensJson: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.save(
+                     tokensJson: try FfiConverterString.lift(tokensJson)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeGarminError_lower
+            )
+        },
+        clear: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.clear(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeGarminError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTokenStore> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTokenStore>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitTokenStore() {
+    uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstore(UniffiCallbackInterfaceTokenStore.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenStore: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<TokenStore>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = TokenStore
+
+    public static func lift(_ handle: UInt64) throws -> TokenStore {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenStoreImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: TokenStore) -> UInt64 {
+         if let rustImpl = value as? TokenStoreImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TokenStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenStore_lift(_ handle: UInt64) throws -> TokenStore {
+    return try FfiConverterTypeTokenStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
+    return FfiConverterTypeTokenStore.lower(value)
+}
+
+
+
+
 /**
  * A Connect API request. `path` is relative to connectapi (e.g. `/userprofile-service/socialProfile`).
  */
@@ -2425,6 +3405,95 @@ public func FfiConverterTypeHttpResponse_lift(_ buf: RustBuffer) throws -> HttpR
 #endif
 public func FfiConverterTypeHttpResponse_lower(_ value: HttpResponse) -> RustBuffer {
     return FfiConverterTypeHttpResponse.lower(value)
+}
+
+
+/**
+ * What the app needs to ask the user for an MFA code.
+ */
+public struct MfaPrompt: Equatable, Hashable {
+    /**
+     * How Garmin delivered the code.
+     */
+    public var delivery: MfaDelivery
+    /**
+     * Where Garmin says it sent the code (masked), when it says.
+     */
+    public var codeSentTo: String?
+    /**
+     * The strategy that asked for the code.
+     */
+    public var strategy: SignInStrategy
+    /**
+     * 1 for the first question, 2 and 3 after Garmin rejected the previous code.
+     */
+    public var attempt: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How Garmin delivered the code.
+         */delivery: MfaDelivery, 
+        /**
+         * Where Garmin says it sent the code (masked), when it says.
+         */codeSentTo: String?, 
+        /**
+         * The strategy that asked for the code.
+         */strategy: SignInStrategy, 
+        /**
+         * 1 for the first question, 2 and 3 after Garmin rejected the previous code.
+         */attempt: UInt32) {
+        self.delivery = delivery
+        self.codeSentTo = codeSentTo
+        self.strategy = strategy
+        self.attempt = attempt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MfaPrompt: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMfaPrompt: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MfaPrompt {
+        return
+            try MfaPrompt(
+                delivery: FfiConverterTypeMfaDelivery.read(from: &buf), 
+                codeSentTo: FfiConverterOptionString.read(from: &buf), 
+                strategy: FfiConverterTypeSignInStrategy.read(from: &buf), 
+                attempt: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MfaPrompt, into buf: inout [UInt8]) {
+        FfiConverterTypeMfaDelivery.write(value.delivery, into: &buf)
+        FfiConverterOptionString.write(value.codeSentTo, into: &buf)
+        FfiConverterTypeSignInStrategy.write(value.strategy, into: &buf)
+        FfiConverterUInt32.write(value.attempt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMfaPrompt_lift(_ buf: RustBuffer) throws -> MfaPrompt {
+    return try FfiConverterTypeMfaPrompt.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMfaPrompt_lower(_ value: MfaPrompt) -> RustBuffer {
+    return FfiConverterTypeMfaPrompt.lower(value)
 }
 
 
@@ -3013,7 +4082,7 @@ enum GarminError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case InvalidInput(message: String
     )
     /**
-     * Reading or writing token storage failed (including a refresh listener that threw).
+     * Reading or writing token storage failed (including whatever the app's `TokenStore` threw).
      */
     case Storage(message: String
     )
@@ -3839,6 +4908,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeGarminClock: FfiConverterRustBuffer {
+    typealias SwiftType = GarminClock?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGarminClock.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGarminClock.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeHttpTransport: FfiConverterRustBuffer {
     typealias SwiftType = HttpTransport?
 
@@ -4134,6 +5227,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() != 15584) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() != 33630) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds() != 57533) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to() != 1602) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4144,6 +5243,24 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() != 64564) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_credentials_email() != 28604) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_credentials() != 26895) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code() != 31353) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load() != 56984) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save() != 23621) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear() != 2410) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_refreshlistener_on_refresh() != 33587) {
@@ -4200,12 +5317,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() != 23294) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() != 38031) {
+    if (uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() != 1495) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new() != 1034) {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitCredentialsProvider()
+    uniffiCallbackInitGarminClock()
     uniffiCallbackInitHttpTransport()
     uniffiCallbackInitRefreshListener()
+    uniffiCallbackInitTokenStore()
     return InitializationResult.ok
 }()
 

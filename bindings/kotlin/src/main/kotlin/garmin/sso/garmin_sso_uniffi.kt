@@ -650,11 +650,95 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceGarminClockMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceCredentialsProviderMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceCredentialsProviderMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`prompt`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceTokenStoreMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceTokenStoreMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`tokensJson`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceTokenStoreMethod2 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceRefreshListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`tokensJson`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceHttpTransportMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`request`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "nowUnixSeconds")
+internal open class UniffiVTableCallbackInterfaceGarminClock(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `nowUnixSeconds`: UniffiCallbackInterfaceGarminClockMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `nowUnixSeconds`: UniffiCallbackInterfaceGarminClockMethod0? = null,
+    ): UniffiVTableCallbackInterfaceGarminClock(`uniffiFree`,`uniffiClone`,`nowUnixSeconds`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceGarminClock) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `nowUnixSeconds` = other.`nowUnixSeconds`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "credentials", "mfaCode")
+internal open class UniffiVTableCallbackInterfaceCredentialsProvider(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `credentials`: UniffiCallbackInterfaceCredentialsProviderMethod0? = null,
+    @JvmField internal var `mfaCode`: UniffiCallbackInterfaceCredentialsProviderMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `credentials`: UniffiCallbackInterfaceCredentialsProviderMethod0? = null,
+        `mfaCode`: UniffiCallbackInterfaceCredentialsProviderMethod1? = null,
+    ): UniffiVTableCallbackInterfaceCredentialsProvider(`uniffiFree`,`uniffiClone`,`credentials`,`mfaCode`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceCredentialsProvider) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `credentials` = other.`credentials`
+        `mfaCode` = other.`mfaCode`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "load", "save", "clear")
+internal open class UniffiVTableCallbackInterfaceTokenStore(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `load`: UniffiCallbackInterfaceTokenStoreMethod0? = null,
+    @JvmField internal var `save`: UniffiCallbackInterfaceTokenStoreMethod1? = null,
+    @JvmField internal var `clear`: UniffiCallbackInterfaceTokenStoreMethod2? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `load`: UniffiCallbackInterfaceTokenStoreMethod0? = null,
+        `save`: UniffiCallbackInterfaceTokenStoreMethod1? = null,
+        `clear`: UniffiCallbackInterfaceTokenStoreMethod2? = null,
+    ): UniffiVTableCallbackInterfaceTokenStore(`uniffiFree`,`uniffiClone`,`load`,`save`,`clear`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceTokenStore) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `load` = other.`load`
+        `save` = other.`save`
+        `clear` = other.`clear`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onRefresh")
 internal open class UniffiVTableCallbackInterfaceRefreshListener(
@@ -729,6 +813,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session(
     ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds(
+    ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_delivery(
@@ -736,6 +824,18 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_strategy(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_credentials_email(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_credentials(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_refreshlistener_on_refresh(
     ): Int
@@ -775,6 +875,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new(
     ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new(
+    ): Int
     external fun ffi_garmin_sso_uniffi_uniffi_contract_version(
     ): Int
 
@@ -791,8 +893,11 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "garmin_sso_uniffi"))
+        uniffiCallbackInterfaceCredentialsProvider.register(this)
+        uniffiCallbackInterfaceGarminClock.register(this)
         uniffiCallbackInterfaceHttpTransport.register(this)
         uniffiCallbackInterfaceRefreshListener.register(this)
+        uniffiCallbackInterfaceTokenStore.register(this)
         
     }
 
@@ -801,7 +906,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_free_garminclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new(`config`: RustBuffer.ByValue,`transport`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new(`config`: RustBuffer.ByValue,`transport`: RustBuffer.ByValue,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_browser_sign_in_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -812,6 +917,16 @@ internal object UniffiLib {
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with(`ptr`: Long,`strategy`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session(`ptr`: Long,`tokensJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(`ptr`: Long,`store`: Long,`provider`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_clone_garminclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_garminclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_init_callback_vtable_garminclock(`vtable`: UniffiVTableCallbackInterfaceGarminClock,
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_garminclock_now_unix_seconds(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_clone_pendingmfa(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -825,6 +940,40 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_method_pendingmfa_submit(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_clone_credentials(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_credentials(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_constructor_credentials_new(`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_credentials_email(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_clone_credentialsprovider(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_credentialsprovider(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_init_callback_vtable_credentialsprovider(`vtable`: UniffiVTableCallbackInterfaceCredentialsProvider,
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_credentials(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code(`ptr`: Long,`prompt`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_clone_tokenstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_tokenstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstore(`vtable`: UniffiVTableCallbackInterfaceTokenStore,
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_tokenstore_load(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_tokenstore_save(`ptr`: Long,`tokensJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_clone_refreshlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_free_refreshlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1019,6 +1168,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() and 0xFFFF) != 15584) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() and 0xFFFF) != 33630) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds() and 0xFFFF) != 57533) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to() and 0xFFFF) != 1602) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1029,6 +1184,24 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() and 0xFFFF) != 64564) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_credentials_email() and 0xFFFF) != 28604) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_credentials() and 0xFFFF) != 26895) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code() and 0xFFFF) != 31353) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load() and 0xFFFF) != 56984) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save() and 0xFFFF) != 23621) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear() and 0xFFFF) != 2410) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_refreshlistener_on_refresh() and 0xFFFF) != 33587) {
@@ -1085,7 +1258,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() and 0xFFFF) != 23294) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() and 0xFFFF) != 38031) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() and 0xFFFF) != 1495) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new() and 0xFFFF) != 1034) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1300,6 +1476,29 @@ public object FfiConverterUShort: FfiConverter<UShort, Short> {
 
     override fun write(value: UShort, buf: ByteBuffer) {
         buf.putShort(value.toShort())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterUInt: FfiConverter<UInt, Int> {
+    override fun lift(value: Int): UInt {
+        return value.toUInt()
+    }
+
+    override fun read(buf: ByteBuffer): UInt {
+        return lift(buf.getInt())
+    }
+
+    override fun lower(value: UInt): Int {
+        return value.toInt()
+    }
+
+    override fun allocationSize(value: UInt) = 4UL
+
+    override fun write(value: UInt, buf: ByteBuffer) {
+        buf.putInt(value.toInt())
     }
 }
 
@@ -1522,6 +1721,675 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
+ * An email and password handed to the library. An object rather than a record so that printing it
+ * (`toString`, `str`, `description`) never shows the password, and the password cannot be read
+ * back.
+ */
+public interface CredentialsInterface {
+    
+    /**
+     * The email.
+     */
+    fun `email`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * An email and password handed to the library. An object rather than a record so that printing it
+ * (`toString`, `str`, `description`) never shows the password, and the password cannot be read
+ * back.
+ */
+open class Credentials: Disposable, AutoCloseable, CredentialsInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * The account's email and password.
+     */
+    constructor(`email`: kotlin.String, `password`: kotlin.String) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_credentials_new(
+    
+        
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`password`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentials(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_credentials(handle, status)
+        }
+    }
+
+    
+    /**
+     * The email.
+     */override fun `email`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_email(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentials: FfiConverter<Credentials, Long> {
+    override fun lower(value: Credentials): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Credentials {
+        return Credentials(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Credentials {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Credentials) = 8UL
+
+    override fun write(value: Credentials, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
+ * the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
+ * as it is; any other exception becomes `GarminError.Other`.
+ */
+public interface CredentialsProvider {
+    
+    /**
+     * The email and password to sign in with.
+     */
+    fun `credentials`(): Credentials
+    
+    /**
+     * The code Garmin sent; asked again (up to three times in all) when Garmin rejects a code.
+     */
+    fun `mfaCode`(`prompt`: MfaPrompt): kotlin.String
+    
+    companion object
+}
+
+/**
+ * Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
+ * the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
+ * as it is; any other exception becomes `GarminError.Other`.
+ */
+open class CredentialsProviderImpl: Disposable, AutoCloseable, CredentialsProvider
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentialsprovider(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_credentialsprovider(handle, status)
+        }
+    }
+
+    
+    /**
+     * The email and password to sign in with.
+     */
+    @Throws(GarminException::class)override fun `credentials`(): Credentials {
+            return FfiConverterTypeCredentials.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_credentials(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The code Garmin sent; asked again (up to three times in all) when Garmin rejects a code.
+     */
+    @Throws(GarminException::class)override fun `mfaCode`(`prompt`: MfaPrompt): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code(
+        it,
+        
+        FfiConverterTypeMfaPrompt.lower(`prompt`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceCredentialsProvider {
+    internal object `credentials`: UniffiCallbackInterfaceCredentialsProviderMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeCredentialsProvider.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`credentials`(
+                )
+            }
+            val writeReturn = { value: Credentials -> uniffiOutReturn.setValue(FfiConverterTypeCredentials.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: GarminException -> FfiConverterTypeGarminError.lower(e) }
+            )
+        }
+    }
+    internal object `mfaCode`: UniffiCallbackInterfaceCredentialsProviderMethod1 {
+        override fun callback(`uniffiHandle`: Long,`prompt`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeCredentialsProvider.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`mfaCode`(
+                    FfiConverterTypeMfaPrompt.lift(`prompt`),
+                )
+            }
+            val writeReturn = { value: kotlin.String -> uniffiOutReturn.setValue(FfiConverterString.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: GarminException -> FfiConverterTypeGarminError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeCredentialsProvider.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeCredentialsProvider.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceCredentialsProvider.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `credentials`,
+        `mfaCode`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_credentialsprovider(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialsProvider: FfiConverter<CredentialsProvider, Long> {
+    internal val handleMap = UniffiHandleMap<CredentialsProvider>()
+
+    override fun lower(value: CredentialsProvider): Long {
+        if (value is CredentialsProviderImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): CredentialsProvider {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return CredentialsProviderImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): CredentialsProvider {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: CredentialsProvider) = 8UL
+
+    override fun write(value: CredentialsProvider, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A configured Garmin client. Thread-safe; every sign-in keeps its own cookies.
  */
 public interface GarminClientInterface {
@@ -1551,6 +2419,14 @@ public interface GarminClientInterface {
      * A session from JSON saved earlier with `Session.tokens_json()`.
      */
     fun `restoreSession`(`tokensJson`: kotlin.String): Session
+    
+    /**
+     * The session an app starts with: the one kept in `store` (refreshed first when it expires
+     * within the margin), or, when nothing usable is stored or it cannot be refreshed any more, a
+     * new sign-in with what `provider` supplies (MFA included), saved to `store` once it worked.
+     * Every later refresh of the returned session is saved to `store` too.
+     */
+    fun `resumeOrSignIn`(`store`: TokenStore, `provider`: CredentialsProvider): Session
     
     companion object
 }
@@ -1584,16 +2460,18 @@ open class GarminClient: Disposable, AutoCloseable, GarminClientInterface
     }
     /**
      * A client for `config`. With `transport` every request goes through the app's HTTP stack;
-     * without, through the library's own (rustls).
+     * without, through the library's own (rustls). With `clock` token expiry is judged by the app's
+     * time; without, by the system clock.
      */
-    constructor(`config`: GarminConfig, `transport`: HttpTransport? = null) :
+    constructor(`config`: GarminConfig, `transport`: HttpTransport? = null, `clock`: GarminClock? = null) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(GarminException) { _status ->
     UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new(
     
         
         FfiConverterTypeGarminConfig.lower(`config`),
-        FfiConverterOptionalTypeHttpTransport.lower(`transport`),_status)
+        FfiConverterOptionalTypeHttpTransport.lower(`transport`),
+        FfiConverterOptionalTypeGarminClock.lower(`clock`),_status)
 }
     )
 
@@ -1766,6 +2644,28 @@ open class GarminClient: Disposable, AutoCloseable, GarminClientInterface
     
 
     
+    /**
+     * The session an app starts with: the one kept in `store` (refreshed first when it expires
+     * within the margin), or, when nothing usable is stored or it cannot be refreshed any more, a
+     * new sign-in with what `provider` supplies (MFA included), saved to `store` once it worked.
+     * Every later refresh of the returned session is saved to `store` too.
+     */
+    @Throws(GarminException::class)override fun `resumeOrSignIn`(`store`: TokenStore, `provider`: CredentialsProvider): Session {
+            return FfiConverterTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(
+        it,
+        
+        FfiConverterTypeTokenStore.lower(`store`),
+        FfiConverterTypeCredentialsProvider.lower(`provider`),_status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -1799,6 +2699,338 @@ public object FfiConverterTypeGarminClient: FfiConverter<GarminClient, Long> {
     override fun allocationSize(value: GarminClient) = 8UL
 
     override fun write(value: GarminClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Wall-clock time for one client. Implement it to share time with a test server or to correct a
+ * device clock you know is off; without one the client uses the system clock. Called from any
+ * thread, before every API call and refresh; keep it cheap.
+ */
+public interface GarminClock {
+    
+    /**
+     * Whole seconds since the Unix epoch. Throwing is logged and the system clock answers instead.
+     */
+    fun `nowUnixSeconds`(): kotlin.Long
+    
+    companion object
+}
+
+/**
+ * Wall-clock time for one client. Implement it to share time with a test server or to correct a
+ * device clock you know is off; without one the client uses the system clock. Called from any
+ * thread, before every API call and refresh; keep it cheap.
+ */
+open class GarminClockImpl: Disposable, AutoCloseable, GarminClock
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_garminclock(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_garminclock(handle, status)
+        }
+    }
+
+    
+    /**
+     * Whole seconds since the Unix epoch. Throwing is logged and the system clock answers instead.
+     */
+    @Throws(GarminException::class)override fun `nowUnixSeconds`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclock_now_unix_seconds(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceGarminClock {
+    internal object `nowUnixSeconds`: UniffiCallbackInterfaceGarminClockMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGarminClock.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`nowUnixSeconds`(
+                )
+            }
+            val writeReturn = { value: kotlin.Long -> uniffiOutReturn.setValue(FfiConverterLong.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: GarminException -> FfiConverterTypeGarminError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeGarminClock.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeGarminClock.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceGarminClock.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `nowUnixSeconds`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_garminclock(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGarminClock: FfiConverter<GarminClock, Long> {
+    internal val handleMap = UniffiHandleMap<GarminClock>()
+
+    override fun lower(value: GarminClock): Long {
+        if (value is GarminClockImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): GarminClock {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return GarminClockImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): GarminClock {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: GarminClock) = 8UL
+
+    override fun write(value: GarminClock, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -3671,6 +4903,422 @@ public object FfiConverterTypeSession: FfiConverter<Session, Long> {
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Where the app keeps the session between runs. The value is the versioned JSON of
+ * `Session.tokens_json()`: it holds secrets, so keep it where you keep passwords. Called on the
+ * thread that resumes or refreshes; every later refresh of the session is saved here too.
+ */
+public interface TokenStore {
+    
+    /**
+     * The stored JSON, or nothing when nothing is stored. Unreadable JSON counts as nothing (the
+     * user signs in again); throwing means the storage itself failed and is returned as
+     * `GarminError.Storage`.
+     */
+    fun `load`(): kotlin.String?
+    
+    /**
+     * Stores `tokens_json`, replacing what was stored.
+     */
+    fun `save`(`tokensJson`: kotlin.String)
+    
+    /**
+     * Deletes the stored tokens (no error when nothing is stored). The library itself does not
+     * call it today; it completes the storage contract for the app's sign-out.
+     */
+    fun `clear`()
+    
+    companion object
+}
+
+/**
+ * Where the app keeps the session between runs. The value is the versioned JSON of
+ * `Session.tokens_json()`: it holds secrets, so keep it where you keep passwords. Called on the
+ * thread that resumes or refreshes; every later refresh of the session is saved here too.
+ */
+open class TokenStoreImpl: Disposable, AutoCloseable, TokenStore
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstore(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_tokenstore(handle, status)
+        }
+    }
+
+    
+    /**
+     * The stored JSON, or nothing when nothing is stored. Unreadable JSON counts as nothing (the
+     * user signs in again); throwing means the storage itself failed and is returned as
+     * `GarminError.Storage`.
+     */
+    @Throws(GarminException::class)override fun `load`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_load(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stores `tokens_json`, replacing what was stored.
+     */
+    @Throws(GarminException::class)override fun `save`(`tokensJson`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_save(
+        it,
+        
+        FfiConverterString.lower(`tokensJson`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Deletes the stored tokens (no error when nothing is stored). The library itself does not
+     * call it today; it completes the storage contract for the app's sign-out.
+     */
+    @Throws(GarminException::class)override fun `clear`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceTokenStore {
+    internal object `load`: UniffiCallbackInterfaceTokenStoreMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`load`(
+                )
+            }
+            val writeReturn = { value: kotlin.String? -> uniffiOutReturn.setValue(FfiConverterOptionalString.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: GarminException -> FfiConverterTypeGarminError.lower(e) }
+            )
+        }
+    }
+    internal object `save`: UniffiCallbackInterfaceTokenStoreMethod1 {
+        override fun callback(`uniffiHandle`: Long,`tokensJson`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`save`(
+                    FfiConverterString.lift(`tokensJson`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: GarminException -> FfiConverterTypeGarminError.lower(e) }
+            )
+        }
+    }
+    internal object `clear`: UniffiCallbackInterfaceTokenStoreMethod2 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`clear`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: GarminException -> FfiConverterTypeGarminError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeTokenStore.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeTokenStore.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceTokenStore.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `load`,
+        `save`,
+        `clear`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstore(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenStore: FfiConverter<TokenStore, Long> {
+    internal val handleMap = UniffiHandleMap<TokenStore>()
+
+    override fun lower(value: TokenStore): Long {
+        if (value is TokenStoreImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): TokenStore {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenStoreImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): TokenStore {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TokenStore) = 8UL
+
+    override fun write(value: TokenStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * A Connect API request. `path` is relative to connectapi (e.g. `/userprofile-service/socialProfile`).
@@ -4007,6 +5655,69 @@ public object FfiConverterTypeHttpResponse: FfiConverterRustBuffer<HttpResponse>
             FfiConverterUShort.write(value.`status`, buf)
             FfiConverterSequenceTypeHttpHeader.write(value.`headers`, buf)
             FfiConverterByteArray.write(value.`body`, buf)
+    }
+}
+
+
+
+/**
+ * What the app needs to ask the user for an MFA code.
+ */
+data class MfaPrompt (
+    /**
+     * How Garmin delivered the code.
+     */
+    val `delivery`: MfaDelivery
+    , 
+    /**
+     * Where Garmin says it sent the code (masked), when it says.
+     */
+    val `codeSentTo`: kotlin.String?
+    , 
+    /**
+     * The strategy that asked for the code.
+     */
+    val `strategy`: SignInStrategy
+    , 
+    /**
+     * 1 for the first question, 2 and 3 after Garmin rejected the previous code.
+     */
+    val `attempt`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMfaPrompt: FfiConverterRustBuffer<MfaPrompt> {
+    override fun read(buf: ByteBuffer): MfaPrompt {
+        return MfaPrompt(
+            FfiConverterTypeMfaDelivery.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeSignInStrategy.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MfaPrompt) = (
+            FfiConverterTypeMfaDelivery.allocationSize(value.`delivery`) +
+            FfiConverterOptionalString.allocationSize(value.`codeSentTo`) +
+            FfiConverterTypeSignInStrategy.allocationSize(value.`strategy`) +
+            FfiConverterUInt.allocationSize(value.`attempt`)
+    )
+
+    override fun write(value: MfaPrompt, buf: ByteBuffer) {
+            FfiConverterTypeMfaDelivery.write(value.`delivery`, buf)
+            FfiConverterOptionalString.write(value.`codeSentTo`, buf)
+            FfiConverterTypeSignInStrategy.write(value.`strategy`, buf)
+            FfiConverterUInt.write(value.`attempt`, buf)
     }
 }
 
@@ -4540,7 +6251,7 @@ sealed class GarminException: kotlin.Exception() {
     }
     
     /**
-     * Reading or writing token storage failed (including a refresh listener that threw).
+     * Reading or writing token storage failed (including whatever the app's `TokenStore` threw).
      */
     class Storage(
         
@@ -5489,6 +7200,38 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
         } else {
             buf.put(1)
             FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeGarminClock: FfiConverterRustBuffer<GarminClock?> {
+    override fun read(buf: ByteBuffer): GarminClock? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeGarminClock.read(buf)
+    }
+
+    override fun allocationSize(value: GarminClock?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeGarminClock.allocationSize(value)
+        }
+    }
+
+    override fun write(value: GarminClock?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeGarminClock.write(value, buf)
         }
     }
 }

@@ -1,0 +1,248 @@
+//! "App starts → session ready" for apps: the app's token storage (Keystore, Keychain, its own
+//! database) and its credentials prompt as foreign traits, adapted to the core's
+//! `resume_or_sign_in`, which decides between the stored session, a refresh and a new sign-in.
+
+use crate::error::{GarminError, Result, SignInStrategy};
+use crate::mfa::{delivery_of, MfaDelivery};
+use crate::session::Session;
+use garmin_sso_core as core;
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Where the app keeps the session between runs. The value is the versioned JSON of
+/// `Session.tokens_json()`: it holds secrets, so keep it where you keep passwords. Called on the
+/// thread that resumes or refreshes; every later refresh of the session is saved here too.
+#[uniffi::export(foreign)]
+pub trait TokenStore: Send + Sync {
+    /// The stored JSON, or nothing when nothing is stored. Unreadable JSON counts as nothing (the
+    /// user signs in again); throwing means the storage itself failed and is returned as
+    /// `GarminError.Storage`.
+    fn load(&self) -> Result<Option<String>, GarminError>;
+    /// Stores `tokens_json`, replacing what was stored.
+    fn save(&self, tokens_json: String) -> Result<(), GarminError>;
+    /// Deletes the stored tokens (no error when nothing is stored). The library itself does not
+    /// call it today; it completes the storage contract for the app's sign-out.
+    fn clear(&self) -> Result<(), GarminError>;
+}
+
+/// An email and password handed to the library. An object rather than a record so that printing it
+/// (`toString`, `str`, `description`) never shows the password, and the password cannot be read
+/// back.
+#[derive(uniffi::Object)]
+#[uniffi::export(Debug, Display)]
+pub struct Credentials {
+    email: String,
+    password: core::Secret,
+}
+
+#[uniffi::export]
+impl Credentials {
+    /// The account's email and password.
+    #[uniffi::constructor]
+    pub fn new(email: String, password: String) -> Arc<Self> {
+        Arc::new(Credentials {
+            email,
+            password: core::Secret::new(password),
+        })
+    }
+
+    /// The email.
+    pub fn email(&self) -> String {
+        self.email.clone()
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("email", &self.email)
+            .field("password", &self.password)
+            .finish()
+    }
+}
+
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "credentials of {} (password hidden)", self.email)
+    }
+}
+
+/// What the app needs to ask the user for an MFA code.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MfaPrompt {
+    /// How Garmin delivered the code.
+    pub delivery: MfaDelivery,
+    /// Where Garmin says it sent the code (masked), when it says.
+    pub code_sent_to: Option<String>,
+    /// The strategy that asked for the code.
+    pub strategy: SignInStrategy,
+    /// 1 for the first question, 2 and 3 after Garmin rejected the previous code.
+    pub attempt: u32,
+}
+
+/// Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
+/// the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
+/// as it is; any other exception becomes `GarminError.Other`.
+#[uniffi::export(foreign)]
+pub trait CredentialsProvider: Send + Sync {
+    /// The email and password to sign in with.
+    fn credentials(&self) -> Result<Arc<Credentials>, GarminError>;
+    /// The code Garmin sent; asked again (up to three times in all) when Garmin rejects a code.
+    fn mfa_code(&self, prompt: MfaPrompt) -> Result<String, GarminError>;
+}
+
+/// Resumes the session kept in `store`, refreshing it when it expires within the margin; signs in
+/// with `provider` only when nothing usable is stored, and saves the new tokens only after that
+/// sign-in worked.
+pub(crate) fn resume_or_sign_in(
+    client: &core::Client,
+    store: Arc<dyn TokenStore>,
+    provider: Arc<dyn CredentialsProvider>,
+) -> Result<Arc<Session>> {
+    let store = ForeignStore(store);
+    let provider = ForeignProvider {
+        inner: provider,
+        mfa_attempts: AtomicU32::new(0),
+        failure: Mutex::new(None),
+    };
+    match core::session::resume_or_sign_in(client, &store, &provider) {
+        Ok(session) => Ok(Session::from_core(session)),
+        // A provider failure ends the core's sign-in at once, so a kept failure is the cause.
+        Err(e) => Err(provider.take_failure().unwrap_or_else(|| e.into())),
+    }
+}
+
+/// Adapts a foreign [`TokenStore`]; a cheap handle, as the core keeps a copy for later refreshes.
+#[derive(Clone)]
+struct ForeignStore(Arc<dyn TokenStore>);
+
+impl core::store::TokenStore for ForeignStore {
+    fn load(&self) -> core::Result<Option<core::Tokens>> {
+        match self.0.load().map_err(|e| storage_failure("loading", e))? {
+            // Bad JSON is InvalidInput, which the core treats as "nothing usable stored".
+            Some(json) => core::Tokens::from_json(&json).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn save(&self, tokens: &core::Tokens) -> core::Result<()> {
+        self.0
+            .save(tokens.to_json())
+            .map_err(|e| storage_failure("saving", e))
+    }
+
+    fn clear(&self) -> core::Result<()> {
+        self.0.clear().map_err(|e| storage_failure("clearing", e))
+    }
+}
+
+/// Whatever the app's store throws is a storage failure; a `Storage` it threw keeps its message.
+fn storage_failure(action: &str, e: GarminError) -> core::Error {
+    match e {
+        GarminError::Storage { message } => core::Error::Storage(message),
+        other => core::Error::Storage(format!(
+            "{action} the tokens through the app's TokenStore failed: {other}"
+        )),
+    }
+}
+
+/// Adapts a foreign [`CredentialsProvider`], keeping what it threw so that the app gets its own
+/// error back rather than a translation through the core's types.
+struct ForeignProvider {
+    inner: Arc<dyn CredentialsProvider>,
+    mfa_attempts: AtomicU32,
+    failure: Mutex<Option<GarminError>>,
+}
+
+impl ForeignProvider {
+    fn keep(&self, e: GarminError) -> core::Error {
+        let stand_in =
+            core::Error::InvalidInput(format!("the app's CredentialsProvider failed: {e}"));
+        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+        stand_in
+    }
+
+    fn take_failure(&self) -> Option<GarminError> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+}
+
+impl core::session::CredentialsProvider for ForeignProvider {
+    fn credentials(&self) -> core::Result<(String, core::Secret)> {
+        let c = self.inner.credentials().map_err(|e| self.keep(e))?;
+        Ok((c.email.clone(), c.password.clone()))
+    }
+
+    fn mfa_code(&self, pending: &core::PendingMfa) -> core::Result<String> {
+        let prompt = MfaPrompt {
+            delivery: delivery_of(pending),
+            code_sent_to: pending.code_sent_to().map(str::to_owned),
+            strategy: pending.strategy().into(),
+            attempt: self.mfa_attempts.fetch_add(1, Ordering::SeqCst) + 1,
+        };
+        self.inner.mfa_code(prompt).map_err(|e| self.keep(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_print_without_the_password() {
+        let c = Credentials::new("me@example.com".into(), "hunter2-secret".into());
+        for printed in [format!("{c:?}"), c.to_string()] {
+            assert!(!printed.contains("hunter2-secret"), "{printed}");
+            assert!(printed.contains("me@example.com"), "{printed}");
+        }
+        assert_eq!(c.email(), "me@example.com");
+    }
+
+    struct Throwing;
+    impl TokenStore for Throwing {
+        fn load(&self) -> Result<Option<String>, GarminError> {
+            Err(uniffi::UnexpectedUniFFICallbackError::new("KeyStoreException: locked").into())
+        }
+        fn save(&self, _: String) -> Result<(), GarminError> {
+            Err(GarminError::Storage {
+                message: "disk full".into(),
+            })
+        }
+        fn clear(&self) -> Result<(), GarminError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn store_failures_are_storage_errors_and_bad_json_is_invalid_input() {
+        use garmin_sso_core::store::TokenStore as _;
+        let store = ForeignStore(Arc::new(Throwing));
+        match GarminError::from(store.load().expect_err("load throws")) {
+            GarminError::Storage { message } => {
+                assert!(message.contains("loading"), "{message}");
+                assert!(message.contains("KeyStoreException: locked"), "{message}");
+            }
+            e => panic!("expected Storage, got {e:?}"),
+        }
+        struct BadJson;
+        impl TokenStore for BadJson {
+            fn load(&self) -> Result<Option<String>, GarminError> {
+                Ok(Some("{\"access_token\": \"SECRET-AT\"".into()))
+            }
+            fn save(&self, _: String) -> Result<(), GarminError> {
+                Ok(())
+            }
+            fn clear(&self) -> Result<(), GarminError> {
+                Ok(())
+            }
+        }
+        match ForeignStore(Arc::new(BadJson)).load() {
+            Err(core::Error::InvalidInput(m)) => assert!(!m.contains("SECRET-AT"), "{m}"),
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+}
