@@ -264,7 +264,10 @@ impl Error {
 }
 
 impl From<TransportError> for Error {
-    fn from(e: TransportError) -> Self {
+    /// The one way a transport failure enters an [`Error`]: host apps' transports (C callbacks,
+    /// foreign exceptions) write their own messages, which may quote a URL with a ticket in it.
+    fn from(mut e: TransportError) -> Self {
+        e.message = crate::transport::scrub_message(&e.message);
         match e.kind {
             TransportErrorKind::Timeout => Error::Timeout(e.message),
             _ => Error::Network(e),
@@ -300,5 +303,26 @@ mod tests {
         assert!(!mixed.is_rate_limited());
         assert!(!Error::AllStrategiesFailed(vec![]).is_rate_limited());
         assert!(!Error::InvalidCredentials.is_rate_limited());
+    }
+
+    #[test]
+    fn a_host_transport_message_loses_url_queries_on_entry() {
+        let e = Error::from(TransportError::new(
+            TransportErrorKind::Connect,
+            "curl: could not reach https://sso.garmin.com/sso/embed?ticket=ST-77-secret-cas",
+        ));
+        let shown = e.to_string();
+        assert!(!shown.contains("ST-77"), "{shown}");
+        assert!(
+            shown.contains("https://sso.garmin.com/sso/embed?…"),
+            "{shown}"
+        );
+        let Error::Timeout(m) = Error::from(TransportError::new(
+            TransportErrorKind::Timeout,
+            "timed out on http://127.0.0.1:9/x?ticket=ST-1-a",
+        )) else {
+            panic!("a timeout stays a timeout")
+        };
+        assert!(!m.contains("ST-1"), "{m}");
     }
 }

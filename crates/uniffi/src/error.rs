@@ -193,13 +193,13 @@ impl From<core::Error> for GarminError {
 
 /// What an app callback (refresh listener, clock, token store, credentials provider) throws when it
 /// is not a `GarminError`. Each adapter gives it its meaning (the token store's become `Storage`);
-/// the foreign message is cleaned like a transport's (see [`crate::transport::scrub`]).
+/// the foreign message is cleaned like a transport's (see `garmin_sso_core::transport::scrub_message`).
 impl From<uniffi::UnexpectedUniFFICallbackError> for GarminError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         GarminError::Other {
             message: format!(
                 "the app's callback threw: {}",
-                crate::transport::scrub(&e.reason)
+                core::transport::scrub_message(&e.reason)
             ),
         }
     }

@@ -151,7 +151,11 @@ pub enum TransportFailure {
 impl From<uniffi::UnexpectedUniFFICallbackError> for TransportFailure {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         TransportFailure::Other {
-            message: format!("the app's transport threw: {}", scrub(&e.reason)),
+            // Scrubbed here too, not only when it becomes an Error: this value prints on its own.
+            message: format!(
+                "the app's transport threw: {}",
+                core::transport::scrub_message(&e.reason)
+            ),
         }
     }
 }
@@ -166,7 +170,8 @@ impl From<TransportFailure> for core::TransportError {
             TransportFailure::Io { message } => (K::Io, message),
             TransportFailure::Other { message } => (K::Other, message),
         };
-        core::TransportError::new(kind, scrub(&message))
+        // The core scrubs the message when the failure becomes an Error.
+        core::TransportError::new(kind, message)
     }
 }
 
@@ -244,66 +249,9 @@ fn to_foreign(r: core::Request) -> Result<HttpRequest, core::TransportError> {
     })
 }
 
-/// Cleans a message that came from foreign code before it enters an error: host exceptions often
-/// quote the URL (whose query may hold a ticket), so URLs lose their query, and the message is
-/// capped in length.
-pub(crate) fn scrub(message: &str) -> String {
-    const MAX_CHARS: usize = 300;
-    let mut cleaned = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(sep) = rest.find("://") {
-        let scheme_len = rest[..sep]
-            .chars()
-            .rev()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-            .map(char::len_utf8)
-            .sum::<usize>();
-        let start = sep - scheme_len;
-        let end = rest[start..]
-            .find(|c: char| {
-                c.is_whitespace()
-                    || matches!(
-                        c,
-                        '"' | '\'' | '(' | ')' | '<' | '>' | ',' | ';' | '[' | ']'
-                    )
-            })
-            .map_or(rest.len(), |n| start + n);
-        cleaned.push_str(&rest[..start]);
-        cleaned.push_str(&core::transport::redact_url(&rest[start..end]));
-        rest = &rest[end..];
-    }
-    cleaned.push_str(rest);
-    if cleaned.chars().count() > MAX_CHARS {
-        let mut s: String = cleaned.chars().take(MAX_CHARS).collect();
-        s.push('…');
-        s
-    } else {
-        cleaned
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scrub_drops_url_queries_and_caps_length() {
-        let m = scrub(
-            "HTTP Error for url (https://sso.garmin.com/sso/embed?ticket=ST-123-secret) failed",
-        );
-        assert!(!m.contains("ST-123"), "{m}");
-        assert!(m.contains("https://sso.garmin.com/sso/embed?…"), "{m}");
-        assert!(m.ends_with(") failed"), "{m}");
-        let m = scrub("java.io.IOException: http://user:pw@host/x");
-        assert!(!m.contains("pw"), "{m}");
-        assert_eq!(scrub(&"x".repeat(1000)).chars().count(), 301);
-        assert_eq!(
-            scrub("Connection refused (os error 111)"),
-            "Connection refused (os error 111)"
-        );
-        let m = scrub("ValueError('https://sso.garmin.com/x?ticket=ST-2-secret')");
-        assert_eq!(m, "ValueError('https://sso.garmin.com/x?…')");
-    }
 
     #[test]
     fn debug_of_requests_and_responses_shows_no_secrets() {

@@ -244,9 +244,66 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Cleans a message that came from a host app's transport (C callback, Kotlin/Python/Swift
+/// exception) before it enters an error: such messages often quote the URL, whose query may hold a
+/// ticket, so every URL in it loses its query and userinfo, and the message is capped in length.
+pub fn scrub_message(message: &str) -> String {
+    const MAX_CHARS: usize = 300;
+    let mut cleaned = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(sep) = rest.find("://") {
+        let scheme_len = rest[..sep]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            .map(char::len_utf8)
+            .sum::<usize>();
+        let start = sep - scheme_len;
+        let end = rest[start..]
+            .find(|c: char| {
+                c.is_whitespace()
+                    || matches!(
+                        c,
+                        '"' | '\'' | '(' | ')' | '<' | '>' | ',' | ';' | '[' | ']'
+                    )
+            })
+            .map_or(rest.len(), |n| start + n);
+        cleaned.push_str(&rest[..start]);
+        cleaned.push_str(&redact_url(&rest[start..end]));
+        rest = &rest[end..];
+    }
+    cleaned.push_str(rest);
+    if cleaned.chars().count() > MAX_CHARS {
+        let mut s: String = cleaned.chars().take(MAX_CHARS).collect();
+        s.push('…');
+        s
+    } else {
+        cleaned
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrub_drops_url_queries_and_caps_length() {
+        let m = scrub_message(
+            "HTTP Error for url (https://sso.garmin.com/sso/embed?ticket=ST-123-secret) failed",
+        );
+        assert!(!m.contains("ST-123"), "{m}");
+        assert!(m.contains("https://sso.garmin.com/sso/embed?…"), "{m}");
+        assert!(m.ends_with(") failed"), "{m}");
+        let m = scrub_message("java.io.IOException: http://user:pw@host/x");
+        assert!(!m.contains("pw"), "{m}");
+        assert_eq!(scrub_message(&"x".repeat(1000)).chars().count(), 301);
+        assert_eq!(
+            scrub_message("Connection refused (os error 111)"),
+            "Connection refused (os error 111)"
+        );
+        let m = scrub_message("ValueError('https://sso.garmin.com/x?ticket=ST-2-secret')");
+        assert_eq!(m, "ValueError('https://sso.garmin.com/x?…')");
+    }
 
     #[test]
     fn debug_never_shows_query_headers_or_body() {
