@@ -10,7 +10,7 @@
 #![allow(clippy::print_stdout)] // a bench binary reports on stdout
 
 use garmin_sso_core::oauth1::{authorization_header, Credentials};
-use garmin_sso_core::{Client, Config, Domain, LoginOutcome, Secret, Strategy, TokenPreference};
+use garmin_sso_core::{Client, Config, Domain, Flow, LoginOutcome, Password, TokenPreference};
 use garmin_sso_sim::{Account, Simulator};
 use std::hint::black_box;
 use std::sync::Arc;
@@ -57,7 +57,7 @@ fn oauth1() {
     report("oauth1 header (HMAC-SHA1, form body)", samples, "header");
 }
 
-fn client_for(sim: &Simulator, strategy: Strategy, tokens: TokenPreference) -> Client {
+fn client_for(sim: &Simulator, strategy: Flow, tokens: TokenPreference) -> Client {
     let mut c = Config::with_base_url(Domain::Com, &sim.base_url()).expect("simulator URL");
     c.strategies = vec![strategy];
     c.tokens = tokens;
@@ -68,7 +68,7 @@ fn client_for(sim: &Simulator, strategy: Strategy, tokens: TokenPreference) -> C
 
 fn sign_in(client: &Client) -> garmin_sso_core::Tokens {
     match client
-        .login("bench@example.com", &Secret::new("bench password"))
+        .login("bench@example.com", &Password::new("bench password"))
         .expect("sign-in")
     {
         LoginOutcome::Complete(t) => t,
@@ -81,7 +81,7 @@ fn widget_sign_in() {
         .account(Account::new("bench@example.com", "bench password"))
         .start()
         .expect("simulator");
-    let client = client_for(&sim, Strategy::Widget, TokenPreference::OAuth1);
+    let client = client_for(&sim, Flow::Widget, TokenPreference::Legacy);
     sign_in(&client); // warm-up: consumer fetch, connection
     let before = sim.stats();
     let mut samples = Vec::new();
@@ -106,7 +106,7 @@ fn di_refresh() {
         .account(Account::new("bench@example.com", "bench password"))
         .start()
         .expect("simulator");
-    let client = client_for(&sim, Strategy::Mobile, TokenPreference::Di);
+    let client = client_for(&sim, Flow::Mobile, TokenPreference::Di);
     let mut tokens = sign_in(&client);
     let mut samples = Vec::new();
     for _ in 0..100 {

@@ -1,21 +1,24 @@
 //! Where Garmin is and how to talk to it.
 
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result, Strategy};
-use crate::secret::Secret;
+use crate::error::{Error, Result};
+use crate::secret::ConsumerSecret;
+use crate::strategy::Flow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
-/// Garmin's two SSO domains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Garmin's two SSO domains; an account exists on one of them only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::VariantArray, strum::FromRepr)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[repr(u32)]
 pub enum Domain {
     /// `garmin.com`, everywhere but mainland China.
     #[default]
-    Com,
+    Com = 0,
     /// `garmin.cn`, accounts in mainland China.
-    Cn,
+    Cn = 1,
 }
 
 impl Domain {
@@ -32,10 +35,31 @@ impl Domain {
         match s.trim().to_ascii_lowercase().as_str() {
             "garmin.com" => Ok(Domain::Com),
             "garmin.cn" => Ok(Domain::Cn),
-            other => Err(Error::InvalidConfig(format!(
-                "domain must be garmin.com or garmin.cn, not {other:?}"
-            ))),
+            _ => Err(Error::InvalidConfig(
+                "domain must be garmin.com or garmin.cn".into(),
+            )),
         }
+    }
+}
+
+impl std::str::FromStr for Domain {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Domain> {
+        Domain::parse(s)
+    }
+}
+
+impl TryFrom<u32> for Domain {
+    type Error = Error;
+    fn try_from(v: u32) -> Result<Domain> {
+        Domain::from_repr(v)
+            .ok_or_else(|| Error::InvalidConfig(format!("{v} is not a domain (0 or 1)")))
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -110,18 +134,18 @@ impl Endpoints {
 /// Parses a base URL: absolute http(s), no query, no credentials; a trailing slash is added so that
 /// `join` keeps any path prefix.
 pub fn parse_base(s: &str) -> Result<Url> {
-    let mut u =
-        Url::parse(s.trim()).map_err(|e| Error::InvalidConfig(format!("URL {s:?}: {e}")))?;
+    // Never quote the URL: it is unbounded input and may carry a password in its userinfo.
+    let mut u = Url::parse(s.trim())
+        .map_err(|e| Error::InvalidConfig(format!("a base URL is not a valid URL ({e})")))?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-        return Err(Error::InvalidConfig(format!(
-            "URL {s:?} must be http(s) with a host"
-        )));
+        return Err(Error::InvalidConfig(
+            "a base URL must be http(s) with a host".into(),
+        ));
     }
     if !u.username().is_empty() || u.password().is_some() || u.query().is_some() {
-        return Err(Error::InvalidConfig(format!(
-            "URL {:?} must not carry credentials or a query",
-            crate::transport::redact_url(s)
-        )));
+        return Err(Error::InvalidConfig(
+            "a base URL must not carry credentials or a query".into(),
+        ));
     }
     if !u.path().ends_with('/') {
         let p = format!("{}/", u.path());
@@ -136,7 +160,7 @@ pub struct Consumer {
     /// `consumer_key`.
     pub consumer_key: String,
     /// `consumer_secret`.
-    pub consumer_secret: Secret,
+    pub consumer_secret: ConsumerSecret,
 }
 
 impl fmt::Debug for Consumer {
@@ -144,6 +168,52 @@ impl fmt::Debug for Consumer {
         f.debug_struct("Consumer")
             .field("consumer_key", &self.consumer_key)
             .finish_non_exhaustive()
+    }
+}
+
+/// Garmin's phone apps, whose client ids the mobile JSON and web-view sign-ins present. Garmin rate
+/// limits per client id and account, so switching app can get past a limit that waiting would not.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::FromRepr,
+)]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[repr(u32)]
+pub enum MobileApp {
+    /// Garmin Connect Mobile for Android (`GCM_ANDROID_DARK`).
+    #[default]
+    Android = 0,
+    /// Garmin Connect Mobile for iOS (`GCM_IOS_DARK`).
+    Ios = 1,
+}
+
+impl MobileApp {
+    /// Every app, in numeric order.
+    pub const ALL: &'static [MobileApp] = <MobileApp as strum::VariantArray>::VARIANTS;
+
+    /// The lower-case name every front end uses.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl TryFrom<u32> for MobileApp {
+    type Error = Error;
+    fn try_from(v: u32) -> Result<MobileApp> {
+        MobileApp::from_repr(v)
+            .ok_or_else(|| Error::InvalidConfig(format!("{v} is not a mobile app (0 or 1)")))
     }
 }
 
@@ -171,18 +241,64 @@ impl ClientPreset {
             service_url: format!("https://mobile.integration.{}/gcm/ios", domain.as_str()),
         }
     }
+
+    /// The preset of one of Garmin's phone apps.
+    pub fn mobile(app: MobileApp, domain: Domain) -> Self {
+        match app {
+            MobileApp::Android => ClientPreset::android(domain),
+            MobileApp::Ios => ClientPreset::ios(domain),
+        }
+    }
 }
 
 /// Which token family a service ticket becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::FromRepr,
+)]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[repr(u32)]
 pub enum TokenPreference {
     /// DI OAuth2, falling back to legacy OAuth1→OAuth2 when every DI client id is refused.
     #[default]
-    Auto,
-    /// DI OAuth2 only (PROTOCOL §5).
-    Di,
-    /// Legacy OAuth1 → OAuth2 (PROTOCOL §4).
-    OAuth1,
+    Auto = 0,
+    /// DI OAuth2 only (docs/protocol.md §5).
+    Di = 1,
+    /// Legacy OAuth1 → OAuth2 (docs/protocol.md §4). `oauth1` is accepted for this name, which
+    /// earlier versions of the CLI and C API used.
+    #[strum(serialize = "legacy", serialize = "oauth1")]
+    #[cfg_attr(feature = "clap", value(alias = "oauth1"))]
+    Legacy = 2,
+}
+
+impl TokenPreference {
+    /// Every preference, in numeric order.
+    pub const ALL: &'static [TokenPreference] = <TokenPreference as strum::VariantArray>::VARIANTS;
+
+    /// The lower-case name every front end uses.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl TryFrom<u32> for TokenPreference {
+    type Error = Error;
+    fn try_from(v: u32) -> Result<TokenPreference> {
+        TokenPreference::from_repr(v)
+            .ok_or_else(|| Error::InvalidConfig(format!("{v} is not a token preference (0 to 2)")))
+    }
 }
 
 /// The DI client ids Garmin's apps use, newest first.
@@ -194,8 +310,10 @@ pub const DEFAULT_DI_CLIENT_IDS: [&str; 4] = [
 ];
 
 /// The whole configuration of a [`crate::Client`]. Build with [`Config::new`] or
-/// [`Config::with_base_url`], then adjust fields.
+/// [`Config::with_base_url`], then adjust fields (new fields may appear in any release, so the
+/// struct cannot be built literally outside this crate).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Config {
     /// `garmin.com` or `garmin.cn`.
     pub domain: Domain,
@@ -214,7 +332,7 @@ pub struct Config {
     /// Cap on one response body.
     pub max_response_bytes: u64,
     /// Sign-in strategies tried in order by [`crate::Client::login`].
-    pub strategies: Vec<Strategy>,
+    pub strategies: Vec<Flow>,
     /// Which app the mobile JSON flow presents itself as.
     pub mobile_client: ClientPreset,
     /// The portal flow's service URL and client id.
@@ -243,7 +361,7 @@ impl Config {
             api_user_agent: "GCM-Android-5.23".into(),
             timeout: Duration::from_secs(30),
             max_response_bytes: 16 << 20,
-            strategies: vec![Strategy::Mobile, Strategy::Widget, Strategy::Portal],
+            strategies: vec![Flow::Mobile, Flow::Widget, Flow::Portal],
             mobile_client: ClientPreset::android(domain),
             portal_client: ClientPreset {
                 client_id: "GarminConnect".into(),
@@ -257,13 +375,31 @@ impl Config {
         }
     }
 
-    /// Every host at one origin (a simulator on loopback), keeping Garmin's paths. The portal pause is
-    /// zero: simulators have no bot detection worth fooling.
+    /// Every host at one origin (a simulator on loopback), keeping Garmin's paths. See
+    /// [`Config::set_base_url`].
     pub fn with_base_url(domain: Domain, base: &str) -> Result<Config> {
         let mut c = Config::new(domain);
-        c.endpoints = Endpoints::single_base(base)?;
-        c.portal_pause = Duration::ZERO;
+        c.set_base_url(base)?;
         Ok(c)
+    }
+
+    /// Routes every host to one origin, keeping Garmin's paths. The portal pause becomes zero: a
+    /// simulator has no bot detection worth fooling, and tests should not wait.
+    pub fn set_base_url(&mut self, base: &str) -> Result<()> {
+        self.endpoints = Endpoints::single_base(base)?;
+        self.portal_pause = Duration::ZERO;
+        Ok(())
+    }
+
+    /// Presents the mobile JSON and web-view sign-ins as `app` (the service URL follows the domain).
+    pub fn set_mobile_app(&mut self, app: MobileApp) {
+        self.mobile_client = ClientPreset::mobile(app, self.domain);
+    }
+
+    /// The service URL a web-view ticket is bound to: the mobile preset's, because
+    /// [`crate::Client::browser_sign_in_url`] opens the sign-in page as that app.
+    pub fn webview_service_url(&self) -> &str {
+        &self.mobile_client.service_url
     }
 
     /// Checks the configuration for values that cannot work.
@@ -283,7 +419,7 @@ impl Config {
                 "at least one sign-in strategy is needed".into(),
             ));
         }
-        if self.di_client_ids.is_empty() && self.tokens != TokenPreference::OAuth1 {
+        if self.di_client_ids.is_empty() && self.tokens != TokenPreference::Legacy {
             return Err(Error::InvalidConfig(
                 "DI tokens need at least one DI client id".into(),
             ));

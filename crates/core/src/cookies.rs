@@ -44,14 +44,6 @@ impl CookieJar {
             .collect();
         (!pairs.is_empty()).then(|| pairs.join("; "))
     }
-
-    /// Names of the cookies currently held for `url` (for diagnostics; values stay hidden).
-    pub fn names_for(&self, url: &Url) -> Vec<String> {
-        let jar = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        jar.get_request_values(url)
-            .map(|(n, _)| n.to_owned())
-            .collect()
-    }
 }
 
 fn cookie_err(e: &cookie_store::CookieError) -> &'static str {

@@ -1,89 +1,112 @@
-//! One error type for the whole crate.
+//! Errors in two tiers. [`Error`] says exactly what went wrong, for logs and for code that cares
+//! about one step; [`ErrorKind`] says what the caller should do about it, and is the one taxonomy
+//! every front end maps (C status codes, uniffi's `GarminError`, CLI exit codes, the Qt wrapper's
+//! failure enum) — each as a table over [`ErrorKind::ALL`], checked by tests that walk every kind.
 //!
-//! Every variant says what went wrong in words a user can act on, and none carries a secret: messages
-//! are built from step names, status codes, host names and page titles, never from bodies, URLs with
-//! queries, cookies or credentials.
+//! No variant carries a secret: messages are built from step names, status codes, host names and
+//! page titles, never from bodies, URLs with queries, cookies or credentials.
 
-use std::fmt;
+use crate::strategy::Flow;
+use crate::transport::{scrub_message, TransportError, TransportErrorKind};
 use std::time::Duration;
 
-/// Result alias used throughout the crate.
+/// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// A sign-in strategy (a way of reaching a service ticket).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Strategy {
-    /// The classic widget (HTML) flow, PROTOCOL §1.
-    Widget,
-    /// The mobile JSON flow used by Garmin's apps, PROTOCOL §2.
-    Mobile,
-    /// The portal JSON flow, PROTOCOL §3.
-    Portal,
+/// What the caller should do about a failure. Stable across releases (new kinds are only added);
+/// the numeric values are the C ABI's and never change.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::FromRepr,
+)]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[non_exhaustive]
+#[repr(u32)]
+pub enum ErrorKind {
+    /// Ask the person for their email and password again.
+    InvalidCredentials = 1,
+    /// Collect an MFA code: this call had no way to ask for one (use the two-call MFA API).
+    MfaRequired = 2,
+    /// Ask for another code; the challenge is still open.
+    MfaCodeRejected = 3,
+    /// The challenge is over (expired, used, too many tries): start the sign-in again.
+    MfaChallengeEnded = 4,
+    /// Wait ([`Error::retry_after`] when Garmin said how long) before signing in again; switching
+    /// the client preset or flow may help, switching IP does not.
+    RateLimited = 5,
+    /// A bot wall (Cloudflare challenge, CAPTCHA) refused the request: sign in through a real
+    /// browser or web view instead.
+    Blocked = 6,
+    /// The account itself cannot sign in here (locked, child account): the person must fix it at
+    /// Garmin; retrying will not help.
+    AccountUnusable = 7,
+    /// The stored session is dead (refresh credential expired or refused, or logged out): sign in
+    /// again with credentials.
+    SignInNeeded = 8,
+    /// No HTTP answer (connection, TLS, I/O): retry later, check the network.
+    Network = 9,
+    /// The exchange took longer than the configured timeout: retry later.
+    Timeout = 10,
+    /// Garmin already has this activity: treat the upload as done.
+    DuplicateActivity = 11,
+    /// Token storage failed: new tokens may not be kept; check the store.
+    Storage = 12,
+    /// The caller passed something unusable (argument, configuration, token JSON): fix the call.
+    InvalidInput = 13,
+    /// Garmin answered in a way this version does not understand (page changed, odd status,
+    /// refused redirect, oversized answer): retry later, and report it if it persists.
+    UnexpectedResponse = 14,
+    /// A bug in this library (a panic stopped at an API boundary): report it.
+    Internal = 15,
 }
 
-impl Strategy {
-    /// The lower-case name used on the command line and in messages.
+impl ErrorKind {
+    /// Every kind, in numeric order; front-end tests walk it to prove their tables are complete.
+    pub const ALL: &'static [ErrorKind] = <ErrorKind as strum::VariantArray>::VARIANTS;
+
+    /// The snake_case name every front end shows (`rate_limited`).
     pub fn name(self) -> &'static str {
-        match self {
-            Strategy::Widget => "widget",
-            Strategy::Mobile => "mobile",
-            Strategy::Portal => "portal",
-        }
+        self.into()
     }
 }
 
-impl fmt::Display for Strategy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+impl TryFrom<u32> for ErrorKind {
+    type Error = Error;
+    fn try_from(v: u32) -> Result<ErrorKind> {
+        ErrorKind::from_repr(v)
+            .ok_or_else(|| Error::InvalidInput(format!("{v} is not an error kind")))
     }
 }
 
-/// What kind of transport failure happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportErrorKind {
-    /// Name resolution or TCP connect failed.
-    Connect,
-    /// The request or response took longer than its timeout.
-    Timeout,
-    /// TLS handshake or certificate failure.
-    Tls,
-    /// Reading or writing the connection failed.
-    Io,
-    /// The host application's transport failed in a way it did not classify.
-    Other,
+/// Why one flow of a sign-in chain failed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StrategyFailure {
+    /// The flow that was tried.
+    pub flow: Flow,
+    /// Why it did not reach a ticket.
+    pub error: Error,
 }
 
-/// A failure of the transport itself (no HTTP response was received).
-///
-/// Transports must not put URLs with queries, headers or bodies into `message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransportError {
-    /// The class of failure.
-    pub kind: TransportErrorKind,
-    /// A human-readable description without secrets.
-    pub message: String,
-}
-
-impl TransportError {
-    /// Builds a transport error.
-    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        TransportError {
-            kind,
-            message: message.into(),
-        }
+impl StrategyFailure {
+    pub(crate) fn new(flow: Flow, error: Error) -> Self {
+        StrategyFailure { flow, error }
     }
 }
 
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}: {}", self.kind, self.message)
-    }
-}
-
-impl std::error::Error for TransportError {}
-
-/// Everything that can go wrong. Matching on the variant is the supported way to decide what to do.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can go wrong, precisely. Decide what to do with [`Error::kind`]; match on
+/// variants only where one step's detail matters.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Garmin refused the email/password combination.
@@ -185,8 +208,8 @@ pub enum Error {
     },
 
     /// Every strategy of a chain failed; each entry says why.
-    #[error("all sign-in strategies failed: {}", .0.iter().map(|(s, e)| format!("{s}: {e}")).collect::<Vec<_>>().join("; "))]
-    AllStrategiesFailed(Vec<(Strategy, Error)>),
+    #[error("all sign-in strategies failed: {}", .0.iter().map(|f| format!("{}: {}", f.flow, f.error)).collect::<Vec<_>>().join("; "))]
+    AllStrategiesFailed(Vec<StrategyFailure>),
 
     /// The configuration was refused.
     #[error("invalid configuration: {0}")]
@@ -220,16 +243,34 @@ impl Error {
         }
     }
 
-    /// True for a rate limit, and for a chain in which every strategy was rate limited: a throttled
-    /// IP is refused by every sign-in endpoint at once, and apps must tell "wait" from "check your
-    /// password" whatever path the refusal came through.
-    pub fn is_rate_limited(&self) -> bool {
+    /// What the caller should do. A chain in which every flow met the same trouble is that trouble
+    /// (a throttled account is refused by every flow at once, and the app must tell "wait" from
+    /// "check your password" whatever path the refusal came through); a chain that met only rate
+    /// limits and bot walls is blocked (a browser sign-in is the way in); a chain of network
+    /// failures is a network failure; any other mix is an unexpected answer.
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
         match self {
-            Error::RateLimited { .. } => true,
-            Error::AllStrategiesFailed(list) => {
-                !list.is_empty() && list.iter().all(|(_, e)| e.is_rate_limited())
-            }
-            _ => false,
+            Error::InvalidCredentials => K::InvalidCredentials,
+            Error::MfaRequired => K::MfaRequired,
+            Error::MfaCodeRejected => K::MfaCodeRejected,
+            Error::MfaChallengeEnded { .. } => K::MfaChallengeEnded,
+            Error::RateLimited { .. } => K::RateLimited,
+            Error::Blocked { .. } => K::Blocked,
+            Error::AccountLocked | Error::AccountUnusable { .. } => K::AccountUnusable,
+            Error::SignInNeeded { .. } => K::SignInNeeded,
+            Error::Network(_) => K::Network,
+            Error::Timeout(_) => K::Timeout,
+            Error::DuplicateActivity { .. } => K::DuplicateActivity,
+            Error::Storage(_) => K::Storage,
+            Error::InvalidConfig(_) | Error::InvalidInput(_) => K::InvalidInput,
+            Error::UnexpectedResponse { .. }
+            | Error::HttpStatus { .. }
+            | Error::ForeignRedirect { .. }
+            | Error::TooManyRedirects { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::TicketNotFound(_) => K::UnexpectedResponse,
+            Error::AllStrategiesFailed(list) => chain_kind(list),
         }
     }
 
@@ -238,28 +279,36 @@ impl Error {
         match self {
             Error::RateLimited { retry_after } => *retry_after,
             Error::AllStrategiesFailed(list) => {
-                list.iter().filter_map(|(_, e)| e.retry_after()).max()
+                list.iter().filter_map(|f| f.error.retry_after()).max()
             }
             _ => None,
         }
     }
 
-    /// True for failures after which another sign-in strategy may succeed (rate limits, bot
-    /// challenges, odd pages, transport trouble); false when the answer is about the account itself.
+    /// True for failures after which another flow may succeed (rate limits, bot walls, odd pages,
+    /// transport trouble); false when the answer is about the account or the caller's input.
     pub fn falls_through(&self) -> bool {
         matches!(
-            self,
-            Error::RateLimited { .. }
-                | Error::Blocked { .. }
-                | Error::UnexpectedResponse { .. }
-                | Error::HttpStatus { .. }
-                | Error::Timeout(_)
-                | Error::Network(_)
-                | Error::TooManyRedirects { .. }
-                | Error::ResponseTooLarge { .. }
-                | Error::ForeignRedirect { .. }
-                | Error::TicketNotFound(_)
+            self.kind(),
+            ErrorKind::RateLimited
+                | ErrorKind::Blocked
+                | ErrorKind::UnexpectedResponse
+                | ErrorKind::Network
+                | ErrorKind::Timeout
         )
+    }
+}
+
+fn chain_kind(list: &[StrategyFailure]) -> ErrorKind {
+    use ErrorKind as K;
+    let kinds: Vec<ErrorKind> = list.iter().map(|f| f.error.kind()).collect();
+    let all =
+        |allowed: &[ErrorKind]| !kinds.is_empty() && kinds.iter().all(|k| allowed.contains(k));
+    match kinds.first() {
+        Some(&first) if kinds.iter().all(|k| *k == first) => first,
+        _ if all(&[K::RateLimited, K::Blocked]) => K::Blocked,
+        _ if all(&[K::Network, K::Timeout]) => K::Network,
+        _ => K::UnexpectedResponse,
     }
 }
 
@@ -267,7 +316,7 @@ impl From<TransportError> for Error {
     /// The one way a transport failure enters an [`Error`]: host apps' transports (C callbacks,
     /// foreign exceptions) write their own messages, which may quote a URL with a ticket in it.
     fn from(mut e: TransportError) -> Self {
-        e.message = crate::transport::scrub_message(&e.message);
+        e.message = scrub_message(&e.message);
         match e.kind {
             TransportErrorKind::Timeout => Error::Timeout(e.message),
             _ => Error::Network(e),
@@ -279,30 +328,73 @@ impl From<TransportError> for Error {
 mod tests {
     use super::*;
 
+    fn rl(s: Option<u64>) -> Error {
+        Error::RateLimited {
+            retry_after: s.map(Duration::from_secs),
+        }
+    }
+
+    fn chain(errors: Vec<Error>) -> Error {
+        Error::AllStrategiesFailed(
+            errors
+                .into_iter()
+                .zip(Flow::ALL.iter().copied())
+                .map(|(e, f)| StrategyFailure::new(f, e))
+                .collect(),
+        )
+    }
+
     #[test]
     fn a_chain_of_rate_limits_is_a_rate_limit_with_the_longest_wait() {
-        let rl = |s: Option<u64>| Error::RateLimited {
-            retry_after: s.map(Duration::from_secs),
-        };
-        let all = Error::AllStrategiesFailed(vec![
-            (Strategy::Mobile, rl(Some(30))),
-            (Strategy::Widget, rl(None)),
-            (Strategy::Portal, rl(Some(90))),
-        ]);
-        assert!(all.is_rate_limited());
+        let all = chain(vec![rl(Some(30)), rl(None), rl(Some(90))]);
+        assert_eq!(all.kind(), ErrorKind::RateLimited);
         assert_eq!(all.retry_after(), Some(Duration::from_secs(90)));
-        let mixed = Error::AllStrategiesFailed(vec![
-            (Strategy::Mobile, rl(Some(30))),
-            (
-                Strategy::Widget,
-                Error::Blocked {
-                    reason: "captcha".into(),
-                },
-            ),
-        ]);
-        assert!(!mixed.is_rate_limited());
-        assert!(!Error::AllStrategiesFailed(vec![]).is_rate_limited());
-        assert!(!Error::InvalidCredentials.is_rate_limited());
+    }
+
+    #[test]
+    fn a_chain_kind_says_what_to_do_about_the_mix() {
+        let blocked = Error::Blocked {
+            reason: "captcha".into(),
+        };
+        let net = Error::Network(TransportError::new(TransportErrorKind::Connect, "refused"));
+        let odd = Error::HttpStatus {
+            step: "signin page",
+            status: 500,
+        };
+        assert_eq!(
+            chain(vec![rl(Some(30)), blocked.clone()]).kind(),
+            ErrorKind::Blocked
+        );
+        assert_eq!(
+            chain(vec![net.clone(), Error::Timeout("t".into())]).kind(),
+            ErrorKind::Network
+        );
+        assert_eq!(
+            chain(vec![rl(None), odd]).kind(),
+            ErrorKind::UnexpectedResponse
+        );
+        assert_eq!(
+            chain(vec![blocked, net]).kind(),
+            ErrorKind::UnexpectedResponse
+        );
+        assert_eq!(chain(vec![]).kind(), ErrorKind::UnexpectedResponse);
+        assert_eq!(
+            Error::InvalidCredentials.kind(),
+            ErrorKind::InvalidCredentials
+        );
+    }
+
+    #[test]
+    fn kinds_are_dense_named_and_round_trip() {
+        for (i, k) in ErrorKind::ALL.iter().enumerate() {
+            assert_eq!(*k as usize, i + 1, "{k}");
+            assert_eq!(ErrorKind::try_from(*k as u32).unwrap(), *k);
+            assert_eq!(k.name().parse::<ErrorKind>().unwrap(), *k);
+            assert_eq!(k.to_string(), k.name());
+        }
+        assert_eq!(ErrorKind::RateLimited.name(), "rate_limited");
+        assert!(ErrorKind::try_from(0).is_err());
+        assert!(ErrorKind::try_from(ErrorKind::ALL.len() as u32 + 1).is_err());
     }
 
     #[test]

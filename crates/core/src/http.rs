@@ -89,46 +89,6 @@ impl Page {
             Error::unexpected(step, format!("HTTP {} answer is not JSON", self.status))
         })
     }
-
-    /// Maps the answers Cloudflare and Garmin give to automated clients — 429, 403 challenge pages,
-    /// `error code: 1015` — to typed errors, whatever the step.
-    pub fn check_blocked(&self) -> Result<()> {
-        let retry_after = || {
-            self.response
-                .header("Retry-After")
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(std::time::Duration::from_secs)
-        };
-        if self.status == 429 {
-            return Err(Error::RateLimited {
-                retry_after: retry_after(),
-            });
-        }
-        let text = self.text();
-        if text.contains("error code: 1015") {
-            return Err(Error::RateLimited {
-                retry_after: retry_after(),
-            });
-        }
-        let title = self.title().unwrap_or_default();
-        for marker in ["Just a moment", "Attention Required"] {
-            if title.contains(marker) {
-                return Err(Error::Blocked {
-                    reason: format!("Cloudflare page \"{title}\" (HTTP {})", self.status),
-                });
-            }
-        }
-        if self.status == 403
-            && (text.contains("cf-")
-                || text.contains("cloudflare")
-                || self.response.header("cf-mitigated").is_some())
-        {
-            return Err(Error::Blocked {
-                reason: "Cloudflare challenge (HTTP 403)".into(),
-            });
-        }
-        Ok(())
-    }
 }
 
 /// Sends requests for one client: shared by every sign-in and session of that client.
@@ -147,6 +107,10 @@ impl std::fmt::Debug for Http {
 impl Http {
     pub fn new(transport: Arc<dyn Transport>, config: Arc<Config>) -> Self {
         Http { transport, config }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// Sends `req`, following up to [`MAX_REDIRECTS`] redirects, taking and giving cookies from `jar`

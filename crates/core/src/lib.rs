@@ -9,9 +9,9 @@
 //! rule that credentials only go to Garmin live here. Secrets are [`Secret`]s and never print.
 //!
 //! ```no_run
-//! use garmin_sso_core::{Client, Config, Domain, LoginOutcome, Secret};
+//! use garmin_sso_core::{Client, Config, Domain, LoginOutcome, Password};
 //! let client = Client::new(Config::new(Domain::Com))?;
-//! let tokens = match client.login("me@example.com", &Secret::new("password"))? {
+//! let tokens = match client.login("me@example.com", &Password::new("password"))? {
 //!     LoginOutcome::Complete(tokens) => tokens,
 //!     LoginOutcome::MfaRequired(pending) => pending.submit("123456")?,
 //! };
@@ -19,32 +19,61 @@
 //! # Ok::<(), garmin_sso_core::Error>(())
 //! ```
 
-pub mod client;
-pub mod clock;
-pub mod config;
-pub mod cookies;
-pub mod error;
+// Layers, lowest first; a module only imports from its own layer or below (tests/layers.rs checks):
+//   secret, clock, strategy, logging  →  transport  →  error  →  config, tokens, ticket, oauth1
+//   →  cookies, http, answers  →  exchange  →  flows  →  client  →  store  →  session
+mod answers;
+mod client;
+mod clock;
+mod config;
+mod cookies;
+mod error;
 mod exchange;
-pub mod flows;
+mod flows;
 mod http;
-pub mod logging;
-pub mod mfa;
+mod logging;
 pub mod oauth1;
-pub mod secret;
-pub mod session;
-pub mod store;
-pub mod tokens;
-pub mod transport;
+mod secret;
+mod session;
+mod store;
+mod strategy;
+mod ticket;
+mod tokens;
+mod transport;
 
-pub use client::{Client, LoginOutcome};
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("garmin_sso_core");
+
+pub use client::{Client, LoginOutcome, PendingMfa};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{ClientPreset, Config, Consumer, Domain, Endpoints, TokenPreference};
-pub use error::{Error, Result, Strategy, TransportError, TransportErrorKind};
-pub use exchange::di::ItToken;
-pub use flows::Ticket;
-pub use mfa::{MfaMethod, PendingMfa};
-pub use secret::Secret;
-pub use tokens::{DiToken, OAuth1Token, OAuth2Token, Tokens};
+pub use config::{
+    ClientPreset, Config, Consumer, Domain, Endpoints, MobileApp, TokenPreference,
+    DEFAULT_DI_CLIENT_IDS, PUBLIC_CONSUMER_URL,
+};
+pub use error::{Error, ErrorKind, Result, StrategyFailure};
+pub use exchange::ItToken;
+pub use flows::MfaMethod;
+pub use logging::is_safe as log_record_is_safe;
+pub use secret::{
+    AccessToken, ConsumerSecret, MfaToken, Password, RefreshToken, Secret, ServiceTicket,
+    TokenSecret,
+};
+pub use session::{
+    resume_or_sign_in, ApiRequest, CredentialsProvider, Profile, RefreshListener, Session,
+    UploadResult,
+};
+#[cfg(feature = "keyring")]
+pub use store::KeyringStore;
+pub use store::{
+    export_garminconnect, export_garth_dumps, import_garminconnect, import_garth_dumps,
+    write_file_atomic, CloneStore, GarthDirStore, GarthFormat, JsonFileStore, TokenStore,
+};
+pub use strategy::Flow;
+pub use ticket::Ticket;
+pub use tokens::{DiToken, OAuth1Token, OAuth2Token, TokenFamily, Tokens, SCHEMA_VERSION};
 #[cfg(feature = "ureq-transport")]
 pub use transport::UreqTransport;
-pub use transport::{Body, Method, Request, Response, Transport};
+pub use transport::{
+    redact_url, scrub_message, Body, Method, Request, Response, Transport, TransportError,
+    TransportErrorKind,
+};

@@ -11,7 +11,8 @@ pub use api::ApiRequest;
 pub use resume::{resume_or_sign_in, CredentialsProvider};
 pub use upload::UploadResult;
 
-use crate::client::Client;
+use crate::answers;
+use crate::client::{Client, PendingMfa};
 use crate::error::{Error, Result};
 use crate::http::{OutRequest, Page};
 use crate::store::TokenStore;
@@ -119,9 +120,10 @@ impl Session {
         self.0.refresher.replace(tokens);
     }
 
-    /// Sets the function told after every successful refresh (replacing any previous one).
-    pub fn set_refresh_listener(&self, f: RefreshListener) {
-        *self.0.listener.write().unwrap_or_else(|p| p.into_inner()) = Some(f);
+    /// Sets the function told after every successful refresh (replacing any previous one), or
+    /// with `None` stops telling anyone — an app tearing down the object it registered calls that.
+    pub fn set_refresh_listener(&self, f: Option<RefreshListener>) {
+        *self.0.listener.write().unwrap_or_else(|p| p.into_inner()) = f;
     }
 
     /// Saves the tokens of every later refresh into `store` (before the listener runs). A failed
@@ -269,7 +271,7 @@ impl Session {
             &[],
             BodySource::Replayable(Some(Body::Empty)),
         )?;
-        api::check_success(&page, "connect API")?;
+        answers::api_success(&page, "connect API")?;
         json_body(&page, "connect API")
     }
 
@@ -283,7 +285,7 @@ impl Session {
             &extra,
             BodySource::Replayable(Some(Body::Empty)),
         )?;
-        api::check_success(&page, "download")?;
+        answers::api_success(&page, "download")?;
         Ok(page.response.body)
     }
 
@@ -359,7 +361,7 @@ impl Session {
                 response: page.text().into_owned(),
             });
         }
-        api::check_success(&page, "upload")?;
+        answers::api_success(&page, "upload")?;
         Ok(UploadResult::from_json(json_body(&page, "upload")?))
     }
 }
@@ -371,8 +373,7 @@ fn json_body(page: &Page, step: &'static str) -> Result<serde_json::Value> {
     page.json(step)
 }
 
-/// One refresh of either family, with the answers that mean "the refresh credential is dead" made
-/// [`Error::SignInNeeded`].
+/// One refresh of either family; a dead refresh credential is [`Error::SignInNeeded`].
 fn refresh_tokens(client: &Client, old: &Tokens) -> Result<Tokens> {
     if let Some(at) = old.refresh_expires_at() {
         if at <= client.config().clock.now() {
@@ -381,25 +382,21 @@ fn refresh_tokens(client: &Client, old: &Tokens) -> Result<Tokens> {
             });
         }
     }
-    match client.refresh(old) {
-        Ok(t) => {
-            log::info!(
-                "refreshed {} tokens; access token valid until {}",
-                t.family(),
-                t.expires_at()
-            );
-            Ok(t)
-        }
-        Err(Error::InvalidCredentials) => Err(Error::SignInNeeded {
-            reason: "Garmin refused the refresh credentials".into(),
-        }),
-        Err(Error::HttpStatus {
-            status: status @ (400 | 401),
-            step,
-        }) => Err(Error::SignInNeeded {
-            reason: format!("Garmin refused the refresh at {step} (HTTP {status})"),
-        }),
-        Err(e) => Err(e),
+    let t = client.refresh(old).map_err(answers::refresh_failure)?;
+    log::info!(
+        "refreshed {} tokens; access token valid until {}",
+        t.family(),
+        t.expires_at()
+    );
+    Ok(t)
+}
+
+impl PendingMfa {
+    /// [`PendingMfa::submit`], then a session over the new tokens on the same client: what every
+    /// front end wants after the second MFA call.
+    pub fn submit_for_session(&self, code: &str) -> Result<Session> {
+        let tokens = self.submit(code)?;
+        Ok(Session::new(self.client().clone(), tokens))
     }
 }
 

@@ -2,19 +2,19 @@
 //! folders load unchanged; plus one versioned envelope for the app to store as a single string.
 
 use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::secret::{AccessToken, MfaToken, RefreshToken, TokenSecret};
 use serde::{Deserialize, Serialize};
 
 /// garth's `oauth1_token.json`: the long-lived (~1 year) token of the legacy exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OAuth1Token {
     /// `oauth_token`.
-    pub oauth_token: Secret,
+    pub oauth_token: AccessToken,
     /// `oauth_token_secret`.
-    pub oauth_token_secret: Secret,
+    pub oauth_token_secret: TokenSecret,
     /// Present for MFA accounts; sent with every exchange so Garmin skips MFA.
     #[serde(default)]
-    pub mfa_token: Option<Secret>,
+    pub mfa_token: Option<MfaToken>,
     /// When `mfa_token` expires, as Garmin wrote it (e.g. `2024-08-03 23:53:05.000`).
     #[serde(default)]
     pub mfa_expiration_timestamp: Option<String>,
@@ -35,9 +35,9 @@ pub struct OAuth2Token {
     /// `token_type` (`Bearer`).
     pub token_type: String,
     /// `access_token`.
-    pub access_token: Secret,
+    pub access_token: AccessToken,
     /// `refresh_token`.
-    pub refresh_token: Secret,
+    pub refresh_token: RefreshToken,
     /// Lifetime in seconds as issued.
     pub expires_in: i64,
     /// Unix seconds after which the access token is expired.
@@ -50,7 +50,7 @@ pub struct OAuth2Token {
     pub refresh_token_expires_at: i64,
 }
 
-/// A DI OAuth2 token (PROTOCOL §5), issued by diauth for one DI client id.
+/// A DI OAuth2 token (docs/protocol.md §5), issued by diauth for one DI client id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiToken {
     /// The DI client id that issued it (refreshes must use the same one).
@@ -59,9 +59,9 @@ pub struct DiToken {
     #[serde(default = "bearer")]
     pub token_type: String,
     /// The access token (a JWT).
-    pub access_token: Secret,
+    pub access_token: AccessToken,
     /// The refresh token; rotates on every refresh.
-    pub refresh_token: Secret,
+    pub refresh_token: RefreshToken,
     /// `scope`, when given.
     #[serde(default)]
     pub scope: Option<String>,
@@ -76,18 +76,53 @@ fn bearer() -> String {
     "Bearer".into()
 }
 
+/// Which kind of tokens a session holds; each refreshes its own way.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::VariantArray,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::FromRepr,
+)]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[repr(u32)]
+pub enum TokenFamily {
+    /// OAuth1 → OAuth2 (docs/protocol.md §4): refreshed by repeating the exchange with the
+    /// year-long OAuth1 token.
+    Legacy = 0,
+    /// DI OAuth2 (docs/protocol.md §5): refreshed with a refresh token that rotates on every use.
+    Di = 1,
+}
+
+impl TokenFamily {
+    /// Every family, in numeric order.
+    pub const ALL: &'static [TokenFamily] = <TokenFamily as strum::VariantArray>::VARIANTS;
+
+    /// `legacy` or `di`: the name in the token JSON's `kind` and in every front end.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// The tokens of a signed-in session: one of the two families.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Tokens {
-    /// Legacy OAuth1 → OAuth2 (PROTOCOL §4). Refresh repeats the exchange with the OAuth1 token.
+    /// Legacy OAuth1 → OAuth2 (docs/protocol.md §4). Refresh repeats the exchange with the OAuth1 token.
     Legacy {
         /// The OAuth1 token.
         oauth1: OAuth1Token,
         /// The current OAuth2 token.
         oauth2: OAuth2Token,
     },
-    /// DI OAuth2 (PROTOCOL §5). Refresh uses the rotating refresh token.
+    /// DI OAuth2 (docs/protocol.md §5). Refresh uses the rotating refresh token.
     Di {
         /// The DI token.
         di: DiToken,
@@ -106,7 +141,7 @@ struct Envelope {
 
 impl Tokens {
     /// The bearer access token used on API calls.
-    pub fn access_token(&self) -> &Secret {
+    pub fn access_token(&self) -> &AccessToken {
         match self {
             Tokens::Legacy { oauth2, .. } => &oauth2.access_token,
             Tokens::Di { di } => &di.access_token,
@@ -130,11 +165,11 @@ impl Tokens {
         }
     }
 
-    /// `"legacy"` or `"di"`.
-    pub fn family(&self) -> &'static str {
+    /// Which family these are.
+    pub fn family(&self) -> TokenFamily {
         match self {
-            Tokens::Legacy { .. } => "legacy",
-            Tokens::Di { .. } => "di",
+            Tokens::Legacy { .. } => TokenFamily::Legacy,
+            Tokens::Di { .. } => TokenFamily::Di,
         }
     }
 

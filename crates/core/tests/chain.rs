@@ -7,13 +7,13 @@ mod jsonkit;
 
 use common::*;
 use garmin_sso_core::{
-    Error, Request, Response, Secret, Strategy, TokenPreference, TransportError, TransportErrorKind,
+    Error, Flow, Password, Request, Response, TokenPreference, TransportError, TransportErrorKind,
 };
 use garmin_sso_sim::{Account, Fault, MfaMethod as SimMfa, Target, Times};
 use jsonkit::*;
 use std::time::Duration;
 
-const ALL: [Strategy; 3] = [Strategy::Mobile, Strategy::Widget, Strategy::Portal];
+const ALL: [Flow; 3] = [Flow::Mobile, Flow::Widget, Flow::Portal];
 
 fn widget_requests(sim: &garmin_sso_sim::Simulator) -> usize {
     count_prefix(sim, "/sso/")
@@ -29,13 +29,9 @@ fn mobile_429_falls_through_to_the_widget() {
         },
         Times::Once,
     );
-    let client = client_for(
-        &sim,
-        &[Strategy::Mobile, Strategy::Widget],
-        TokenPreference::OAuth1,
-    );
-    let tokens = complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
-    assert_eq!(tokens.family(), "legacy");
+    let client = client_for(&sim, &[Flow::Mobile, Flow::Widget], TokenPreference::Legacy);
+    let tokens = complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
+    assert_eq!(tokens.family().name(), "legacy");
     let stats = sim.stats();
     assert_eq!(stats.requests("mobile_login"), 1);
     assert_eq!(stats.requests("sso_signin_post"), 1);
@@ -51,12 +47,8 @@ fn mobile_429_falls_through_to_the_widget() {
 fn mobile_429_in_json_falls_through_to_the_portal() {
     let sim = sim();
     sim.inject(Target::MobileLogin, Fault::RateLimitInBody, Times::Once);
-    let client = client_for(
-        &sim,
-        &[Strategy::Mobile, Strategy::Portal],
-        TokenPreference::Di,
-    );
-    let tokens = complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    let client = client_for(&sim, &[Flow::Mobile, Flow::Portal], TokenPreference::Di);
+    let tokens = complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     let token_req = sim
         .requests()
         .into_iter()
@@ -66,7 +58,7 @@ fn mobile_429_in_json_falls_through_to_the_portal() {
         field(&form_of(&token_req.body), "service_url"),
         Some(PORTAL_SERVICE)
     );
-    assert_eq!(tokens.family(), "di");
+    assert_eq!(tokens.family().name(), "di");
 }
 
 #[test]
@@ -81,14 +73,10 @@ fn captcha_403_odd_pages_and_transport_errors_fall_through() {
     for fault in faults {
         let sim = sim();
         sim.inject(Target::MobileLogin, fault.clone(), Times::Once);
-        let client = client_for(
-            &sim,
-            &[Strategy::Mobile, Strategy::Portal],
-            TokenPreference::OAuth1,
-        );
+        let client = client_for(&sim, &[Flow::Mobile, Flow::Portal], TokenPreference::Legacy);
         complete(
             client
-                .login(EMAIL, &Secret::new(PASSWORD))
+                .login(EMAIL, &Password::new(PASSWORD))
                 .unwrap_or_else(|e| panic!("{fault:?}: {e:?}")),
         );
         assert_eq!(sim.stats().requests("portal_login"), 1, "{fault:?}");
@@ -106,14 +94,10 @@ fn captcha_403_odd_pages_and_transport_errors_fall_through() {
         garmin_sso_core::Transport::send(inner, req)
     });
     let client = client_with(
-        jsonkit::config_for(
-            &sim,
-            &[Strategy::Mobile, Strategy::Widget],
-            TokenPreference::OAuth1,
-        ),
+        jsonkit::config_for(&sim, &[Flow::Mobile, Flow::Widget], TokenPreference::Legacy),
         transport,
     );
-    complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     assert_eq!(sim.stats().requests("mobile_signin_page"), 0);
     assert_eq!(sim.stats().requests("sso_signin_post"), 1);
 }
@@ -122,7 +106,7 @@ fn captcha_403_odd_pages_and_transport_errors_fall_through() {
 fn wrong_password_on_mobile_stops_the_chain_at_once() {
     let sim = sim();
     let client = client_for(&sim, &ALL, TokenPreference::Auto);
-    let e = client.login(EMAIL, &Secret::new("wrong")).unwrap_err();
+    let e = client.login(EMAIL, &Password::new("wrong")).unwrap_err();
     assert!(matches!(e, Error::InvalidCredentials), "{e:?}");
     assert_eq!(widget_requests(&sim), 0, "the widget never heard of it");
     assert_eq!(count_prefix(&sim, "/portal/"), 0, "nor did the portal");
@@ -134,10 +118,10 @@ fn wrong_password_on_the_widget_stops_the_chain_at_once() {
     let sim = sim();
     let client = client_for(
         &sim,
-        &[Strategy::Widget, Strategy::Mobile, Strategy::Portal],
+        &[Flow::Widget, Flow::Mobile, Flow::Portal],
         TokenPreference::Auto,
     );
-    let e = client.login(EMAIL, &Secret::new("wrong")).unwrap_err();
+    let e = client.login(EMAIL, &Password::new("wrong")).unwrap_err();
     assert!(matches!(e, Error::InvalidCredentials), "{e:?}");
     assert_eq!(count_prefix(&sim, "/mobile/"), 0);
     assert_eq!(count_prefix(&sim, "/portal/"), 0);
@@ -153,7 +137,7 @@ fn wrong_password_after_a_fall_through_still_stops() {
         Times::Once,
     );
     let client = client_for(&sim, &ALL, TokenPreference::Auto);
-    let e = client.login(EMAIL, &Secret::new("wrong")).unwrap_err();
+    let e = client.login(EMAIL, &Password::new("wrong")).unwrap_err();
     assert!(
         matches!(e, Error::InvalidCredentials),
         "the account answer wins over the earlier 429: {e:?}"
@@ -168,13 +152,17 @@ fn mfa_and_locked_accounts_stop_the_chain() {
         Account::new("locked@example.com", "pw").locked(true),
     ]);
     let client = client_for(&sim, &ALL, TokenPreference::Di);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
-    assert_eq!(p.strategy(), Strategy::Mobile);
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
+    assert_eq!(p.flow(), Flow::Mobile);
     assert_eq!(widget_requests(&sim), 0);
-    assert_eq!(p.submit(MFA_CODE).unwrap().family(), "di");
+    assert_eq!(p.submit(MFA_CODE).unwrap().family().name(), "di");
 
     let e = client
-        .login("locked@example.com", &Secret::new("pw"))
+        .login("locked@example.com", &Password::new("pw"))
         .unwrap_err();
     assert!(matches!(e, Error::AccountLocked), "{e:?}");
     assert_eq!(widget_requests(&sim), 0);
@@ -194,17 +182,17 @@ fn when_all_fail_the_error_lists_each_strategy_in_order() {
     sim.inject(Target::WidgetLogin, Fault::CloudflareChallenge, Times::Once);
     sim.inject(Target::PortalLogin, Fault::Captcha, Times::Once);
     let client = client_for(&sim, &ALL, TokenPreference::Auto);
-    let e = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+    let e = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
     let Error::AllStrategiesFailed(list) = &e else {
         panic!("{e:?}")
     };
-    let names: Vec<Strategy> = list.iter().map(|(s, _)| *s).collect();
+    let names: Vec<Flow> = list.iter().map(|f| f.flow).collect();
     assert_eq!(names, ALL);
     assert!(
-        matches!(list[0].1, Error::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(30))
+        matches!(list[0].error, Error::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(30))
     );
-    assert!(matches!(list[1].1, Error::Blocked { .. }));
-    assert!(matches!(&list[2].1, Error::Blocked { reason } if reason == "CAPTCHA required"));
+    assert!(matches!(list[1].error, Error::Blocked { .. }));
+    assert!(matches!(&list[2].error, Error::Blocked { reason } if reason == "CAPTCHA required"));
     let text = e.to_string();
     for part in [
         "mobile: rate limited",
@@ -221,33 +209,29 @@ fn when_all_fail_the_error_lists_each_strategy_in_order() {
 fn a_single_strategy_returns_its_own_error() {
     let sim = sim();
     sim.inject(Target::PortalLogin, Fault::RateLimitInBody, Times::Once);
-    let client = client_for(&sim, &[Strategy::Portal], TokenPreference::Auto);
-    let e = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+    let client = client_for(&sim, &[Flow::Portal], TokenPreference::Auto);
+    let e = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
     assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
 }
 
 #[test]
 fn login_uses_the_configured_order_and_login_chain_overrides_it() {
     let sim = sim();
-    let client = client_for(
-        &sim,
-        &[Strategy::Portal, Strategy::Mobile],
-        TokenPreference::OAuth1,
-    );
-    complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    let client = client_for(&sim, &[Flow::Portal, Flow::Mobile], TokenPreference::Legacy);
+    complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     assert_eq!(sim.stats().requests("portal_login"), 1);
     assert_eq!(sim.stats().requests("mobile_login"), 0);
 
     complete(
         client
-            .login_chain(&[Strategy::Widget], EMAIL, &Secret::new(PASSWORD))
+            .login_chain(&[Flow::Widget], EMAIL, &Password::new(PASSWORD))
             .unwrap(),
     );
     assert_eq!(sim.stats().requests("sso_signin_post"), 1);
     assert_eq!(sim.stats().requests("mobile_login"), 0);
 
     let e = client
-        .login_chain(&[], EMAIL, &Secret::new(PASSWORD))
+        .login_chain(&[], EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(matches!(e, Error::InvalidInput(_)));
 }
@@ -267,8 +251,8 @@ fn default_chain_is_mobile_widget_portal() {
         Fault::RateLimit { retry_after: None },
         Times::Once,
     );
-    let client = client_for(&sim, &c.strategies, TokenPreference::OAuth1);
-    complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    let client = client_for(&sim, &c.strategies, TokenPreference::Legacy);
+    complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     let order: Vec<String> = sim
         .requests()
         .into_iter()
@@ -325,12 +309,8 @@ fn an_exchange_failure_after_a_ticket_does_not_sign_in_again() {
         },
         Times::Once,
     );
-    let client = client_for(
-        &sim,
-        &[Strategy::Mobile, Strategy::Widget],
-        TokenPreference::OAuth1,
-    );
-    let err = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+    let client = client_for(&sim, &[Flow::Mobile, Flow::Widget], TokenPreference::Legacy);
+    let err = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
     assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
     let stats = sim.stats();
     assert_eq!(stats.requests("mobile_login"), 1);

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use garmin_sso_core::{LoginOutcome, Secret};
+use garmin_sso_core::{LoginOutcome, Password};
 use garmin_sso_sim::{Account, MfaMethod};
 
 #[test]
@@ -15,7 +15,7 @@ fn a_sign_in_with_mfa_reuses_one_connection() {
     ]);
     let client = client(&sim);
     let pending = match client
-        .login(MFA_EMAIL, &Secret::new(MFA_PASSWORD))
+        .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
         .expect("sign-in starts")
     {
         LoginOutcome::MfaRequired(p) => p,
@@ -34,7 +34,7 @@ fn a_sign_in_with_mfa_reuses_one_connection() {
     );
 
     let again = client
-        .login(MFA_EMAIL, &Secret::new(MFA_PASSWORD))
+        .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
         .expect("second sign-in starts");
     assert!(matches!(again, LoginOutcome::MfaRequired(_)));
     assert_eq!(

@@ -7,7 +7,7 @@ mod jsonkit;
 
 use base64::Engine;
 use common::*;
-use garmin_sso_core::{DiToken, Error, Secret, Strategy, TokenPreference, Tokens};
+use garmin_sso_core::{DiToken, Error, Flow, Password, TokenPreference, Tokens};
 use garmin_sso_sim::{Account, Fault, Simulator, Target, Times, KNOWN_DI_CLIENT_IDS};
 use jsonkit::*;
 use std::sync::Arc;
@@ -47,7 +47,7 @@ fn claims(jwt: &str) -> serde_json::Value {
 #[test]
 fn exchange_tries_client_ids_in_order_and_keeps_the_accepted_one() {
     let sim = sim_accepting(&["GARMIN_CONNECT_MOBILE_ANDROID_DI"]);
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     let token = exchange_di(&client, &sim);
     assert_eq!(token.client_id, "GARMIN_CONNECT_MOBILE_ANDROID_DI");
     assert_eq!(
@@ -92,7 +92,7 @@ fn exchange_tries_client_ids_in_order_and_keeps_the_accepted_one() {
 #[test]
 fn configured_client_id_order_is_respected() {
     let sim = sim();
-    let mut config = jsonkit::config_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let mut config = jsonkit::config_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     config.di_client_ids = vec![
         "GARMIN_CONNECT_MOBILE_IOS_DI".into(),
         "GARMIN_CONNECT_MOBILE_ANDROID_DI".into(),
@@ -120,7 +120,7 @@ fn expiry_is_the_earlier_of_expires_in_and_the_jwt_exp() {
         Ok(resp)
     });
     let client = client_with(
-        jsonkit::config_for(&sim, &[Strategy::Mobile], TokenPreference::Di),
+        jsonkit::config_for(&sim, &[Flow::Mobile], TokenPreference::Di),
         transport,
     );
     let token = exchange_di(&client, &sim);
@@ -148,7 +148,7 @@ fn a_jwt_for_another_client_id_is_refused() {
         Ok(resp)
     });
     let client = client_with(
-        jsonkit::config_for(&sim, &[Strategy::Mobile], TokenPreference::Di),
+        jsonkit::config_for(&sim, &[Flow::Mobile], TokenPreference::Di),
         transport,
     );
     let e = client
@@ -165,7 +165,7 @@ fn a_jwt_for_another_client_id_is_refused() {
 #[test]
 fn refresh_rotates_and_a_reused_refresh_token_is_refused() {
     let sim = sim_accepting(&["GARMIN_CONNECT_MOBILE_ANDROID_DI_2024Q4"]);
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     let first = exchange_di(&client, &sim);
     sim.clear_requests();
     sim.clock().advance(3_600);
@@ -211,7 +211,7 @@ fn refresh_rotates_and_a_reused_refresh_token_is_refused() {
 #[test]
 fn expired_refresh_tokens_need_a_sign_in() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     let token = exchange_di(&client, &sim);
 
     // Known expiry on the shared clock: refused without asking Garmin.
@@ -243,7 +243,7 @@ fn rate_limit_at_diauth_stops_without_trying_other_ids() {
         },
         Times::Once,
     );
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     let e = client
         .exchange_ticket_as(&android_ticket(&sim), TokenPreference::Di)
         .unwrap_err();
@@ -254,7 +254,7 @@ fn rate_limit_at_diauth_stops_without_trying_other_ids() {
 #[test]
 fn a_used_ticket_is_refused_without_trying_other_ids() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     let ticket = android_ticket(&sim);
     client
         .exchange_ticket_as(&ticket, TokenPreference::Di)
@@ -275,7 +275,7 @@ fn a_used_ticket_is_refused_without_trying_other_ids() {
 #[test]
 fn every_id_refused_leaves_the_ticket_for_the_legacy_exchange() {
     let sim = sim_accepting(&["SOME_FUTURE_DI_ID"]);
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     let ticket = android_ticket(&sim);
     let e = client
         .exchange_ticket_as(&ticket, TokenPreference::Di)
@@ -287,17 +287,17 @@ fn every_id_refused_leaves_the_ticket_for_the_legacy_exchange() {
     );
     assert_eq!(di_requests(&sim).len(), 4);
     let tokens = client
-        .exchange_ticket_as(&ticket, TokenPreference::OAuth1)
+        .exchange_ticket_as(&ticket, TokenPreference::Legacy)
         .unwrap();
-    assert_eq!(tokens.family(), "legacy");
+    assert_eq!(tokens.family().name(), "legacy");
 }
 
 #[test]
 fn auto_falls_back_to_legacy_when_diauth_refuses_every_id() {
     let sim = sim_accepting(&["SOME_FUTURE_DI_ID"]);
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Auto);
-    let tokens = complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
-    assert_eq!(tokens.family(), "legacy");
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Auto);
+    let tokens = complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
+    assert_eq!(tokens.family().name(), "legacy");
     let stats = sim.stats();
     assert_eq!(stats.requests("di_token"), 4);
     assert_eq!(stats.di_token_grants, 0);
@@ -311,8 +311,8 @@ fn auto_falls_back_to_legacy_when_diauth_refuses_every_id() {
 #[test]
 fn auto_prefers_di() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Auto);
-    let tokens = complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Auto);
+    let tokens = complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     assert_eq!(di(&tokens).client_id, KNOWN_DI_CLIENT_IDS[0]);
     assert_eq!(sim.stats().requests("preauthorized"), 0);
 }
@@ -320,7 +320,7 @@ fn auto_prefers_di() {
 #[test]
 fn it_token_from_a_di_token() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     let token = exchange_di(&client, &sim);
     let it = client.it_token(&token).unwrap();
     assert_eq!(it.client_id, "GARMIN_CONNECT_MOBILE_ANDROID_2025Q2");
@@ -341,7 +341,7 @@ fn it_token_from_a_di_token() {
     assert!(!format!("{it:?}").contains(it.access_token.expose()));
 
     // An iOS DI token asks for the iOS IT client first.
-    let mut config = jsonkit::config_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let mut config = jsonkit::config_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     config.di_client_ids = vec!["GARMIN_CONNECT_MOBILE_IOS_DI".into()];
     let ios = client_with(config, Arc::new(garmin_sso_core::UreqTransport::new()));
     let ios_token = exchange_di(&ios, &sim);

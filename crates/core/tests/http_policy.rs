@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use garmin_sso_core::{Error, Method, Response, Secret};
+use garmin_sso_core::{Error, Method, Password, Response};
 use garmin_sso_sim::{Fault, Simulator, Target, Times};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -30,7 +30,7 @@ fn http_429_is_rate_limited_with_retry_after_and_one_post() {
         Times::Always,
     );
     let err = client(&sim)
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(err, Error::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(42)),
@@ -48,7 +48,7 @@ fn cloudflare_403_is_blocked_with_one_post() {
         Times::Always,
     );
     let err = client(&sim)
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(&err, Error::Blocked { reason } if reason.contains("Just a moment")),
@@ -66,7 +66,7 @@ fn rate_limit_on_the_exchange_is_typed_too() {
         Times::Once,
     );
     let err = client(&sim)
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(err, Error::RateLimited { retry_after: None }),
@@ -93,7 +93,7 @@ fn redirect_to_a_foreign_host_gets_no_cookies_or_credentials() {
         Ok(resp)
     });
     let err = client_with(config(&sim), transport)
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(&err, Error::ForeignRedirect { host } if host == "127.0.0.1"),
@@ -121,7 +121,7 @@ fn redirect_loop_stops_after_ten_hops() {
         })
     });
     let err = client_with(config(&sim), transport)
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(err, Error::TooManyRedirects { limit: 10 }),
@@ -140,7 +140,7 @@ fn response_over_the_cap_is_refused() {
     let mut cfg = config(&sim);
     cfg.max_response_bytes = 256;
     let err = client_with(cfg, Arc::new(garmin_sso_core::UreqTransport::new()))
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(err, Error::ResponseTooLarge { limit: 256 }),
@@ -171,7 +171,7 @@ fn tampered_preauthorized_signature_is_refused() {
         inner.send(req)
     });
     let err = client_with(config(&sim), transport)
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedResponse { step: "preauthorized", detail } if detail.contains("signature_invalid")),
@@ -190,7 +190,7 @@ fn tampered_exchange_signature_is_refused() {
         inner.send(req)
     });
     let err = client_with(config(&sim), transport)
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedResponse { step: "OAuth2 exchange", detail } if detail.contains("signature_invalid")),
@@ -212,7 +212,10 @@ fn signature_covers_the_form_body() {
         inner.send(req)
     });
     let client = client_with(config(&sim), transport);
-    let p = match client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap() {
+    let p = match client
+        .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+        .unwrap()
+    {
         garmin_sso_core::LoginOutcome::MfaRequired(p) => p,
         _ => panic!("expected MFA"),
     };
@@ -237,7 +240,7 @@ fn client_clock_far_from_the_server_is_refused() {
     let clock = sim.clock();
     cfg.clock = Arc::new(move || clock.now() - 3600);
     let err = client_with(cfg, Arc::new(garmin_sso_core::UreqTransport::new()))
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedResponse { step: "preauthorized", detail } if detail.contains("timestamp_refused")),
@@ -258,7 +261,7 @@ fn a_slow_answer_times_out_with_a_typed_error() {
     let mut config = config(&sim);
     config.timeout = Duration::from_millis(300);
     let client = client_with(config, Arc::new(garmin_sso_core::UreqTransport::new()));
-    let err = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+    let err = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert!(
         err.falls_through(),

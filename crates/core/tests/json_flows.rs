@@ -6,7 +6,7 @@ mod common;
 mod jsonkit;
 
 use common::*;
-use garmin_sso_core::{Error, MfaMethod, Secret, Strategy, TokenPreference, Tokens};
+use garmin_sso_core::{Error, Flow, MfaMethod, Password, TokenPreference, Tokens};
 use garmin_sso_sim::{Account, Fault, MfaMethod as SimMfa, Simulator, Target, Times};
 use jsonkit::*;
 use std::time::{Duration, Instant};
@@ -22,30 +22,30 @@ fn mfa_sim(method: SimMfa) -> Simulator {
     ])
 }
 
-fn strategy(api: Strategy) -> [Strategy; 1] {
+fn strategy(api: Flow) -> [Flow; 1] {
     [api]
 }
 
 /// The login fault target and the routes of each JSON API.
-fn login_target(api: Strategy) -> Target {
+fn login_target(api: Flow) -> Target {
     match api {
-        Strategy::Mobile => Target::MobileLogin,
-        Strategy::Portal => Target::PortalLogin,
-        Strategy::Widget => unreachable!(),
+        Flow::Mobile => Target::MobileLogin,
+        Flow::Portal => Target::PortalLogin,
+        Flow::Widget => unreachable!(),
     }
 }
 
-fn page_target(api: Strategy) -> Target {
+fn page_target(api: Flow) -> Target {
     match api {
-        Strategy::Mobile => Target::MobilePage,
-        Strategy::Portal => Target::PortalPage,
-        Strategy::Widget => unreachable!(),
+        Flow::Mobile => Target::MobilePage,
+        Flow::Portal => Target::PortalPage,
+        Flow::Widget => unreachable!(),
     }
 }
 
-fn prefix(api: Strategy) -> &'static str {
+fn prefix(api: Flow) -> &'static str {
     match api {
-        Strategy::Mobile => "mobile",
+        Flow::Mobile => "mobile",
         _ => "portal",
     }
 }
@@ -53,8 +53,8 @@ fn prefix(api: Strategy) -> &'static str {
 #[test]
 fn mobile_sign_in_sends_garths_requests_in_garths_order() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::OAuth1);
-    let tokens = complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Legacy);
+    let tokens = complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     assert!(matches!(tokens, Tokens::Legacy { .. }));
 
     let reqs = sim.requests();
@@ -123,9 +123,13 @@ fn mobile_sign_in_sends_garths_requests_in_garths_order() {
 #[test]
 fn mobile_mfa_wrong_code_then_right_code() {
     let sim = mfa_sim(SimMfa::Email);
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::OAuth1);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
-    assert_eq!(p.strategy(), Strategy::Mobile);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Legacy);
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
+    assert_eq!(p.flow(), Flow::Mobile);
     assert_eq!(p.method(), &MfaMethod::Email);
     assert_eq!(p.code_sent_to(), Some("mf*****@example.com"));
     assert_eq!(sim.stats().tickets_issued, 0);
@@ -186,14 +190,18 @@ fn mfa_names_the_method_garmin_reported() {
         (SimMfa::Sms, MfaMethod::Sms, "sms"),
         (SimMfa::Totp, MfaMethod::Totp, "totp"),
     ] {
-        for api in [Strategy::Mobile, Strategy::Portal] {
+        for api in [Flow::Mobile, Flow::Portal] {
             let sim = mfa_sim(sim_method);
             let client = client_for(&sim, &strategy(api), TokenPreference::Di);
-            let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+            let p = pending(
+                client
+                    .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+                    .unwrap(),
+            );
             assert_eq!(p.method(), &method);
-            assert_eq!(p.strategy(), api);
+            assert_eq!(p.flow(), api);
             let tokens = p.submit(MFA_CODE).unwrap();
-            assert_eq!(tokens.family(), "di");
+            assert_eq!(tokens.family().name(), "di");
             let verify = sim
                 .requests()
                 .into_iter()
@@ -208,14 +216,18 @@ fn mfa_names_the_method_garmin_reported() {
 
 #[test]
 fn mfa_challenge_ends_after_garmins_attempt_limit() {
-    for api in [Strategy::Mobile, Strategy::Portal] {
+    for api in [Flow::Mobile, Flow::Portal] {
         let sim = Simulator::builder()
             .account(Account::new(MFA_EMAIL, MFA_PASSWORD).with_mfa(MFA_CODE, SimMfa::Email))
             .mfa_max_attempts(2)
             .start()
             .unwrap();
-        let client = client_for(&sim, &strategy(api), TokenPreference::OAuth1);
-        let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+        let client = client_for(&sim, &strategy(api), TokenPreference::Legacy);
+        let p = pending(
+            client
+                .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+                .unwrap(),
+        );
         assert!(matches!(p.submit("111111"), Err(Error::MfaCodeRejected)));
         assert!(
             matches!(p.submit("222222"), Err(Error::MfaChallengeEnded { .. })),
@@ -232,8 +244,8 @@ fn mfa_challenge_ends_after_garmins_attempt_limit() {
 #[test]
 fn portal_sign_in_without_mfa_gives_di_tokens_for_the_portal_service() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Portal], TokenPreference::Di);
-    let tokens = complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    let client = client_for(&sim, &[Flow::Portal], TokenPreference::Di);
+    let tokens = complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     let di = di(&tokens);
     assert_eq!(di.client_id, "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2");
 
@@ -269,12 +281,16 @@ fn portal_sign_in_without_mfa_gives_di_tokens_for_the_portal_service() {
 #[test]
 fn portal_mfa_sign_in() {
     let sim = mfa_sim(SimMfa::Email);
-    let client = client_for(&sim, &[Strategy::Portal], TokenPreference::OAuth1);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
-    assert_eq!(p.strategy(), Strategy::Portal);
+    let client = client_for(&sim, &[Flow::Portal], TokenPreference::Legacy);
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
+    assert_eq!(p.flow(), Flow::Portal);
     assert!(matches!(p.submit("999999"), Err(Error::MfaCodeRejected)));
     let tokens = p.submit(MFA_CODE).unwrap();
-    assert_eq!(tokens.family(), "legacy");
+    assert_eq!(tokens.family().name(), "legacy");
     let verify: Vec<_> = sim
         .requests()
         .into_iter()
@@ -295,7 +311,7 @@ fn portal_mfa_sign_in() {
 #[test]
 fn portal_waits_the_configured_pause_between_page_and_post() {
     let sim = sim();
-    let mut config = jsonkit::config_for(&sim, &[Strategy::Portal], TokenPreference::OAuth1);
+    let mut config = jsonkit::config_for(&sim, &[Flow::Portal], TokenPreference::Legacy);
     assert_eq!(
         config.portal_pause,
         Duration::ZERO,
@@ -307,17 +323,17 @@ fn portal_waits_the_configured_pause_between_page_and_post() {
         std::sync::Arc::new(garmin_sso_core::UreqTransport::new()),
     );
     let started = Instant::now();
-    complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     assert!(started.elapsed() >= Duration::from_millis(400));
 }
 
 #[test]
 fn wrong_password_is_invalid_credentials_on_both_flows() {
-    for api in [Strategy::Mobile, Strategy::Portal] {
+    for api in [Flow::Mobile, Flow::Portal] {
         let sim = sim();
         let client = client_for(&sim, &strategy(api), TokenPreference::Auto);
         let e = client
-            .login(EMAIL, &Secret::new("wrong password"))
+            .login(EMAIL, &Password::new("wrong password"))
             .unwrap_err();
         assert!(matches!(e, Error::InvalidCredentials), "{api}: {e:?}");
         assert_eq!(sim.stats().tickets_issued, 0);
@@ -332,11 +348,11 @@ fn wrong_password_is_invalid_credentials_on_both_flows() {
 
 #[test]
 fn captcha_is_blocked_on_both_flows() {
-    for api in [Strategy::Mobile, Strategy::Portal] {
+    for api in [Flow::Mobile, Flow::Portal] {
         let sim = sim();
         sim.inject(login_target(api), Fault::Captcha, Times::Once);
         let client = client_for(&sim, &strategy(api), TokenPreference::Auto);
-        match client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err() {
+        match client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err() {
             Error::Blocked { reason } => assert_eq!(reason, "CAPTCHA required"),
             e => panic!("{api}: {e:?}"),
         }
@@ -345,7 +361,7 @@ fn captcha_is_blocked_on_both_flows() {
 
 #[test]
 fn http_429_is_rate_limited_with_retry_after_on_both_flows() {
-    for api in [Strategy::Mobile, Strategy::Portal] {
+    for api in [Flow::Mobile, Flow::Portal] {
         let sim = sim();
         sim.inject(
             login_target(api),
@@ -355,24 +371,24 @@ fn http_429_is_rate_limited_with_retry_after_on_both_flows() {
             Times::Once,
         );
         let client = client_for(&sim, &strategy(api), TokenPreference::Auto);
-        match client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err() {
+        match client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err() {
             Error::RateLimited { retry_after } => {
                 assert_eq!(retry_after, Some(Duration::from_secs(42)), "{api}")
             }
             e => panic!("{api}: {e:?}"),
         }
         // The fault was one-shot: the same call now succeeds.
-        complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+        complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     }
 }
 
 #[test]
 fn a_429_inside_the_json_is_rate_limited_on_both_flows() {
-    for api in [Strategy::Mobile, Strategy::Portal] {
+    for api in [Flow::Mobile, Flow::Portal] {
         let sim = sim();
         sim.inject(login_target(api), Fault::RateLimitInBody, Times::Once);
         let client = client_for(&sim, &strategy(api), TokenPreference::Auto);
-        let e = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+        let e = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
         assert!(
             matches!(e, Error::RateLimited { retry_after: None }),
             "{api}: {e:?}"
@@ -382,12 +398,12 @@ fn a_429_inside_the_json_is_rate_limited_on_both_flows() {
 
 #[test]
 fn cloudflare_403_is_blocked_on_both_flows_and_both_steps() {
-    for api in [Strategy::Mobile, Strategy::Portal] {
+    for api in [Flow::Mobile, Flow::Portal] {
         for target in [login_target(api), page_target(api)] {
             let sim = sim();
             sim.inject(target, Fault::CloudflareChallenge, Times::Once);
             let client = client_for(&sim, &strategy(api), TokenPreference::Auto);
-            let e = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+            let e = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
             assert!(
                 matches!(e, Error::Blocked { .. }),
                 "{api} {target:?}: {e:?}"
@@ -399,16 +415,20 @@ fn cloudflare_403_is_blocked_on_both_flows_and_both_steps() {
 #[test]
 fn mfa_step_rate_limit_keeps_the_challenge_open() {
     let sim = mfa_sim(SimMfa::Email);
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
     sim.inject(Target::MobileLogin, Fault::RateLimitInBody, Times::Once);
     assert!(matches!(p.submit(MFA_CODE), Err(Error::RateLimited { .. })));
-    assert_eq!(p.submit(MFA_CODE).unwrap().family(), "di");
+    assert_eq!(p.submit(MFA_CODE).unwrap().family().name(), "di");
 }
 
 #[test]
 fn locked_child_and_malformed_answers_are_typed() {
-    for api in [Strategy::Mobile, Strategy::Portal] {
+    for api in [Flow::Mobile, Flow::Portal] {
         let sim = sim_with(vec![
             Account::new("locked@example.com", "pw").locked(true),
             Account::new("child@example.com", "pw").child(true),
@@ -416,21 +436,21 @@ fn locked_child_and_malformed_answers_are_typed() {
         ]);
         let client = client_for(&sim, &strategy(api), TokenPreference::Auto);
         let e = client
-            .login("locked@example.com", &Secret::new("pw"))
+            .login("locked@example.com", &Password::new("pw"))
             .unwrap_err();
         assert!(matches!(e, Error::AccountLocked), "{api}: {e:?}");
         let e = client
-            .login("child@example.com", &Secret::new("pw"))
+            .login("child@example.com", &Password::new("pw"))
             .unwrap_err();
         assert!(matches!(e, Error::AccountUnusable { .. }), "{api}: {e:?}");
         sim.inject(login_target(api), Fault::Malformed, Times::Once);
-        let e = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+        let e = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
         assert!(
             matches!(e, Error::UnexpectedResponse { .. }),
             "{api}: {e:?}"
         );
         sim.inject(login_target(api), Fault::ServerError(503), Times::Once);
-        let e = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+        let e = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
         assert!(
             matches!(e, Error::HttpStatus { status: 503, .. }),
             "{api}: {e:?}"
@@ -444,11 +464,15 @@ fn concurrent_sign_ins_keep_their_own_cookie_jars() {
         Account::new(MFA_EMAIL, MFA_PASSWORD).with_mfa(MFA_CODE, SimMfa::Email),
         Account::new("second@example.com", "second pw").with_mfa("777777", SimMfa::Sms),
     ]);
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
-    let a = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
+    let a = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
     let b = pending(
         client
-            .login("second@example.com", &Secret::new("second pw"))
+            .login("second@example.com", &Password::new("second pw"))
             .unwrap(),
     );
     // Each code only fits its own server-side session; mixed jars would cross them.
@@ -477,8 +501,12 @@ fn concurrent_sign_ins_keep_their_own_cookie_jars() {
 fn no_secret_reaches_logs_errors_or_debug_output() {
     install_logger();
     let sim = mfa_sim(SimMfa::Email);
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
     let rejected = p.submit("wrongcode7").unwrap_err();
     let tokens = p.submit(MFA_CODE).unwrap();
     let ticket = sim
@@ -492,7 +520,7 @@ fn no_secret_reaches_logs_errors_or_debug_output() {
         })
         .unwrap();
     let wrong = client
-        .login(MFA_EMAIL, &Secret::new("not-the-password"))
+        .login(MFA_EMAIL, &Password::new("not-the-password"))
         .unwrap_err();
     let mut text = captured_logs().join("\n");
     text.push_str(&format!(

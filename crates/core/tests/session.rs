@@ -4,12 +4,12 @@
 #![allow(clippy::unwrap_used)]
 #![cfg(feature = "ureq-transport")]
 
-use garmin_sso_core::session::{resume_or_sign_in, ApiRequest, CredentialsProvider, Session};
-use garmin_sso_core::store::{GarthDirStore, JsonFileStore, TokenStore};
+use garmin_sso_core::{resume_or_sign_in, ApiRequest, CredentialsProvider, Session};
 use garmin_sso_core::{
-    Body, Client, Config, Domain, Error, LoginOutcome, Method, PendingMfa, Request, Response,
-    Secret, TokenPreference, Tokens, Transport, TransportError, UreqTransport,
+    Body, Client, Config, Domain, Error, LoginOutcome, Method, Password, PendingMfa, Request,
+    Response, TokenPreference, Tokens, Transport, TransportError, UreqTransport,
 };
+use garmin_sso_core::{GarthDirStore, JsonFileStore, TokenStore};
 use garmin_sso_sim::{Account, Fault, MfaMethod, Simulator, Target, Times};
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -43,7 +43,7 @@ fn config(sim: &Simulator, family: Family) -> Config {
     c.clock = Arc::new(move || clock.now());
     c.tokens = match family {
         Family::Di => TokenPreference::Di,
-        Family::Legacy => TokenPreference::OAuth1,
+        Family::Legacy => TokenPreference::Legacy,
     };
     c
 }
@@ -53,7 +53,7 @@ fn client(sim: &Simulator, family: Family) -> Client {
 }
 
 fn sign_in(client: &Client) -> Tokens {
-    match client.login(EMAIL, &Secret::new(PASSWORD)).unwrap() {
+    match client.login(EMAIL, &Password::new(PASSWORD)).unwrap() {
         LoginOutcome::Complete(t) => t,
         LoginOutcome::MfaRequired(_) => panic!("no MFA expected"),
     }
@@ -63,7 +63,7 @@ fn signed_in(sim: &Simulator, family: Family) -> Session {
     let c = client(sim, family);
     let tokens = sign_in(&c);
     assert_eq!(
-        tokens.family(),
+        tokens.family().name(),
         if family == Family::Di { "di" } else { "legacy" }
     );
     Session::new(c, tokens)
@@ -268,9 +268,9 @@ fn sixty_four_threads_one_refresh(family: Family) {
     let session = signed_in(&sim, family);
     let told = Arc::new(AtomicUsize::new(0));
     let t = told.clone();
-    session.set_refresh_listener(Arc::new(move |_| {
+    session.set_refresh_listener(Some(Arc::new(move |_| {
         t.fetch_add(1, Ordering::SeqCst);
-    }));
+    })));
     sim.clock().advance(ACCESS_TTL + 10);
     let barrier = Barrier::new(64);
     std::thread::scope(|s| {
@@ -419,9 +419,9 @@ fn di_rotation_is_persisted_through_the_listener() {
     let session = resume_or_sign_in(&c, &store, &Creds::new(PASSWORD, &[])).unwrap();
     let heard = Arc::new(Mutex::new(Vec::new()));
     let h = heard.clone();
-    session.set_refresh_listener(Arc::new(move |t: &Tokens| {
+    session.set_refresh_listener(Some(Arc::new(move |t: &Tokens| {
         h.lock().unwrap().push(refresh_token(t))
-    }));
+    })));
 
     let mut seen = vec![refresh_token(&session.tokens())];
     for _ in 0..3 {
@@ -466,9 +466,9 @@ fn a_listener_calling_refresh_gets_an_error_not_a_deadlock() {
     let inner = session.clone();
     let result = Arc::new(Mutex::new(None));
     let r = result.clone();
-    session.set_refresh_listener(Arc::new(move |_| {
+    session.set_refresh_listener(Some(Arc::new(move |_| {
         *r.lock().unwrap() = Some(inner.refresh().map(|_| ()));
-    }));
+    })));
     session.refresh().unwrap();
     let got = result.lock().unwrap().take().expect("listener ran");
     assert!(matches!(got, Err(Error::InvalidInput(_))), "{got:?}");
@@ -720,7 +720,7 @@ impl Creds {
 struct AsEmail<'a>(&'a Creds, &'static str);
 
 impl CredentialsProvider for Creds {
-    fn credentials(&self) -> garmin_sso_core::Result<(String, Secret)> {
+    fn credentials(&self) -> garmin_sso_core::Result<(String, Password)> {
         AsEmail(self, EMAIL).credentials()
     }
     fn mfa_code(&self, pending: &PendingMfa) -> garmin_sso_core::Result<String> {
@@ -729,14 +729,14 @@ impl CredentialsProvider for Creds {
 }
 
 impl CredentialsProvider for AsEmail<'_> {
-    fn credentials(&self) -> garmin_sso_core::Result<(String, Secret)> {
+    fn credentials(&self) -> garmin_sso_core::Result<(String, Password)> {
         self.0.credential_calls.fetch_add(1, Ordering::SeqCst);
         if self.0.refuse {
             return Err(Error::InvalidInput(
                 "test provider: no sign-in expected".into(),
             ));
         }
-        Ok((self.1.to_owned(), Secret::new(self.0.password.clone())))
+        Ok((self.1.to_owned(), Password::new(self.0.password.clone())))
     }
     fn mfa_code(&self, _pending: &PendingMfa) -> garmin_sso_core::Result<String> {
         self.0.mfa_calls.fetch_add(1, Ordering::SeqCst);

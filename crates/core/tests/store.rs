@@ -2,11 +2,11 @@
 //! (garth folder, garth dumps(), python-garminconnect) read from fixtures, and the OS keyring.
 #![allow(clippy::unwrap_used)]
 
-use garmin_sso_core::store::{
+use garmin_sso_core::{
     export_garminconnect, export_garth_dumps, import_garminconnect, import_garth_dumps,
     write_file_atomic, GarthDirStore, GarthFormat, JsonFileStore, TokenStore,
 };
-use garmin_sso_core::{DiToken, Error, OAuth1Token, OAuth2Token, Secret, Tokens};
+use garmin_sso_core::{DiToken, Error, OAuth1Token, OAuth2Token, Tokens};
 use std::fs;
 use std::io;
 use std::os::unix::fs::{symlink, PermissionsExt};
@@ -19,9 +19,9 @@ fn fixtures() -> PathBuf {
 fn legacy(tag: &str) -> Tokens {
     Tokens::Legacy {
         oauth1: OAuth1Token {
-            oauth_token: Secret::new(format!("oauth1-{tag}")),
-            oauth_token_secret: Secret::new(format!("oauth1-secret-{tag}")),
-            mfa_token: Some(Secret::new("mfa-token")),
+            oauth_token: garmin_sso_core::AccessToken::new(format!("oauth1-{tag}")),
+            oauth_token_secret: garmin_sso_core::TokenSecret::new(format!("oauth1-secret-{tag}")),
+            mfa_token: Some(garmin_sso_core::MfaToken::new("mfa-token")),
             mfa_expiration_timestamp: Some("2026-08-03 23:53:05.000".into()),
             domain: Some("garmin.com".into()),
         },
@@ -29,8 +29,8 @@ fn legacy(tag: &str) -> Tokens {
             scope: "CONNECT_READ CONNECT_WRITE".into(),
             jti: format!("jti-{tag}"),
             token_type: "Bearer".into(),
-            access_token: Secret::new(format!("access-{tag}")),
-            refresh_token: Secret::new(format!("refresh-{tag}")),
+            access_token: garmin_sso_core::AccessToken::new(format!("access-{tag}")),
+            refresh_token: garmin_sso_core::RefreshToken::new(format!("refresh-{tag}")),
             expires_in: 3600,
             expires_at: 1_800_000_000,
             refresh_token_expires_in: 7200,
@@ -44,8 +44,8 @@ fn di(tag: &str) -> Tokens {
         di: DiToken {
             client_id: "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2".into(),
             token_type: "Bearer".into(),
-            access_token: Secret::new(format!("di-access-{tag}")),
-            refresh_token: Secret::new(format!("di-refresh-{tag}")),
+            access_token: garmin_sso_core::AccessToken::new(format!("di-access-{tag}")),
+            refresh_token: garmin_sso_core::RefreshToken::new(format!("di-refresh-{tag}")),
             scope: Some("CONNECT_READ".into()),
             expires_at: 1_800_000_000,
             refresh_token_expires_at: Some(1_802_592_000),
@@ -484,7 +484,7 @@ fn garth_dumps_fixture_imports_and_exports() {
 fn garminconnect_json_imports_and_exports() {
     let json = fs::read_to_string(fixtures().join("garminconnect/garmin_tokens.json")).unwrap();
     let tokens = import_garminconnect(&json).unwrap();
-    assert_eq!(tokens.family(), "di");
+    assert_eq!(tokens.family().name(), "di");
     assert_eq!(tokens.expires_at(), 1_767_229_200);
     let out = export_garminconnect(&tokens).unwrap();
     assert_eq!(import_garminconnect(&out).unwrap(), tokens);
@@ -516,7 +516,7 @@ fn base64_decode(s: &str) -> Vec<u8> {
 #[cfg(feature = "keyring")]
 #[test]
 fn keyring_store_round_trips_against_the_os_keyring() {
-    use garmin_sso_core::store::KeyringStore;
+    use garmin_sso_core::KeyringStore;
     if cfg!(target_os = "linux") && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
         eprintln!(
             "SKIPPED keyring_store_round_trips_against_the_os_keyring: no D-Bus session bus \

@@ -7,7 +7,7 @@ mod common;
 mod jsonkit;
 
 use common::*;
-use garmin_sso_core::{ClientPreset, Domain, Error, Strategy, TokenPreference};
+use garmin_sso_core::{ClientPreset, Domain, Error, ErrorKind, Flow, TokenPreference};
 use garmin_sso_sim::{Account, MfaMethod as SimMfa};
 use jsonkit::*;
 use std::sync::Arc;
@@ -37,7 +37,7 @@ fn browser_sign_in(url: &str, email: &str, password: &str, code: Option<&str>) -
 #[test]
 fn browser_url_sign_in_and_exchange_android() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Auto);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Auto);
     let url = client.browser_sign_in_url();
     assert_eq!(
         url,
@@ -54,7 +54,7 @@ fn browser_url_sign_in_and_exchange_android() {
 
     let before = sim.requests().len();
     let tokens = client.exchange_webview(&location).unwrap();
-    assert_eq!(tokens.family(), "di");
+    assert_eq!(tokens.family().name(), "di");
     let token_req = sim
         .requests()
         .into_iter()
@@ -74,7 +74,7 @@ fn browser_sign_in_with_mfa_then_legacy_exchange() {
     let sim = sim_with(vec![
         Account::new(MFA_EMAIL, MFA_PASSWORD).with_mfa(MFA_CODE, SimMfa::Email)
     ]);
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::OAuth1);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Legacy);
     let location = browser_sign_in(
         &client.browser_sign_in_url(),
         MFA_EMAIL,
@@ -82,7 +82,7 @@ fn browser_sign_in_with_mfa_then_legacy_exchange() {
         Some(MFA_CODE),
     );
     let tokens = client.exchange_webview(&location).unwrap();
-    assert_eq!(tokens.family(), "legacy");
+    assert_eq!(tokens.family().name(), "legacy");
     let pre = sim
         .requests()
         .into_iter()
@@ -96,7 +96,7 @@ fn browser_sign_in_with_mfa_then_legacy_exchange() {
 #[test]
 fn ios_preset_end_to_end() {
     let sim = sim();
-    let mut config = jsonkit::config_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let mut config = jsonkit::config_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     config.mobile_client = ClientPreset::ios(Domain::Com);
     let client = client_with(config, Arc::new(garmin_sso_core::UreqTransport::new()));
     let url = client.browser_sign_in_url();
@@ -120,7 +120,7 @@ fn ios_preset_end_to_end() {
 #[test]
 fn ticket_from_a_page_body_with_escaped_slashes() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     let location = browser_sign_in(&client.browser_sign_in_url(), EMAIL, PASSWORD, None);
     // What a web view's page script would hold if it navigated by JS instead of a redirect.
     let body = format!(
@@ -128,13 +128,16 @@ fn ticket_from_a_page_body_with_escaped_slashes() {
         location.replace('/', "\\/")
     );
     assert!(body.contains("https:\\/\\/mobile.integration.garmin.com\\/gcm\\/android?ticket=ST-"));
-    assert_eq!(client.exchange_webview(&body).unwrap().family(), "di");
+    assert_eq!(
+        client.exchange_webview(&body).unwrap().family().name(),
+        "di"
+    );
 }
 
 #[test]
 fn no_ticket_means_no_request() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Auto);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Auto);
     for input in [
         "https://mobile.integration.garmin.com/gcm/android",
         "https://mobile.integration.garmin.com/gcm/android?ticket=ST-1%22%3E%3Cscript%3E",
@@ -142,7 +145,12 @@ fn no_ticket_means_no_request() {
         "",
     ] {
         let e = client.exchange_webview(input).unwrap_err();
-        assert!(matches!(e, Error::TicketNotFound(_)), "{input}: {e:?}");
+        // What the app passed holds no ticket: its input, not Garmin's answer, is the problem.
+        assert!(
+            matches!(&e, Error::InvalidInput(m) if m.contains("no service ticket")),
+            "{input}: {e:?}"
+        );
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
     }
     assert!(sim.requests().is_empty());
 }
@@ -150,7 +158,7 @@ fn no_ticket_means_no_request() {
 #[test]
 fn a_ticket_works_once() {
     let sim = sim();
-    let client = client_for(&sim, &[Strategy::Mobile], TokenPreference::Di);
+    let client = client_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     let location = browser_sign_in(&client.browser_sign_in_url(), EMAIL, PASSWORD, None);
     client.exchange_webview(&location).unwrap();
     let e = client.exchange_webview(&location).unwrap_err();

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use garmin_sso_core::{
-    Consumer, Error, LoginOutcome, MfaMethod, PendingMfa, Secret, Ticket, Tokens,
+    Consumer, Error, LoginOutcome, MfaMethod, Password, PendingMfa, ServiceTicket, Ticket, Tokens,
 };
 use garmin_sso_sim::{Account, Fault, MfaMethod as SimMfa, Simulator, Target, Times};
 use std::sync::{Arc, Mutex};
@@ -48,7 +48,7 @@ fn posts(sim: &Simulator, path: &str) -> usize {
 fn sign_in_without_mfa_gives_legacy_tokens_on_the_sim_clock() {
     let sim = sim();
     let client = client(&sim);
-    let tokens = complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    let tokens = complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     let (oauth1, oauth2) = legacy(&tokens);
     assert_eq!(oauth1.domain.as_deref(), Some("garmin.com"));
     assert!(
@@ -96,7 +96,11 @@ fn sign_in_without_mfa_gives_legacy_tokens_on_the_sim_clock() {
 fn sign_in_with_email_mfa_then_code() {
     let sim = mfa_sim(SimMfa::Email);
     let client = client(&sim);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
     assert_eq!(p.method(), &MfaMethod::Email);
     assert_eq!(p.code_sent_to(), Some("mf*****@example.com"));
     assert_eq!(sim.stats().tickets_issued, 0, "no ticket before the code");
@@ -132,7 +136,11 @@ fn email_code_is_requested_when_the_page_says_none_was_sent() {
         .with_mfa(MFA_CODE, SimMfa::Email)
         .code_sent_automatically(false)]);
     let client = client(&sim);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
     assert_eq!(sim.stats().mfa_code_requests, 1);
     assert_eq!(
         p.code_sent_to(),
@@ -154,7 +162,11 @@ fn email_code_is_requested_when_the_page_says_none_was_sent() {
 fn totp_mfa_requests_no_code() {
     let sim = mfa_sim(SimMfa::Totp);
     let client = client(&sim);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
     assert_eq!(p.method(), &MfaMethod::Totp);
     assert_eq!(sim.stats().mfa_code_requests, 0);
     legacy(&p.submit(MFA_CODE).unwrap());
@@ -165,7 +177,7 @@ fn wrong_password_is_invalid_credentials() {
     let sim = sim();
     let client = client(&sim);
     let err = client
-        .login(EMAIL, &Secret::new("not the password"))
+        .login(EMAIL, &Password::new("not the password"))
         .unwrap_err();
     assert!(matches!(err, Error::InvalidCredentials), "{err:?}");
     assert_eq!(posts(&sim, "/sso/signin"), 1);
@@ -180,11 +192,11 @@ fn locked_and_child_accounts_are_typed() {
     ]);
     let client = client(&sim);
     let err = client
-        .login("locked@example.com", &Secret::new("pw"))
+        .login("locked@example.com", &Password::new("pw"))
         .unwrap_err();
     assert!(matches!(err, Error::AccountLocked), "{err:?}");
     let err = client
-        .login("child@example.com", &Secret::new("pw"))
+        .login("child@example.com", &Password::new("pw"))
         .unwrap_err();
     assert!(
         matches!(&err, Error::AccountUnusable { reason } if reason.contains("Unable to sign in")),
@@ -196,7 +208,11 @@ fn locked_and_child_accounts_are_typed() {
 fn wrong_then_right_mfa_code() {
     let sim = mfa_sim(SimMfa::Sms);
     let client = client(&sim);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
     assert_eq!(p.method(), &MfaMethod::Sms);
     assert!(matches!(p.submit("000000"), Err(Error::MfaCodeRejected)));
     assert!(matches!(p.submit("111111"), Err(Error::MfaCodeRejected)));
@@ -217,7 +233,11 @@ fn wrong_then_right_mfa_code() {
 fn too_many_wrong_codes_end_the_challenge() {
     let sim = mfa_sim(SimMfa::Email);
     let client = client(&sim);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
     let mut ended = None;
     for _ in 0..10 {
         match p.submit("000000") {
@@ -248,7 +268,11 @@ fn too_many_wrong_codes_end_the_challenge() {
 fn mfa_submitted_minutes_later_from_another_thread() {
     let sim = mfa_sim(SimMfa::Email);
     let client = client(&sim);
-    let p = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap());
+    let p = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    );
     drop(client);
     let clock = sim.clock();
     let tokens = std::thread::spawn(move || {
@@ -298,7 +322,7 @@ fn made_up_csrf_is_refused_with_a_typed_error() {
         inner.send(req)
     });
     let client = client_with(config(&sim), transport);
-    let err = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+    let err = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedResponse { step: "credential POST", detail } if detail.contains("CSRF")),
         "{err:?}"
@@ -327,8 +351,8 @@ fn stale_csrf_from_an_earlier_sign_in_is_refused() {
         inner.send(req)
     });
     let client = client_with(config(&sim), transport);
-    complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
-    let err = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+    complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
+    let err = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedResponse { detail, .. } if detail.contains("CSRF")),
         "{err:?}"
@@ -341,7 +365,7 @@ fn signin_page_without_csrf_input() {
     let sim = sim();
     sim.inject(Target::WidgetPage, Fault::Malformed, Times::Always);
     let err = client(&sim)
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedResponse { step: "signin page", detail } if detail == "no CSRF input"),
@@ -359,7 +383,7 @@ fn success_page_without_ticket() {
     let sim = sim();
     sim.inject(Target::WidgetLogin, Fault::Malformed, Times::Once);
     let err = client(&sim)
-        .login(EMAIL, &Secret::new(PASSWORD))
+        .login(EMAIL, &Password::new(PASSWORD))
         .unwrap_err();
     assert!(matches!(err, Error::TicketNotFound(_)), "{err:?}");
 }
@@ -380,9 +404,9 @@ fn a_ticket_works_once() {
         inner.send(req)
     });
     let client = client_with(config(&sim), transport);
-    complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     let ticket = Ticket {
-        value: Secret::new(seen.lock().unwrap().clone().unwrap()),
+        value: ServiceTicket::new(seen.lock().unwrap().clone().unwrap()),
         service_url: format!("{}/sso/embed", sim.base_url().trim_end_matches('/')),
     };
     let err = client.exchange_ticket(&ticket).unwrap_err();
@@ -397,7 +421,7 @@ fn a_ticket_works_once() {
 fn legacy_refresh_gives_a_new_access_token() {
     let sim = sim();
     let client = client(&sim);
-    let tokens = complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    let tokens = complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     sim.clock().advance(3600);
     let refreshed = client.refresh(&tokens).unwrap();
     let (old1, old2) = legacy(&tokens);
@@ -415,7 +439,7 @@ fn legacy_refresh_gives_a_new_access_token() {
 fn refresh_with_a_revoked_oauth1_token_needs_sign_in() {
     let sim = sim();
     let client = client(&sim);
-    let tokens = complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    let tokens = complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     sim.expire_refresh_tokens();
     let err = client.refresh(&tokens).unwrap_err();
     assert!(matches!(err, Error::SignInNeeded { .. }), "{err:?}");
@@ -425,9 +449,13 @@ fn refresh_with_a_revoked_oauth1_token_needs_sign_in() {
 fn tokens_serialize_to_garth_field_names() {
     let sim = mfa_sim(SimMfa::Email);
     let client = client(&sim);
-    let tokens = pending(client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap())
-        .submit(MFA_CODE)
-        .unwrap();
+    let tokens = pending(
+        client
+            .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+            .unwrap(),
+    )
+    .submit(MFA_CODE)
+    .unwrap();
     let (oauth1, oauth2) = legacy(&tokens);
     let keys = |v: serde_json::Value| {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
@@ -478,7 +506,7 @@ fn consumer_is_fetched_once_and_failures_are_not_cached() {
             .count()
     };
     sim.inject(Target::Consumer, Fault::ServerError(503), Times::Once);
-    let err = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+    let err = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
     assert!(
         matches!(
             err,
@@ -489,8 +517,8 @@ fn consumer_is_fetched_once_and_failures_are_not_cached() {
         ),
         "{err:?}"
     );
-    complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
-    complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
+    complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     assert_eq!(
         consumer_gets(&sim),
         2,
@@ -507,7 +535,7 @@ fn configured_consumer_is_used_without_fetching() {
         consumer_secret: "sim-consumer-secret".into(),
     });
     let client = client_with(cfg, Arc::new(garmin_sso_core::UreqTransport::new()));
-    complete(client.login(EMAIL, &Secret::new(PASSWORD)).unwrap());
+    complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     assert_eq!(
         sim.requests()
             .iter()
@@ -522,7 +550,7 @@ fn configured_consumer_is_used_without_fetching() {
         consumer_secret: "nope".into(),
     });
     let client = client_with(cfg, Arc::new(garmin_sso_core::UreqTransport::new()));
-    let err = client.login(EMAIL, &Secret::new(PASSWORD)).unwrap_err();
+    let err = client.login(EMAIL, &Password::new(PASSWORD)).unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedResponse { step: "preauthorized", detail } if detail.contains("consumer_key_unknown")),
         "{err:?}"
@@ -539,10 +567,12 @@ fn no_secret_in_debug_errors_or_logs() {
     let client = client(&sim);
     let mut shown = Vec::new();
     let wrong = client
-        .login(EMAIL, &Secret::new("wrong-password-XYZ"))
+        .login(EMAIL, &Password::new("wrong-password-XYZ"))
         .unwrap_err();
     shown.push(format!("{wrong:?} {wrong}"));
-    let outcome = client.login(MFA_EMAIL, &Secret::new(MFA_PASSWORD)).unwrap();
+    let outcome = client
+        .login(MFA_EMAIL, &Password::new(MFA_PASSWORD))
+        .unwrap();
     shown.push(format!("{outcome:?}"));
     let p = pending(outcome);
     let rejected = p.submit("999999").unwrap_err();

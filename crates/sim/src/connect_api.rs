@@ -1,6 +1,6 @@
 //! The Connect API (`connectapi`): profile, FIT upload, download, scheduled
 //! workouts. Every route needs `Authorization: Bearer <token>` with a live
-//! legacy OAuth2 or DI access token (PROTOCOL §6).
+//! legacy OAuth2 or DI access token (docs/protocol.md §6).
 
 use serde_json::{json, Value};
 

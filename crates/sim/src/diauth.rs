@@ -1,5 +1,5 @@
 //! DI OAuth2 (`diauth /di-oauth2-service/oauth/token`) and the IT token
-//! exchange (`services /api/oauth/token`), PROTOCOL §5.
+//! exchange (`services /api/oauth/token`), docs/protocol.md §5.
 
 use base64::Engine;
 use serde_json::{json, Value};

@@ -1,5 +1,5 @@
 //! The mobile (`/mobile/*`) and portal (`/portal/*`) JSON sign-in flows
-//! (PROTOCOL §2, §3), plus the web-view form on the mobile sign-in page (§7).
+//! (docs/protocol.md §2, §3), plus the web-view form on the mobile sign-in page (§7).
 
 use serde_json::{json, Value};
 

@@ -4,7 +4,7 @@
 //! `diauth`, `services`, the consumer JSON); their paths do not collide.
 //! Page shapes, titles, status codes, cookies and JSON shapes follow
 //! recorded real traffic (garth 0.4.46 / 0.8.0 cassettes) and
-//! `PROTOCOL.md`. It behaves like Garmin, not like any particular client.
+//! `docs/protocol.md`. It behaves like Garmin, not like any particular client.
 //!
 //! ```no_run
 //! use garmin_sso_sim::{Account, Fault, MfaMethod, Simulator, Target, Times};

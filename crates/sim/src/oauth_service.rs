@@ -1,4 +1,4 @@
-//! `connectapi /oauth-service/*` and the consumer JSON (PROTOCOL §4):
+//! `connectapi /oauth-service/*` and the consumer JSON (docs/protocol.md §4):
 //! ticket → OAuth1 token (`preauthorized`) → OAuth2 token (`exchange/user/2.0`).
 
 use serde_json::json;

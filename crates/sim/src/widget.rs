@@ -1,4 +1,4 @@
-//! The classic widget (HTML) sign-in under `/sso/*` (PROTOCOL §1).
+//! The classic widget (HTML) sign-in under `/sso/*` (docs/protocol.md §1).
 
 use crate::account::MfaMethod;
 use crate::http::{lookup, qenc, Resp};

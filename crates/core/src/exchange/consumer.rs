@@ -1,31 +1,19 @@
-//! The OAuth1 consumer key/secret: supplied by the app, or fetched once from the public JSON.
+//! The OAuth1 consumer key/secret: supplied by the app, or fetched from the public JSON.
 
-use crate::client::Client;
+use crate::answers;
 use crate::config::Consumer;
 use crate::error::{Error, Result};
-use crate::http::OutRequest;
+use crate::http::{Http, OutRequest};
 
 const STEP: &str = "consumer JSON";
 
-/// The consumer to sign with; fetched at most once per client (cached after success).
-pub(crate) fn get(client: &Client) -> Result<Consumer> {
-    // Held across the fetch so that concurrent first sign-ins make one request, not several.
-    let mut cached = client.0.consumer.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(c) = cached.as_ref() {
-        return Ok(c.clone());
-    }
-    let consumer = fetch(client)?;
-    *cached = Some(consumer.clone());
-    Ok(consumer)
-}
-
-fn fetch(client: &Client) -> Result<Consumer> {
-    let config = client.config();
+pub(super) fn fetch(http: &Http) -> Result<Consumer> {
+    let config = http.config();
     log::debug!("fetching the OAuth consumer");
     let req = OutRequest::get(config.endpoints.consumer_url.clone())
         .header("User-Agent", config.oauth_user_agent.clone());
-    let page = client.http().send(req, None)?;
-    page.check_blocked()?;
+    let page = http.send(req, None)?;
+    answers::check_blocked(&page)?;
     if page.status != 200 {
         return Err(Error::HttpStatus {
             step: STEP,

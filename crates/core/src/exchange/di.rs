@@ -1,11 +1,12 @@
-//! Ticket → DI OAuth2 at diauth (PROTOCOL §5), trying the configured client ids in order; refresh
+//! Ticket → DI OAuth2 at diauth (docs/protocol.md §5), trying the configured client ids in order; refresh
 //! with the rotating refresh token; and the optional DI → IT token exchange at `services`.
 
-use crate::client::Client;
+use super::Exchanger;
+use crate::answers;
 use crate::error::{Error, Result};
-use crate::flows::Ticket;
 use crate::http::{OutRequest, Page};
-use crate::secret::Secret;
+use crate::secret::{AccessToken, RefreshToken};
+use crate::ticket::Ticket;
 use crate::tokens::DiToken;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -25,7 +26,7 @@ pub const DEFAULT_IT_CLIENT_IDS: [&str; 3] = [
     "GARMIN_CONNECT_MOBILE_ANDROID",
 ];
 
-/// An IT token for `services.{d}` endpoints, obtained from a DI token (PROTOCOL §5).
+/// An IT token for `services.{d}` endpoints, obtained from a DI token (docs/protocol.md §5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItToken {
     /// The IT client id that was accepted.
@@ -33,10 +34,10 @@ pub struct ItToken {
     /// `token_type` (`Bearer`).
     pub token_type: String,
     /// The access token.
-    pub access_token: Secret,
+    pub access_token: AccessToken,
     /// The refresh token, when one was issued.
     #[serde(default)]
-    pub refresh_token: Option<Secret>,
+    pub refresh_token: Option<RefreshToken>,
     /// `scope`, when given.
     #[serde(default)]
     pub scope: Option<String>,
@@ -53,8 +54,8 @@ pub struct ItToken {
 /// the next; anything else stops at once. When every id is refused the error is an
 /// [`Error::UnexpectedResponse`] (it falls through, so `TokenPreference::Auto` can still try the
 /// legacy exchange: diauth refuses an unknown client before it looks at the ticket).
-pub(crate) fn exchange(client: &Client, ticket: &Ticket) -> Result<DiToken> {
-    let config = client.config();
+pub(crate) fn exchange(ex: &Exchanger, ticket: &Ticket) -> Result<DiToken> {
+    let config = ex.config();
     let url = endpoint(&config.endpoints.diauth, TOKEN_PATH)?;
     let grant_type = format!(
         "https://connectapi.{}/di-oauth2-service/oauth/grant/service_ticket",
@@ -63,12 +64,7 @@ pub(crate) fn exchange(client: &Client, ticket: &Ticket) -> Result<DiToken> {
     let mut refused = 0usize;
     // The id that worked last time goes first: Garmin retires ids one at a time, so a working one
     // saves a refused round trip per sign-in.
-    let remembered = client
-        .0
-        .di_client_id
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
+    let remembered = ex.remembered_di_client_id();
     let ordered: Vec<&String> = remembered
         .iter()
         .filter(|r| config.di_client_ids.contains(r))
@@ -86,13 +82,13 @@ pub(crate) fn exchange(client: &Client, ticket: &Ticket) -> Result<DiToken> {
             ("grant_type", grant_type.as_str()),
             ("service_url", ticket.service_url.as_str()),
         ];
-        let page = send(client, OutRequest::post_form(url.clone(), &form), client_id)?;
-        match refusal(&page, EXCHANGE_STEP)? {
-            Some(Refusal::Client) => {
+        let page = send(ex, OutRequest::post_form(url.clone(), &form), client_id)?;
+        match answers::oauth2_refusal(&page, EXCHANGE_STEP)? {
+            Some(answers::Refusal::Client) => {
                 log::info!("diauth refused DI client id {client_id}; trying the next one");
                 refused += 1;
             }
-            Some(Refusal::Grant) => {
+            Some(answers::Refusal::Grant) => {
                 // Tickets are single-use, short-lived and bound to their service URL.
                 return Err(Error::unexpected(
                     EXCHANGE_STEP,
@@ -100,13 +96,9 @@ pub(crate) fn exchange(client: &Client, ticket: &Ticket) -> Result<DiToken> {
                 ));
             }
             None => {
-                let token = parse_token(client, &page, client_id, EXCHANGE_STEP, None)?;
+                let token = parse_token(ex, &page, client_id, EXCHANGE_STEP, None)?;
                 log::info!("DI token issued for client id {}", token.client_id);
-                *client
-                    .0
-                    .di_client_id
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = Some(token.client_id.clone());
+                ex.remember_di_client_id(&token.client_id);
                 return Ok(token);
             }
         }
@@ -119,8 +111,8 @@ pub(crate) fn exchange(client: &Client, ticket: &Ticket) -> Result<DiToken> {
 
 /// Refreshes a DI token. The answer's refresh token replaces the old one (they are single-use).
 /// A refused or expired refresh token is [`Error::SignInNeeded`].
-pub(crate) fn refresh(client: &Client, token: &DiToken) -> Result<DiToken> {
-    let config = client.config();
+pub(crate) fn refresh(ex: &Exchanger, token: &DiToken) -> Result<DiToken> {
+    let config = ex.config();
     if token.client_id.trim().is_empty() {
         return Err(Error::InvalidInput("the DI token has no client id".into()));
     }
@@ -142,19 +134,19 @@ pub(crate) fn refresh(client: &Client, token: &DiToken) -> Result<DiToken> {
         ("client_id", token.client_id.as_str()),
         ("refresh_token", token.refresh_token.expose()),
     ];
-    let page = send(client, OutRequest::post_form(url, &form), &token.client_id)?;
-    match refusal(&page, REFRESH_STEP)? {
+    let page = send(ex, OutRequest::post_form(url, &form), &token.client_id)?;
+    match answers::oauth2_refusal(&page, REFRESH_STEP)? {
         Some(_) => Err(Error::SignInNeeded {
             reason: "diauth refused the DI refresh token (expired, revoked or already used)".into(),
         }),
-        None => parse_token(client, &page, &token.client_id, REFRESH_STEP, Some(token)),
+        None => parse_token(ex, &page, &token.client_id, REFRESH_STEP, Some(token)),
     }
 }
 
 /// Exchanges a DI access token for an IT token at `<services>/api/oauth/token`, trying the IT client
 /// id matching the DI one first, then the known ones.
-pub(crate) fn it_token(client: &Client, di: &DiToken) -> Result<ItToken> {
-    let config = client.config();
+pub(crate) fn it_token(ex: &Exchanger, di: &DiToken) -> Result<ItToken> {
+    let config = ex.config();
     if di.access_token.is_empty() {
         return Err(Error::InvalidInput(
             "the DI token has no access token".into(),
@@ -183,10 +175,10 @@ pub(crate) fn it_token(client: &Client, di: &DiToken) -> Result<ItToken> {
         let req = OutRequest::post_form(url.clone(), &form)
             .header("User-Agent", config.api_user_agent.clone())
             .header("Accept", "application/json");
-        let page = client.http().send(req, None)?;
-        match refusal(&page, IT_STEP)? {
-            Some(Refusal::Client) => log::info!("services refused IT client id {client_id}; trying the next one"),
-            Some(Refusal::Grant) => {
+        let page = ex.http().send(req, None)?;
+        match answers::oauth2_refusal(&page, IT_STEP)? {
+            Some(answers::Refusal::Client) => log::info!("services refused IT client id {client_id}; trying the next one"),
+            Some(answers::Refusal::Grant) => {
                 return Err(Error::InvalidInput(
                     "Garmin refused the DI access token (expired or revoked); refresh the DI token first".into(),
                 ))
@@ -201,8 +193,8 @@ pub(crate) fn it_token(client: &Client, di: &DiToken) -> Result<ItToken> {
                 return Ok(ItToken {
                     client_id: client_id.clone(),
                     token_type: str_field(&v, "token_type").unwrap_or("Bearer").to_owned(),
-                    access_token: Secret::new(required(&v, "access_token", IT_STEP)?),
-                    refresh_token: str_field(&v, "refresh_token").filter(|s| !s.is_empty()).map(Secret::new),
+                    access_token: AccessToken::new(required(&v, "access_token", IT_STEP)?),
+                    refresh_token: str_field(&v, "refresh_token").filter(|s| !s.is_empty()).map(RefreshToken::new),
                     scope: str_field(&v, "scope").map(str::to_owned),
                     expires_at,
                     refresh_token_expires_at: v.get("refresh_token_expires_in").and_then(Value::as_i64).map(|s| now + s),
@@ -225,42 +217,14 @@ fn endpoint(base: &Url, path: &str) -> Result<Url> {
 }
 
 /// POSTs to diauth with the Basic authentication of `client_id` (an empty password, as the apps do).
-fn send(client: &Client, req: OutRequest, client_id: &str) -> Result<Page> {
+fn send(ex: &Exchanger, req: OutRequest, client_id: &str) -> Result<Page> {
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:"));
     let req = req
         .header("Authorization", format!("Basic {basic}"))
-        .header("User-Agent", client.config().api_user_agent.clone())
+        .header("User-Agent", ex.config().api_user_agent.clone())
         .header("Accept", "application/json")
         .header("Cache-Control", "no-cache");
-    client.http().send(req, None)
-}
-
-enum Refusal {
-    /// The client id (Basic authentication) was refused.
-    Client,
-    /// The grant itself (ticket, refresh token, DI token) was refused.
-    Grant,
-}
-
-/// `Ok(None)` for a 200; `Ok(Some(_))` for an OAuth2 refusal; `Err` for anything else.
-fn refusal(page: &Page, step: &'static str) -> Result<Option<Refusal>> {
-    page.check_blocked()?;
-    if page.status == 200 {
-        return Ok(None);
-    }
-    let error = serde_json::from_slice::<Value>(&page.response.body)
-        .ok()
-        .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned));
-    match (page.status, error.as_deref()) {
-        (400 | 401, Some("invalid_grant" | "invalid_token")) => Ok(Some(Refusal::Grant)),
-        (400 | 401, Some("invalid_client" | "unauthorized_client")) | (401, _) => {
-            Ok(Some(Refusal::Client))
-        }
-        (403, _) => Err(Error::Blocked {
-            reason: format!("HTTP 403 at {step}"),
-        }),
-        (status, _) => Err(Error::HttpStatus { step, status }),
-    }
+    ex.http().send(req, None)
 }
 
 fn token_json(page: &Page, step: &'static str) -> Result<Value> {
@@ -308,14 +272,14 @@ pub(crate) fn jwt_payload(token: &str) -> Option<Value> {
 /// Builds a [`DiToken`] from diauth's answer. The client id is read back from the JWT and must be
 /// the one the request authenticated as; expiry is the earlier of `expires_in` and the JWT `exp`.
 fn parse_token(
-    client: &Client,
+    ex: &Exchanger,
     page: &Page,
     client_id: &str,
     step: &'static str,
     previous: Option<&DiToken>,
 ) -> Result<DiToken> {
     let v = token_json(page, step)?;
-    let now = client.config().clock.now();
+    let now = ex.config().clock.now();
     let access_token = required(&v, "access_token", step)?;
     let claims = jwt_payload(&access_token);
     if claims.is_none() {
@@ -347,7 +311,7 @@ fn parse_token(
         str_field(&v, "refresh_token").filter(|s| !s.is_empty()),
         previous,
     ) {
-        (Some(r), _) => Secret::new(r),
+        (Some(r), _) => RefreshToken::new(r),
         // Without a new refresh token the old one stays the refresh credential.
         (None, Some(p)) => p.refresh_token.clone(),
         (None, None) => return Err(Error::unexpected(step, "answer has no refresh_token")),
@@ -362,7 +326,7 @@ fn parse_token(
             .filter(|s| !s.is_empty())
             .unwrap_or("Bearer")
             .to_owned(),
-        access_token: Secret::new(access_token),
+        access_token: AccessToken::new(access_token),
         refresh_token,
         scope: str_field(&v, "scope").map(str::to_owned),
         expires_at,

@@ -1,14 +1,14 @@
-//! Ticket → OAuth1 (preauthorized) → OAuth2 (exchange/user/2.0), PROTOCOL §4. Refresh repeats the
+//! Ticket → OAuth1 (preauthorized) → OAuth2 (exchange/user/2.0), docs/protocol.md §4. Refresh repeats the
 //! exchange with the stored OAuth1 token.
 
-use super::consumer;
-use crate::client::Client;
+use super::Exchanger;
+use crate::answers;
 use crate::config::Consumer;
 use crate::error::{Error, Result};
-use crate::flows::Ticket;
 use crate::http::{OutRequest, Page};
 use crate::oauth1::{self, Credentials};
-use crate::secret::Secret;
+use crate::secret::{AccessToken, MfaToken, RefreshToken, Secret, TokenSecret};
+use crate::ticket::Ticket;
 use crate::tokens::{field_hint, OAuth1Token, OAuth2Token, Tokens};
 use crate::transport::{Body, Method};
 use url::Url;
@@ -17,10 +17,10 @@ const PREAUTHORIZED: &str = "preauthorized";
 const EXCHANGE: &str = "OAuth2 exchange";
 
 /// Exchanges a ticket for the legacy token pair.
-pub(crate) fn exchange(client: &Client, ticket: &Ticket) -> Result<Tokens> {
-    let consumer = consumer::get(client)?;
-    let oauth1 = preauthorized(client, &consumer, ticket)?;
-    let oauth2 = exchange_oauth2(client, &consumer, &oauth1).map_err(|e| match e {
+pub(crate) fn exchange(ex: &Exchanger, ticket: &Ticket) -> Result<Tokens> {
+    let consumer = ex.consumer()?;
+    let oauth1 = preauthorized(ex, &consumer, ticket)?;
+    let oauth2 = exchange_oauth2(ex, &consumer, &oauth1).map_err(|e| match e {
         // The token was minted a moment ago, so a refusal here is not about an old session.
         Error::SignInNeeded { .. } => {
             Error::unexpected(EXCHANGE, "Garmin refused the fresh OAuth1 token (HTTP 401)")
@@ -31,8 +31,8 @@ pub(crate) fn exchange(client: &Client, ticket: &Ticket) -> Result<Tokens> {
 }
 
 /// A new OAuth2 token from the OAuth1 token.
-pub(crate) fn refresh(client: &Client, oauth1: &OAuth1Token) -> Result<OAuth2Token> {
-    let configured = client.config().domain.as_str();
+pub(crate) fn refresh(ex: &Exchanger, oauth1: &OAuth1Token) -> Result<OAuth2Token> {
+    let configured = ex.config().domain.as_str();
     if let Some(domain) = oauth1
         .domain
         .as_deref()
@@ -42,23 +42,23 @@ pub(crate) fn refresh(client: &Client, oauth1: &OAuth1Token) -> Result<OAuth2Tok
             "the OAuth1 token belongs to {domain:?} but the client is configured for {configured}"
         )));
     }
-    let consumer = consumer::get(client)?;
-    exchange_oauth2(client, &consumer, oauth1)
+    let consumer = ex.consumer()?;
+    exchange_oauth2(ex, &consumer, oauth1)
 }
 
-fn preauthorized(client: &Client, consumer: &Consumer, ticket: &Ticket) -> Result<OAuth1Token> {
-    let config = client.config();
-    let mut url = endpoint(client, "oauth-service/oauth/preauthorized")?;
+fn preauthorized(ex: &Exchanger, consumer: &Consumer, ticket: &Ticket) -> Result<OAuth1Token> {
+    let config = ex.config();
+    let mut url = endpoint(ex, "oauth-service/oauth/preauthorized")?;
     url.query_pairs_mut()
         .append_pair("ticket", ticket.value.expose())
         .append_pair("login-url", &ticket.service_url)
         .append_pair("accepts-mfa-tokens", "true");
-    let auth = sign(client, "GET", &url, None, consumer, None)?;
+    let auth = sign(ex, "GET", &url, None, consumer, None)?;
     let req = OutRequest::get(url)
         .header("User-Agent", config.oauth_user_agent.clone())
         .header("Authorization", auth.expose());
     // Tickets are single-use, short-lived and bound to the service they were issued for.
-    let page = send(client, req, PREAUTHORIZED, || {
+    let page = send(ex, req, PREAUTHORIZED, || {
         Error::unexpected(
             PREAUTHORIZED,
             "Garmin refused the service ticket (HTTP 401); a ticket works once, for minutes, for the service it was issued for",
@@ -76,11 +76,11 @@ fn preauthorized(client: &Client, consumer: &Consumer, ticket: &Ticket) -> Resul
     };
     let missing = |name: &str| Error::unexpected(PREAUTHORIZED, format!("answer has no {name}"));
     Ok(OAuth1Token {
-        oauth_token: Secret::new(take("oauth_token").ok_or_else(|| missing("oauth_token"))?),
-        oauth_token_secret: Secret::new(
+        oauth_token: AccessToken::new(take("oauth_token").ok_or_else(|| missing("oauth_token"))?),
+        oauth_token_secret: TokenSecret::new(
             take("oauth_token_secret").ok_or_else(|| missing("oauth_token_secret"))?,
         ),
-        mfa_token: take("mfa_token").map(Secret::new),
+        mfa_token: take("mfa_token").map(MfaToken::new),
         mfa_expiration_timestamp: take("mfa_expiration_timestamp"),
         domain: Some(config.domain.as_str().to_owned()),
     })
@@ -94,8 +94,8 @@ struct ExchangeAnswer {
     jti: String,
     #[serde(default = "bearer")]
     token_type: String,
-    access_token: Secret,
-    refresh_token: Secret,
+    access_token: AccessToken,
+    refresh_token: RefreshToken,
     expires_in: i64,
     #[serde(default)]
     refresh_token_expires_in: i64,
@@ -106,12 +106,12 @@ fn bearer() -> String {
 }
 
 fn exchange_oauth2(
-    client: &Client,
+    ex: &Exchanger,
     consumer: &Consumer,
     oauth1: &OAuth1Token,
 ) -> Result<OAuth2Token> {
-    let config = client.config();
-    let url = endpoint(client, "oauth-service/oauth/exchange/user/2.0")?;
+    let config = ex.config();
+    let url = endpoint(ex, "oauth-service/oauth/exchange/user/2.0")?;
     let mut form = form_urlencoded::Serializer::new(String::new());
     if let Some(mfa) = &oauth1.mfa_token {
         form.append_pair("mfa_token", mfa.expose());
@@ -122,14 +122,7 @@ fn exchange_oauth2(
         oauth1.oauth_token.expose(),
         oauth1.oauth_token_secret.expose(),
     );
-    let auth = sign(
-        client,
-        "POST",
-        &url,
-        Some(body.expose()),
-        consumer,
-        Some(token),
-    )?;
+    let auth = sign(ex, "POST", &url, Some(body.expose()), consumer, Some(token))?;
     let req = OutRequest {
         method: Method::Post,
         url,
@@ -143,30 +136,23 @@ fn exchange_oauth2(
         ],
         body: Body::Bytes(body.expose().as_bytes().to_vec()),
     };
-    let page = send(client, req, EXCHANGE, || Error::SignInNeeded {
+    let page = send(ex, req, EXCHANGE, || Error::SignInNeeded {
         reason: "Garmin no longer accepts the OAuth1 token (HTTP 401)".into(),
     })?;
     oauth2_from(&page, config.clock.now())
 }
 
-/// Sends a signed OAuth-service request. A 401 naming a signature problem (`oauth_problem`) is a
-/// signing fault; any other 401 is what the step's credential refusal means (`refused`).
+/// Sends a signed OAuth-service request; `refused` is what a 401 that is not a signing fault means
+/// at this step.
 fn send(
-    client: &Client,
+    ex: &Exchanger,
     req: OutRequest,
     step: &'static str,
     refused: impl FnOnce() -> Error,
 ) -> Result<Page> {
-    let page = client.http().send(req, None)?;
-    page.check_blocked()?;
-    match page.status {
-        200 => Ok(page),
-        401 => Err(match oauth_problem(&page) {
-            Some(problem) if is_signature_problem(&problem) => signature_refused(step, &problem),
-            _ => refused(),
-        }),
-        status => Err(Error::HttpStatus { step, status }),
-    }
+    let page = ex.http().send(req, None)?;
+    answers::oauth1_answer(&page, step, refused)?;
+    Ok(page)
 }
 
 fn oauth2_from(page: &Page, now: i64) -> Result<OAuth2Token> {
@@ -189,56 +175,14 @@ fn oauth2_from(page: &Page, now: i64) -> Result<OAuth2Token> {
     })
 }
 
-/// The OAuth problem-reporting word (`oauth_problem=signature_invalid`) of a 401, when the server gave
-/// one. Only a short lower-case word is kept, so nothing from the body can leak into a message.
-fn oauth_problem(page: &Page) -> Option<String> {
-    let text = page.text();
-    let start = text.find("oauth_problem=")? + "oauth_problem=".len();
-    let word: String = text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-        .take(40)
-        .collect();
-    (!word.is_empty()).then_some(word)
-}
-
-/// Problems with how the request was signed (clock, nonce, consumer, signature), as opposed to the
-/// ticket or token it carried.
-fn is_signature_problem(problem: &str) -> bool {
-    matches!(
-        problem,
-        "parameter_absent"
-            | "parameter_rejected"
-            | "signature_method_rejected"
-            | "version_rejected"
-            | "consumer_key_unknown"
-            | "consumer_key_rejected"
-            | "timestamp_refused"
-            | "nonce_used"
-            | "signature_invalid"
-    )
-}
-
-fn signature_refused(step: &'static str, problem: &str) -> Error {
-    Error::unexpected(
-        step,
-        format!("Garmin refused the OAuth1-signed request (HTTP 401, oauth_problem={problem})"),
-    )
-}
-
-fn endpoint(client: &Client, path: &str) -> Result<Url> {
-    client
-        .config()
-        .endpoints
-        .connectapi
-        .join(path)
-        .map_err(|e| {
-            Error::InvalidConfig(format!("connectapi endpoint cannot take path {path}: {e}"))
-        })
+fn endpoint(ex: &Exchanger, path: &str) -> Result<Url> {
+    ex.config().endpoints.connectapi.join(path).map_err(|e| {
+        Error::InvalidConfig(format!("connectapi endpoint cannot take path {path}: {e}"))
+    })
 }
 
 fn sign(
-    client: &Client,
+    ex: &Exchanger,
     method: &str,
     url: &Url,
     form_body: Option<&str>,
@@ -256,6 +200,6 @@ fn sign(
         form_body,
         &creds,
         &oauth1::nonce()?,
-        client.config().clock.now(),
+        ex.config().clock.now(),
     )
 }

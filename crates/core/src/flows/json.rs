@@ -1,17 +1,20 @@
-//! The JSON sign-ins of Garmin's apps: mobile (PROTOCOL §2) and portal (§3). Same request and answer
+//! The JSON sign-ins of Garmin's apps: mobile (docs/protocol.md §2) and portal (§3). Same request and answer
 //! shapes, different paths, client ids and service URLs.
 //!
 //! The mobile flow sends exactly garth 0.8.0's requests in garth's order — cookie GET, login POST,
 //! (MFA POST), best-effort `GET /portal/sso/embed` — so recordings of garth replay against it.
 
-use super::{FlowOutcome, Ticket};
-use crate::client::Client;
+use super::FlowOutcome;
+use super::{Challenge, MfaContinuation, MfaMethod};
+use crate::answers;
 use crate::config::ClientPreset;
 use crate::cookies::CookieJar;
-use crate::error::{Error, Result, Strategy};
+use crate::error::{Error, Result};
+use crate::exchange::Exchanger;
 use crate::http::{OutRequest, Page};
-use crate::mfa::{Challenge, MfaContinuation, MfaMethod};
-use crate::secret::Secret;
+use crate::secret::{Password, ServiceTicket};
+use crate::strategy::Flow;
+use crate::ticket::Ticket;
 use serde_json::{json, Value};
 use std::time::Duration;
 use url::Url;
@@ -24,10 +27,10 @@ pub(crate) enum Api {
 }
 
 impl Api {
-    fn strategy(self) -> Strategy {
+    fn flow(self) -> Flow {
         match self {
-            Api::Mobile => Strategy::Mobile,
-            Api::Portal => Strategy::Portal,
+            Api::Mobile => Flow::Mobile,
+            Api::Portal => Flow::Portal,
         }
     }
 
@@ -38,10 +41,10 @@ impl Api {
         }
     }
 
-    fn preset(self, client: &Client) -> ClientPreset {
+    fn preset(self, ex: &Exchanger) -> ClientPreset {
         match self {
-            Api::Mobile => client.config().mobile_client.clone(),
-            Api::Portal => client.config().portal_client.clone(),
+            Api::Mobile => ex.config().mobile_client.clone(),
+            Api::Portal => ex.config().portal_client.clone(),
         }
     }
 }
@@ -53,21 +56,17 @@ const MFA_STEP: &str = "JSON MFA verification";
 
 /// Runs a JSON sign-in up to a ticket or an MFA challenge.
 pub(crate) fn sign_in(
-    client: &Client,
+    ex: &Exchanger,
     api: Api,
     email: &str,
-    password: &Secret,
+    password: &Password,
 ) -> Result<FlowOutcome> {
-    let urls = Urls::new(client, api)?;
+    let urls = Urls::new(ex, api)?;
     let jar = CookieJar::new();
 
     // The page GET only collects the session and Cloudflare cookies the API POST expects.
-    let page = send(
-        client,
-        page_request(client, urls.page.clone(), "none"),
-        &jar,
-    )?;
-    page.check_blocked()?;
+    let page = send(ex, page_request(ex, urls.page.clone(), "none"), &jar)?;
+    answers::check_blocked(&page)?;
     if page.status != 200 {
         return Err(Error::HttpStatus {
             step: page_step(api),
@@ -75,9 +74,9 @@ pub(crate) fn sign_in(
         });
     }
 
-    if api == Api::Portal && !client.config().portal_pause.is_zero() {
+    if api == Api::Portal && !ex.config().portal_pause.is_zero() {
         // Pacing only: a human takes a few seconds to type; the simulator configures zero.
-        pause(client.config().portal_pause);
+        pause(ex.config().portal_pause);
     }
 
     log::debug!("{}: posting credentials", api.prefix());
@@ -87,16 +86,16 @@ pub(crate) fn sign_in(
         "rememberMe": false,
         "captchaToken": "",
     });
-    let mut req = api_request(client, urls.login.clone(), &body);
+    let mut req = api_request(ex, urls.login.clone(), &body);
     if api == Api::Portal {
         req = req
             .header("Origin", origin(&urls.page))
             .header("Referer", urls.page.as_str());
     }
-    let answer = send(client, req, &jar)?;
+    let answer = send(ex, req, &jar)?;
     match classify(&answer, LOGIN_STEP)? {
         Answer::Ticket(value) => {
-            finish(client, api, &urls, &jar, &answer.url);
+            finish(ex, api, &urls, &jar, &answer.url);
             Ok(FlowOutcome::Ticket(Ticket {
                 value,
                 service_url: urls.service.clone(),
@@ -112,7 +111,7 @@ pub(crate) fn sign_in(
                 method.as_str()
             );
             Ok(FlowOutcome::Mfa(Challenge {
-                strategy: api.strategy(),
+                flow: api.flow(),
                 method: MfaMethod::parse(&method),
                 code_sent_to,
                 continuation: Box::new(JsonMfa {
@@ -152,15 +151,15 @@ struct Urls {
 }
 
 impl Urls {
-    fn new(client: &Client, api: Api) -> Result<Urls> {
-        let preset = api.preset(client);
+    fn new(ex: &Exchanger, api: Api) -> Result<Urls> {
+        let preset = api.preset(ex);
         if preset.client_id.trim().is_empty() || preset.service_url.trim().is_empty() {
             return Err(Error::InvalidConfig(format!(
                 "the {} client preset needs a client id and a service URL",
                 api.prefix()
             )));
         }
-        let sso = &client.config().endpoints.sso;
+        let sso = &ex.config().endpoints.sso;
         let join = |p: &str| {
             sso.join(p).map_err(|e| {
                 Error::InvalidConfig(format!("SSO endpoint cannot take path {p}: {e}"))
@@ -198,9 +197,9 @@ fn origin(u: &Url) -> String {
 }
 
 /// A navigation-like GET, with the browser headers garth 0.8.0 sent.
-fn page_request(client: &Client, url: Url, fetch_site: &str) -> OutRequest {
+fn page_request(ex: &Exchanger, url: Url, fetch_site: &str) -> OutRequest {
     OutRequest::get(url)
-        .header("User-Agent", client.config().sso_user_agent.clone())
+        .header("User-Agent", ex.config().sso_user_agent.clone())
         .header("Accept", PAGE_ACCEPT)
         .header("Accept-Language", ACCEPT_LANGUAGE)
         .header("Sec-Fetch-Mode", "navigate")
@@ -209,35 +208,35 @@ fn page_request(client: &Client, url: Url, fetch_site: &str) -> OutRequest {
 }
 
 /// A JSON POST to the sign-in API, with the same browser headers (garth sent them on the POSTs too).
-fn api_request(client: &Client, url: Url, body: &Value) -> OutRequest {
+fn api_request(ex: &Exchanger, url: Url, body: &Value) -> OutRequest {
     OutRequest::post_json(url, body)
-        .header("User-Agent", client.config().sso_user_agent.clone())
+        .header("User-Agent", ex.config().sso_user_agent.clone())
         .header("Accept", PAGE_ACCEPT)
         .header("Accept-Language", ACCEPT_LANGUAGE)
         .header("Sec-Fetch-Mode", "navigate")
         .header("Sec-Fetch-Dest", "document")
 }
 
-fn send(client: &Client, req: OutRequest, jar: &CookieJar) -> Result<Page> {
-    client.http().send(req, Some(jar))
+fn send(ex: &Exchanger, req: OutRequest, jar: &CookieJar) -> Result<Page> {
+    ex.http().send(req, Some(jar))
 }
 
 /// After a mobile sign-in succeeds, garth 0.8.0 fetched `/portal/sso/embed` for the load balancer's
 /// cookie before the exchange. Its answer does not matter, so any failure is only logged.
-fn finish(client: &Client, api: Api, urls: &Urls, jar: &CookieJar, last_url: &Url) {
+fn finish(ex: &Exchanger, api: Api, urls: &Urls, jar: &CookieJar, last_url: &Url) {
     if api != Api::Mobile {
         return;
     }
-    if client.config().tokens == crate::config::TokenPreference::OAuth1 {
+    if ex.config().tokens == crate::config::TokenPreference::Legacy {
         // garth 0.8.0 loaded the OAuth consumer before the embed GET; doing the same keeps our
         // request order identical to its recordings. A failure here resurfaces in the exchange.
-        if let Err(e) = crate::exchange::consumer::get(client) {
+        if let Err(e) = ex.consumer() {
             log::debug!("mobile: consumer fetch before the embed page failed: {e}");
         }
     }
-    let req = page_request(client, urls.embed.clone(), "same-origin")
-        .header("Referer", last_url.as_str());
-    match send(client, req, jar) {
+    let req =
+        page_request(ex, urls.embed.clone(), "same-origin").header("Referer", last_url.as_str());
+    match send(ex, req, jar) {
         Ok(p) => log::debug!("mobile: embed page answered HTTP {}", p.status),
         Err(e) => log::debug!("mobile: best-effort embed page failed: {e}"),
     }
@@ -246,7 +245,7 @@ fn finish(client: &Client, api: Api, urls: &Urls, jar: &CookieJar, last_url: &Ur
 /// What a login or MFA answer means.
 #[derive(Debug)]
 enum Answer {
-    Ticket(Secret),
+    Ticket(ServiceTicket),
     Mfa {
         method: String,
         code_sent_to: Option<String>,
@@ -255,61 +254,19 @@ enum Answer {
     ChallengeEnded,
 }
 
-fn retry_after(page: &Page) -> Option<Duration> {
-    page.response
-        .header("Retry-After")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
-}
-
-/// Garmin's status words (`INVALID_USERNAME_PASSWORD`, …) are safe to show; anything else the server
-/// put there is cut down to a harmless form.
-fn safe_word(s: &str) -> String {
-    let w: String = s
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .take(64)
-        .collect();
-    if w.is_empty() {
-        "<empty>".into()
-    } else {
-        w
-    }
-}
-
 /// Maps a JSON sign-in answer (login or MFA) to its meaning or to a typed error.
 fn classify(page: &Page, step: &'static str) -> Result<Answer> {
-    page.check_blocked()?;
-    let status = page.status;
+    answers::check_blocked(page)?;
     let Ok(v) = serde_json::from_slice::<Value>(&page.response.body) else {
-        return Err(match status {
-            403 => Error::Blocked {
-                reason: "HTTP 403 without a sign-in answer".into(),
-            },
-            200 => Error::unexpected(step, "HTTP 200 answer is not JSON"),
-            _ => Error::HttpStatus { step, status },
-        });
+        return Err(answers::not_a_sign_in_answer(page, step, "is not JSON"));
     };
-    // Cloudflare's rate limit sometimes arrives as HTTP 200 with the 429 inside the JSON.
-    if let Some(code) = v.pointer("/error/status-code") {
-        let code = code
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| code.as_u64().map(|n| n.to_string()));
-        if code.as_deref() == Some("429") {
-            return Err(Error::RateLimited {
-                retry_after: retry_after(page),
-            });
-        }
-    }
+    answers::json_rate_limit(&v, page)?;
     let Some(kind) = v.pointer("/responseStatus/type").and_then(Value::as_str) else {
-        return Err(match status {
-            403 => Error::Blocked {
-                reason: "HTTP 403 without a sign-in answer".into(),
-            },
-            200 => Error::unexpected(step, "JSON answer has no responseStatus.type"),
-            _ => Error::HttpStatus { step, status },
-        });
+        return Err(answers::not_a_sign_in_answer(
+            page,
+            step,
+            "has no responseStatus.type",
+        ));
     };
     match kind {
         "SUCCESSFUL" => {
@@ -320,7 +277,7 @@ fn classify(page: &Page, step: &'static str) -> Result<Answer> {
             if !super::webview::is_ticket(ticket) {
                 return Err(Error::TicketNotFound("the SUCCESSFUL sign-in answer"));
             }
-            Ok(Answer::Ticket(Secret::new(ticket)))
+            Ok(Answer::Ticket(ServiceTicket::new(ticket)))
         }
         "MFA_REQUIRED" => {
             let info = v.get("customerMfaInfo").cloned().unwrap_or(Value::Null);
@@ -329,7 +286,7 @@ fn classify(page: &Page, step: &'static str) -> Result<Answer> {
                 .get("mfaLastMethodUsed")
                 .and_then(Value::as_str)
                 .filter(|m| !m.trim().is_empty())
-                .map(safe_word)
+                .map(answers::safe_word)
                 .unwrap_or_else(|| "email".into());
             let code_sent_to = match MfaMethod::parse(&method) {
                 MfaMethod::Sms => info.get("phoneNumber"),
@@ -347,32 +304,20 @@ fn classify(page: &Page, step: &'static str) -> Result<Answer> {
                 code_sent_to,
             })
         }
-        "INVALID_USERNAME_PASSWORD" => Err(Error::InvalidCredentials),
-        "CAPTCHA_REQUIRED" => Err(Error::Blocked {
-            reason: "CAPTCHA required".into(),
-        }),
-        k if k.contains("LOCKED") => Err(Error::AccountLocked),
-        k if k.contains("LOGIN_DENIED") || k.contains("SECURITY_POLICY") => {
-            Err(Error::AccountUnusable {
-                reason: format!("Garmin answered {}", safe_word(k)),
-            })
+        k => {
+            if let Some(refusal) = answers::sign_in_refusal(k) {
+                return Err(refusal);
+            }
+            if step == MFA_STEP && is_code_rejected(k) {
+                return Ok(Answer::CodeRejected);
+            }
+            if step == MFA_STEP
+                && (k.contains("EXPIRED") || k.contains("TOO_MANY") || k.contains("MAX_"))
+            {
+                return Ok(Answer::ChallengeEnded);
+            }
+            Err(answers::sign_in_unknown_word(k, page, step))
         }
-        k if step == MFA_STEP && is_code_rejected(k) => Ok(Answer::CodeRejected),
-        k if step == MFA_STEP
-            && (k.contains("EXPIRED") || k.contains("TOO_MANY") || k.contains("MAX_")) =>
-        {
-            Ok(Answer::ChallengeEnded)
-        }
-        k if status == 429 || k.contains("TOO_MANY_REQUESTS") => Err(Error::RateLimited {
-            retry_after: retry_after(page),
-        }),
-        k if status == 403 => Err(Error::Blocked {
-            reason: format!("HTTP 403 ({})", safe_word(k)),
-        }),
-        k => Err(Error::unexpected(
-            step,
-            format!("HTTP {status} with responseStatus {}", safe_word(k)),
-        )),
     }
 }
 
@@ -394,7 +339,7 @@ struct JsonMfa {
 }
 
 impl MfaContinuation for JsonMfa {
-    fn submit(&mut self, client: &Client, code: &str) -> Result<Ticket> {
+    fn submit(&mut self, ex: &Exchanger, code: &str) -> Result<Ticket> {
         let body = json!({
             "mfaMethod": self.method,
             "mfaVerificationCode": code,
@@ -402,16 +347,16 @@ impl MfaContinuation for JsonMfa {
             "reconsentList": [],
             "mfaSetup": false,
         });
-        let mut req = api_request(client, self.urls.verify.clone(), &body);
+        let mut req = api_request(ex, self.urls.verify.clone(), &body);
         if self.api == Api::Portal {
             req = req
                 .header("Origin", origin(&self.urls.page))
                 .header("Referer", self.urls.page.as_str());
         }
-        let answer = send(client, req, &self.jar)?;
+        let answer = send(ex, req, &self.jar)?;
         match classify(&answer, MFA_STEP)? {
             Answer::Ticket(value) => {
-                finish(client, self.api, &self.urls, &self.jar, &answer.url);
+                finish(ex, self.api, &self.urls, &self.jar, &answer.url);
                 Ok(Ticket {
                     value,
                     service_url: self.urls.service.clone(),
@@ -430,17 +375,6 @@ impl MfaContinuation for JsonMfa {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn safe_word_keeps_status_words_and_drops_the_rest() {
-        assert_eq!(
-            safe_word("INVALID_USERNAME_PASSWORD"),
-            "INVALID_USERNAME_PASSWORD"
-        );
-        assert_eq!(safe_word("<script>x</script>"), "scriptxscript");
-        assert_eq!(safe_word(""), "<empty>");
-        assert_eq!(safe_word(&"A".repeat(200)).len(), 64);
-    }
 
     #[test]
     fn code_rejection_words() {

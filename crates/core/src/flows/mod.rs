@@ -1,31 +1,19 @@
 //! Sign-in flows. Each one, whatever its pages or JSON, ends in a CAS service ticket (or an MFA
-//! challenge whose completion yields one).
+//! challenge whose completion yields one). Flows send through the exchange layer's [`Exchanger`]
+//! for its HTTP client and configuration (and, in the mobile flow, to fetch the OAuth consumer at
+//! the moment garth did); they never see the [`crate::Client`] above them.
+//!
+//! [`Exchanger`]: crate::exchange::Exchanger
 
 pub(crate) mod json;
-pub mod webview;
+mod mfa;
+pub(crate) mod webview;
 pub(crate) mod widget;
 
-use crate::mfa::Challenge;
-use crate::secret::Secret;
-use std::fmt;
+pub use mfa::MfaMethod;
+pub(crate) use mfa::{Challenge, MfaContinuation};
 
-/// A CAS service ticket (`ST-…`) and the service URL it was issued for (Garmin checks they match).
-#[derive(Clone)]
-pub struct Ticket {
-    /// The ticket.
-    pub value: Secret,
-    /// The service URL used at sign-in (`login-url` / `service_url` of the exchange).
-    pub service_url: String,
-}
-
-impl fmt::Debug for Ticket {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ticket")
-            .field("value", &self.value)
-            .field("service_url", &self.service_url)
-            .finish()
-    }
-}
+use crate::ticket::Ticket;
 
 /// What a flow's first call ends in.
 pub(crate) enum FlowOutcome {

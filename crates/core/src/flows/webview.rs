@@ -1,8 +1,8 @@
-//! Web-view sign-in, PROTOCOL §7: the user signs in inside a real browser; the app watches the
+//! Web-view sign-in, docs/protocol.md §7: the user signs in inside a real browser; the app watches the
 //! navigation to the service URL and hands the `ticket=ST-…` it carries to the library.
 
 use crate::config::{ClientPreset, Config};
-use crate::secret::Secret;
+use crate::secret::ServiceTicket;
 use regex::Regex;
 use std::sync::LazyLock;
 use url::Url;
@@ -44,10 +44,10 @@ static BODY_TICKET_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// Finds a service ticket in a navigated URL (`…/gcm/android?ticket=ST-…`), a page body (inline JS
 /// with escaped slashes, `response_url = "…embed?ticket=ST-…"`, or a JSON sign-in answer), or a bare
 /// ticket. Returns `None` when there is none or it contains characters a ticket never has.
-pub fn extract_ticket(url_or_body: &str) -> Option<Secret> {
+pub fn extract_ticket(url_or_body: &str) -> Option<ServiceTicket> {
     let input = url_or_body.trim();
     if is_ticket(input) {
-        return Some(Secret::new(input));
+        return Some(ServiceTicket::new(input));
     }
     if let Ok(url) = Url::parse(input) {
         if !input.contains(char::is_whitespace) {
@@ -58,13 +58,13 @@ pub fn extract_ticket(url_or_body: &str) -> Option<Secret> {
             if let Some(v) = found {
                 // A URL's own ticket parameter decides: a malformed one is not rescued by a
                 // ticket-looking string elsewhere in the URL.
-                return is_ticket(&v).then(|| Secret::new(v));
+                return is_ticket(&v).then(|| ServiceTicket::new(v));
             }
         }
     }
     BODY_TICKET_RE.captures_iter(input).find_map(|c| {
         let m = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?;
-        is_ticket(m.as_str()).then(|| Secret::new(m.as_str()))
+        is_ticket(m.as_str()).then(|| ServiceTicket::new(m.as_str()))
     })
 }
 

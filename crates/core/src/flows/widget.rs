@@ -1,13 +1,16 @@
-//! The classic widget (HTML) sign-in, PROTOCOL §1: embed → signin page (CSRF) → credential POST →
+//! The classic widget (HTML) sign-in, docs/protocol.md §1: embed → signin page (CSRF) → credential POST →
 //! Success page with the ticket in inline JS, or the MFA page and its own POST.
 
-use super::{FlowOutcome, Ticket};
-use crate::client::Client;
+use super::FlowOutcome;
+use super::{Challenge, MfaContinuation, MfaMethod};
+use crate::answers;
 use crate::cookies::CookieJar;
-use crate::error::{Error, Result, Strategy};
+use crate::error::{Error, Result};
+use crate::exchange::Exchanger;
 use crate::http::{OutRequest, Page};
-use crate::mfa::{Challenge, MfaContinuation, MfaMethod};
-use crate::secret::Secret;
+use crate::secret::{Password, Secret, ServiceTicket};
+use crate::strategy::Flow;
+use crate::ticket::Ticket;
 use regex::Regex;
 use std::sync::LazyLock;
 use url::Url;
@@ -15,16 +18,16 @@ use url::Url;
 const SIGNIN_PAGE_TITLE: &str = "GARMIN Authentication Application";
 
 /// Runs the widget flow up to a ticket or an MFA challenge.
-pub(crate) fn sign_in(client: &Client, email: &str, password: &Secret) -> Result<FlowOutcome> {
-    let urls = Urls::new(client)?;
+pub(crate) fn sign_in(ex: &Exchanger, email: &str, password: &Password) -> Result<FlowOutcome> {
+    let urls = Urls::new(ex)?;
     let jar = CookieJar::new();
 
     // The embed page only sets the Cloudflare and locale cookies the sign-in page expects.
-    let embed = send(client, OutRequest::get(urls.embed.clone()), &jar)?;
+    let embed = send(ex, OutRequest::get(urls.embed.clone()), &jar)?;
     expect_ok(&embed, "embed page")?;
 
     let signin = send(
-        client,
+        ex,
         OutRequest::get(urls.signin.clone()).header("Referer", urls.embed.as_str()),
         &jar,
     )?;
@@ -41,7 +44,7 @@ pub(crate) fn sign_in(client: &Client, email: &str, password: &Secret) -> Result
     ];
     let req =
         OutRequest::post_form(urls.signin.clone(), &form).header("Referer", urls.signin.as_str());
-    let answer = send(client, req, &jar)?;
+    let answer = send(ex, req, &jar)?;
     match classify(&answer, "credential POST")? {
         Landing::Ticket(value) => Ok(FlowOutcome::Ticket(Ticket {
             value,
@@ -50,14 +53,14 @@ pub(crate) fn sign_in(client: &Client, email: &str, password: &Secret) -> Result
         Landing::Mfa(mut mfa) => {
             if mfa.code_sent_to.is_none() && matches!(mfa.method, MfaMethod::Email | MfaMethod::Sms)
             {
-                mfa.code_sent_to = request_code(client, &urls, &mfa, &answer.url, &jar)?;
+                mfa.code_sent_to = request_code(ex, &urls, &mfa, &answer.url, &jar)?;
             }
             log::info!(
                 "widget: Garmin asks for an MFA code ({})",
                 mfa.method.as_str()
             );
             Ok(FlowOutcome::Mfa(Challenge {
-                strategy: Strategy::Widget,
+                flow: Flow::Widget,
                 method: mfa.method,
                 code_sent_to: mfa.code_sent_to,
                 continuation: Box::new(WidgetMfa {
@@ -92,8 +95,8 @@ struct Urls {
 }
 
 impl Urls {
-    fn new(client: &Client) -> Result<Urls> {
-        let sso = &client.config().endpoints.sso;
+    fn new(ex: &Exchanger) -> Result<Urls> {
+        let sso = &ex.config().endpoints.sso;
         let join = |p: &str| {
             sso.join(p).map_err(|e| {
                 Error::InvalidConfig(format!("SSO endpoint cannot take path {p}: {e}"))
@@ -129,13 +132,13 @@ impl Urls {
 }
 
 /// Sends an SSO request with the browser-like User-Agent and the sign-in's cookies.
-fn send(client: &Client, req: OutRequest, jar: &CookieJar) -> Result<Page> {
-    let req = req.header("User-Agent", client.config().sso_user_agent.clone());
-    client.http().send(req, Some(jar))
+fn send(ex: &Exchanger, req: OutRequest, jar: &CookieJar) -> Result<Page> {
+    let req = req.header("User-Agent", ex.config().sso_user_agent.clone());
+    ex.http().send(req, Some(jar))
 }
 
 fn expect_ok(page: &Page, step: &'static str) -> Result<()> {
-    page.check_blocked()?;
+    answers::check_blocked(page)?;
     if page.status != 200 {
         return Err(Error::HttpStatus {
             step,
@@ -147,7 +150,7 @@ fn expect_ok(page: &Page, step: &'static str) -> Result<()> {
 
 /// Where a POST (credentials or MFA code) landed after its redirects.
 enum Landing {
-    Ticket(Secret),
+    Ticket(ServiceTicket),
     Mfa(MfaPage),
     SigninPage,
 }
@@ -162,7 +165,7 @@ struct MfaPage {
 }
 
 fn classify(page: &Page, step: &'static str) -> Result<Landing> {
-    page.check_blocked()?;
+    answers::check_blocked(page)?;
     let text = page.text();
     let title = page.title().unwrap_or_default();
     if title == "Success" {
@@ -173,11 +176,8 @@ fn classify(page: &Page, step: &'static str) -> Result<Landing> {
     if title.contains("MFA") || js_var(&text, "mfaMethod").is_some() {
         return parse_mfa_page(&text).map(Landing::Mfa);
     }
-    if title.to_ascii_lowercase().contains("locked") {
-        return Err(Error::AccountLocked);
-    }
-    if title.contains("Account Error") || title.contains("Unable to sign in") {
-        return Err(Error::AccountUnusable { reason: title });
+    if let Some(refusal) = answers::widget_refusal(&title) {
+        return Err(refusal);
     }
     // Spring Security's answer to a missing, stale or made-up CSRF value.
     if page.status == 403 && text.contains("CSRF") {
@@ -219,7 +219,7 @@ fn parse_mfa_page(html: &str) -> Result<MfaPage> {
 /// Asks Garmin to send the email/SMS code when the MFA page says none went out.
 /// Returns where Garmin says the code went, when it says.
 fn request_code(
-    client: &Client,
+    ex: &Exchanger,
     urls: &Urls,
     mfa: &MfaPage,
     mfa_page_url: &Url,
@@ -236,11 +236,11 @@ fn request_code(
         "locale": mfa.locale,
     });
     let page = send(
-        client,
+        ex,
         OutRequest::post_json(url, &body).header("Referer", mfa_page_url.as_str()),
         jar,
     )?;
-    page.check_blocked()?;
+    answers::check_blocked(&page)?;
     if !(200..300).contains(&page.status) {
         return Err(Error::HttpStatus {
             step: STEP,
@@ -276,7 +276,7 @@ struct WidgetMfa {
 }
 
 impl MfaContinuation for WidgetMfa {
-    fn submit(&mut self, client: &Client, code: &str) -> Result<Ticket> {
+    fn submit(&mut self, ex: &Exchanger, code: &str) -> Result<Ticket> {
         let form = [
             ("mfa-code", code),
             ("embed", "true"),
@@ -285,7 +285,7 @@ impl MfaContinuation for WidgetMfa {
         ];
         let req = OutRequest::post_form(self.urls.mfa_submit.clone(), &form)
             .header("Referer", self.page_url.as_str());
-        let answer = send(client, req, &self.jar)?;
+        let answer = send(ex, req, &self.jar)?;
         match classify(&answer, "MFA code POST")? {
             Landing::Ticket(value) => Ok(Ticket {
                 value,
@@ -343,7 +343,7 @@ static TICKET_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[?&]ticket=(ST-[A-Za-z0-9._~-]+)").expect("static regex"));
 
 /// The ticket in the Success page's inline JS (`response_url = "https:\/\/…embed?ticket=ST-…"`).
-fn find_ticket(html: &str) -> Option<Secret> {
+fn find_ticket(html: &str) -> Option<ServiceTicket> {
     let url = js_unescape(&RESPONSE_URL_RE.captures(html)?[1]);
     let url = if url.contains("%3A%2F%2F") {
         percent_encoding::percent_decode_str(&url)
@@ -353,7 +353,7 @@ fn find_ticket(html: &str) -> Option<Secret> {
         url
     };
     let url = url.replace("&amp;", "&");
-    TICKET_RE.captures(&url).map(|c| Secret::new(&c[1]))
+    TICKET_RE.captures(&url).map(|c| ServiceTicket::new(&c[1]))
 }
 
 /// A `var name = "…";` string from inline JS, unescaped.

@@ -2,7 +2,6 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::http::Page;
 use crate::tokens::Tokens;
 use crate::transport::{Body, Method};
 use std::fmt;
@@ -145,7 +144,7 @@ pub(super) fn headers(
     }
     let mut h: Vec<(String, String)> = match tokens {
         Tokens::Di { .. } => {
-            // What Garmin Connect Mobile for Android sends with DI tokens (PROTOCOL §5).
+            // What Garmin Connect Mobile for Android sends with DI tokens (docs/protocol.md §5).
             let version = config
                 .api_user_agent
                 .strip_prefix("GCM-Android-")
@@ -175,13 +174,4 @@ pub(super) fn headers(
         format!("Bearer {}", tokens.access_token().expose()),
     ));
     Ok(h)
-}
-
-/// Turns a non-success answer into the matching typed error.
-pub(super) fn check_success(page: &Page, step: &'static str) -> Result<()> {
-    page.check_blocked()?;
-    match page.status {
-        200..=299 => Ok(()),
-        status => Err(Error::HttpStatus { step, status }),
-    }
 }

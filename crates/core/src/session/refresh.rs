@@ -88,7 +88,7 @@ impl Refresher {
                     }
                     if let Some((failed, e)) = &st.last_failure {
                         if *failed == attempt {
-                            return Err(replicate(e));
+                            return Err(e.clone());
                         }
                     }
                 }
@@ -126,7 +126,7 @@ impl Refresher {
                 Ok((new, generation))
             }
             Err(e) => {
-                self.lock().last_failure = Some((attempt, replicate(&e)));
+                self.lock().last_failure = Some((attempt, e.clone()));
                 drop(guard);
                 Err(e)
             }
@@ -142,46 +142,5 @@ impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.refresher.lock().in_flight = None;
         self.refresher.done.notify_all();
-    }
-}
-
-/// A copy of a refresh error for each thread that waited on the attempt. Errors a refresh cannot
-/// produce are carried over by their message.
-pub(super) fn replicate(e: &Error) -> Error {
-    match e {
-        Error::SignInNeeded { reason } => Error::SignInNeeded {
-            reason: reason.clone(),
-        },
-        Error::InvalidCredentials => Error::InvalidCredentials,
-        Error::RateLimited { retry_after } => Error::RateLimited {
-            retry_after: *retry_after,
-        },
-        Error::Blocked { reason } => Error::Blocked {
-            reason: reason.clone(),
-        },
-        Error::AccountLocked => Error::AccountLocked,
-        Error::AccountUnusable { reason } => Error::AccountUnusable {
-            reason: reason.clone(),
-        },
-        Error::UnexpectedResponse { step, detail } => Error::UnexpectedResponse {
-            step,
-            detail: detail.clone(),
-        },
-        Error::HttpStatus { step, status } => Error::HttpStatus {
-            step,
-            status: *status,
-        },
-        Error::ForeignRedirect { host } => Error::ForeignRedirect { host: host.clone() },
-        Error::TooManyRedirects { limit } => Error::TooManyRedirects { limit: *limit },
-        Error::ResponseTooLarge { limit } => Error::ResponseTooLarge { limit: *limit },
-        Error::Timeout(m) => Error::Timeout(m.clone()),
-        Error::Network(t) => Error::Network(t.clone()),
-        Error::InvalidConfig(m) => Error::InvalidConfig(m.clone()),
-        Error::InvalidInput(m) => Error::InvalidInput(m.clone()),
-        Error::Storage(m) => Error::Storage(m.clone()),
-        other => Error::UnexpectedResponse {
-            step: "token refresh",
-            detail: other.to_string(),
-        },
     }
 }

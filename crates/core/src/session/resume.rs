@@ -2,10 +2,10 @@
 //! a sign-in only when that is impossible; tokens stored only after a sign-in that worked.
 
 use super::Session;
+use crate::client::PendingMfa;
 use crate::client::{Client, LoginOutcome};
 use crate::error::{Error, Result};
-use crate::mfa::PendingMfa;
-use crate::secret::Secret;
+use crate::secret::Password;
 use crate::store::TokenStore;
 use crate::tokens::Tokens;
 
@@ -15,7 +15,7 @@ const MFA_ATTEMPTS: usize = 3;
 /// Supplies credentials when a sign-in is needed: prompt the user, or read the app's own vault.
 pub trait CredentialsProvider: Send + Sync {
     /// The email and password.
-    fn credentials(&self) -> Result<(String, Secret)>;
+    fn credentials(&self) -> Result<(String, Password)>;
     /// The MFA code Garmin sent (see [`PendingMfa::method`] and [`PendingMfa::code_sent_to`]).
     /// Asked again, up to three times, when Garmin rejects a code.
     fn mfa_code(&self, pending: &PendingMfa) -> Result<String>;

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::transport::Body;
 use std::io::{Cursor, Read};
 
-/// `POST` target of activity uploads (PROTOCOL §6).
+/// `POST` target of activity uploads (docs/protocol.md §6).
 pub(super) const UPLOAD_PATH: &str = "/upload-service/upload";
 
 /// What Garmin answered to an upload (`detailedImportResult`).

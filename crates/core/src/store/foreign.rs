@@ -3,7 +3,7 @@
 //! (`di_token`, `di_refresh_token`, `di_client_id`).
 
 use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::secret::{AccessToken, RefreshToken};
 use crate::tokens::{field_hint, DiToken, OAuth1Token, OAuth2Token, Tokens};
 use base64::Engine;
 use serde::Deserialize;
@@ -47,9 +47,9 @@ pub fn export_garth_dumps(t: &Tokens) -> Result<String> {
 #[derive(Deserialize)]
 struct GarminConnectJson {
     #[serde(default)]
-    di_token: Option<Secret>,
+    di_token: Option<AccessToken>,
     #[serde(default)]
-    di_refresh_token: Option<Secret>,
+    di_refresh_token: Option<RefreshToken>,
     #[serde(default)]
     di_client_id: Option<String>,
 }

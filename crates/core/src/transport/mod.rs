@@ -13,10 +13,56 @@ mod ureq_transport;
 #[cfg(feature = "ureq-transport")]
 pub use ureq_transport::UreqTransport;
 
-use crate::error::TransportError;
 use std::fmt;
 use std::io::Read;
 use std::time::Duration;
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum TransportErrorKind {
+    /// Name resolution or TCP connect failed.
+    Connect,
+    /// The request or response took longer than its timeout.
+    Timeout,
+    /// TLS handshake or certificate failure.
+    Tls,
+    /// Reading or writing the connection failed.
+    Io,
+    /// The host application's transport failed in a way it did not classify.
+    Other,
+}
+
+/// A failure of the transport itself: no HTTP response was received. An HTTP error status is not a
+/// transport failure; return it as a [`Response`].
+///
+/// `message` may quote a URL: the core scrubs queries and caps the length when the failure enters
+/// its [`crate::Error`], so a ticket in a host stack's message never reaches a log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// The class of failure; a timeout becomes a timeout error, the rest a network error.
+    pub kind: TransportErrorKind,
+    /// What the transport said.
+    pub message: String,
+}
+
+impl TransportError {
+    /// Builds a transport error.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for TransportError {}
 
 /// An HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

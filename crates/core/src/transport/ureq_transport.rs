@@ -1,7 +1,7 @@
 //! The default transport: ureq with rustls, one connection pool per client (keep-alive).
 
 use super::{Body, Request, Response, Transport};
-use crate::error::{TransportError, TransportErrorKind};
+use super::{TransportError, TransportErrorKind};
 use std::fmt;
 
 /// ureq + rustls + webpki roots. Redirects are off (the core follows them) and HTTP error statuses

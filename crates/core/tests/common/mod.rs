@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use garmin_sso_core::{
-    Client, Config, Domain, Request, Response, Strategy, TokenPreference, Transport,
-    TransportError, UreqTransport,
+    Client, Config, Domain, Flow, Request, Response, TokenPreference, Transport, TransportError,
+    UreqTransport,
 };
 use garmin_sso_sim::{Account, Simulator};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -38,8 +38,8 @@ pub fn sim() -> Simulator {
 pub fn config(sim: &Simulator) -> Config {
     let mut c =
         Config::with_base_url(Domain::Com, &sim.base_url()).expect("simulator URL is a valid base");
-    c.tokens = TokenPreference::OAuth1;
-    c.strategies = vec![Strategy::Widget];
+    c.tokens = TokenPreference::Legacy;
+    c.strategies = vec![Flow::Widget];
     let clock = sim.clock();
     c.clock = Arc::new(move || clock.now());
     c

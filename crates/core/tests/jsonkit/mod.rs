@@ -5,7 +5,7 @@
 
 use crate::common;
 use garmin_sso_core::{
-    Body, Client, Config, LoginOutcome, Method, PendingMfa, Request, Response, Secret, Strategy,
+    Body, Client, Config, Flow, LoginOutcome, Method, PendingMfa, Request, Response, ServiceTicket,
     Ticket, TokenPreference, Tokens, Transport, UreqTransport,
 };
 use garmin_sso_sim::Simulator;
@@ -17,14 +17,14 @@ pub const IOS_SERVICE: &str = "https://mobile.integration.garmin.com/gcm/ios";
 pub const PORTAL_SERVICE: &str = "https://connect.garmin.com/app";
 
 /// The common simulator config with the given strategies and token family.
-pub fn config_for(sim: &Simulator, strategies: &[Strategy], tokens: TokenPreference) -> Config {
+pub fn config_for(sim: &Simulator, strategies: &[Flow], tokens: TokenPreference) -> Config {
     let mut c = common::config(sim);
     c.strategies = strategies.to_vec();
     c.tokens = tokens;
     c
 }
 
-pub fn client_for(sim: &Simulator, strategies: &[Strategy], tokens: TokenPreference) -> Client {
+pub fn client_for(sim: &Simulator, strategies: &[Flow], tokens: TokenPreference) -> Client {
     common::client_with(
         config_for(sim, strategies, tokens),
         Arc::new(UreqTransport::new()),
@@ -41,14 +41,17 @@ pub fn complete(outcome: LoginOutcome) -> Tokens {
 pub fn pending(outcome: LoginOutcome) -> PendingMfa {
     match outcome {
         LoginOutcome::MfaRequired(p) => p,
-        LoginOutcome::Complete(t) => panic!("expected an MFA challenge, got {} tokens", t.family()),
+        LoginOutcome::Complete(t) => panic!(
+            "expected an MFA challenge, got {} tokens",
+            t.family().name()
+        ),
     }
 }
 
 pub fn di(tokens: &Tokens) -> &garmin_sso_core::DiToken {
     match tokens {
         Tokens::Di { di } => di,
-        other => panic!("expected DI tokens, got {}", other.family()),
+        other => panic!("expected DI tokens, got {}", other.family().name()),
     }
 }
 
@@ -186,7 +189,7 @@ pub fn raw_ticket(
     let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
     let t = v["serviceTicketId"].as_str().expect("a ticket").to_owned();
     Ticket {
-        value: Secret::new(t),
+        value: ServiceTicket::new(t),
         service_url: service.to_owned(),
     }
 }

@@ -1,16 +1,22 @@
-//! The entry point: a configured client that signs in, exchanges tickets and refreshes tokens.
+//! The entry point: a configured client that runs the strategy chain (which flows, in which order,
+//! what falls through), finishes MFA, and exchanges tickets through the layer below.
 
-use crate::config::{Config, Consumer, TokenPreference};
-use crate::error::{Error, Result, Strategy};
-use crate::exchange;
-use crate::flows::{self, FlowOutcome, Ticket};
+mod mfa;
+
+pub use mfa::PendingMfa;
+
+use crate::config::{Config, TokenPreference};
+use crate::error::{Error, Result, StrategyFailure};
+use crate::exchange::{Exchanger, ItToken};
+use crate::flows::{self, FlowOutcome};
 use crate::http::Http;
-use crate::mfa::PendingMfa;
-use crate::secret::Secret;
-use crate::tokens::Tokens;
+use crate::secret::Password;
+use crate::strategy::Flow;
+use crate::ticket::Ticket;
+use crate::tokens::{DiToken, Tokens};
 use crate::transport::Transport;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// What a sign-in ends in.
 // Returned once per sign-in; boxing the tokens would only add noise for callers.
@@ -23,19 +29,10 @@ pub enum LoginOutcome {
     MfaRequired(PendingMfa),
 }
 
-pub(crate) struct Inner {
-    pub(crate) config: Arc<Config>,
-    pub(crate) http: Http,
-    /// The fetched consumer, cached after the first success.
-    pub(crate) consumer: Mutex<Option<Consumer>>,
-    /// The DI client id diauth last accepted; tried first next time.
-    pub(crate) di_client_id: Mutex<Option<String>>,
-}
-
 /// A Garmin client: configuration plus transport. Cheap to clone, `Send + Sync`; every sign-in keeps
 /// its own cookie jar, so concurrent sign-ins never mix.
 #[derive(Clone)]
-pub struct Client(pub(crate) Arc<Inner>);
+pub struct Client(Arc<Exchanger>);
 
 impl Client {
     /// A client with the default transport (ureq + rustls).
@@ -47,23 +44,21 @@ impl Client {
     /// A client that sends every request through `transport` (the host app's HTTP stack).
     pub fn with_transport(config: Config, transport: Arc<dyn Transport>) -> Result<Client> {
         config.validate()?;
-        let config = Arc::new(config);
-        let consumer = Mutex::new(config.consumer.clone());
-        Ok(Client(Arc::new(Inner {
-            http: Http::new(transport, config.clone()),
-            config,
-            consumer,
-            di_client_id: Mutex::new(None),
-        })))
+        let http = Http::new(transport, Arc::new(config));
+        Ok(Client(Arc::new(Exchanger::new(http))))
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.0.config
+        self.0.config()
     }
 
     pub(crate) fn http(&self) -> &Http {
-        &self.0.http
+        self.0.http()
+    }
+
+    pub(crate) fn exchanger(&self) -> &Exchanger {
+        &self.0
     }
 
     /// Signs in trying the configured strategies in order (default: mobile, widget, portal).
@@ -72,8 +67,8 @@ impl Client {
     /// odd pages and transport errors fall through to the next strategy. When all fail the error is
     /// [`Error::AllStrategiesFailed`] listing each strategy and why (a single strategy's error is
     /// returned as is).
-    pub fn login(&self, email: &str, password: &Secret) -> Result<LoginOutcome> {
-        let strategies = self.0.config.strategies.clone();
+    pub fn login(&self, email: &str, password: &Password) -> Result<LoginOutcome> {
+        let strategies = self.config().strategies.clone();
         self.login_chain(&strategies, email, password)
     }
 
@@ -83,9 +78,9 @@ impl Client {
     /// its error is final — retrying with the next strategy would POST the password again.
     pub fn login_chain(
         &self,
-        strategies: &[Strategy],
+        strategies: &[Flow],
         email: &str,
-        password: &Secret,
+        password: &Password,
     ) -> Result<LoginOutcome> {
         if strategies.is_empty() {
             return Err(Error::InvalidInput("no sign-in strategy given".into()));
@@ -97,13 +92,15 @@ impl Client {
                 Ok(outcome) => return self.finish(outcome),
                 Err(e) if e.falls_through() => {
                     log::info!("sign-in strategy {s} failed ({e}); trying the next one");
-                    failures.push((s, e));
+                    failures.push(StrategyFailure::new(s, e));
                 }
                 Err(e) => return Err(e),
             }
         }
         if failures.len() == 1 {
-            return Err(failures.pop().expect("one failure").1);
+            if let Some(only) = failures.pop() {
+                return Err(only.error);
+            }
         }
         Err(Error::AllStrategiesFailed(failures))
     }
@@ -111,9 +108,9 @@ impl Client {
     /// Signs in with one strategy.
     pub fn login_with(
         &self,
-        strategy: Strategy,
+        strategy: Flow,
         email: &str,
-        password: &Secret,
+        password: &Password,
     ) -> Result<LoginOutcome> {
         check_credentials(email, password)?;
         let outcome = self.reach_ticket(strategy, email, password)?;
@@ -122,18 +119,15 @@ impl Client {
 
     fn reach_ticket(
         &self,
-        strategy: Strategy,
+        strategy: Flow,
         email: &str,
-        password: &Secret,
+        password: &Password,
     ) -> Result<FlowOutcome> {
+        let ex = self.exchanger();
         match strategy {
-            Strategy::Widget => flows::widget::sign_in(self, email, password),
-            Strategy::Mobile => {
-                flows::json::sign_in(self, flows::json::Api::Mobile, email, password)
-            }
-            Strategy::Portal => {
-                flows::json::sign_in(self, flows::json::Api::Portal, email, password)
-            }
+            Flow::Widget => flows::widget::sign_in(ex, email, password),
+            Flow::Mobile => flows::json::sign_in(ex, flows::json::Api::Mobile, email, password),
+            Flow::Portal => flows::json::sign_in(ex, flows::json::Api::Portal, email, password),
         }
     }
 
@@ -146,75 +140,53 @@ impl Client {
 
     /// Exchanges a service ticket for tokens per the configured [`TokenPreference`].
     pub fn exchange_ticket(&self, ticket: &Ticket) -> Result<Tokens> {
-        self.exchange_ticket_as(ticket, self.0.config.tokens)
+        self.exchange_ticket_as(ticket, self.config().tokens)
     }
 
     /// Exchanges a service ticket for tokens of the given family. `Auto` tries DI first and falls back
     /// to the legacy exchange when DI refuses every client id.
     pub fn exchange_ticket_as(&self, ticket: &Ticket, family: TokenPreference) -> Result<Tokens> {
-        if !ticket.value.expose().starts_with("ST-") {
-            return Err(Error::InvalidInput(
-                "a service ticket starts with ST-".into(),
-            ));
-        }
-        match family {
-            TokenPreference::OAuth1 => exchange::legacy::exchange(self, ticket),
-            TokenPreference::Di => Ok(Tokens::Di {
-                di: exchange::di::exchange(self, ticket)?,
-            }),
-            TokenPreference::Auto => match exchange::di::exchange(self, ticket) {
-                Ok(di) => Ok(Tokens::Di { di }),
-                Err(e) if e.falls_through() || matches!(e, Error::InvalidCredentials) => {
-                    // A ticket is single-use; Garmin's DI endpoint refuses before consuming it when
-                    // the client id is unknown, so the legacy exchange can still use it.
-                    log::info!("DI exchange failed ({e}); falling back to the legacy exchange");
-                    exchange::legacy::exchange(self, ticket)
-                }
-                Err(e) => Err(e),
-            },
-        }
+        self.0.exchange(ticket, family)
     }
 
     /// New tokens of the same family: the legacy exchange again, or the DI refresh grant.
     /// On failure the given tokens stay as they were (they are only read).
     pub fn refresh(&self, tokens: &Tokens) -> Result<Tokens> {
-        match tokens {
-            Tokens::Legacy { oauth1, .. } => {
-                let oauth2 = exchange::legacy::refresh(self, oauth1)?;
-                Ok(Tokens::Legacy {
-                    oauth1: oauth1.clone(),
-                    oauth2,
-                })
-            }
-            Tokens::Di { di } => Ok(Tokens::Di {
-                di: exchange::di::refresh(self, di)?,
-            }),
-        }
+        self.0.refresh(tokens)
     }
 
-    /// The sign-in URL to open in a browser or web view (PROTOCOL §7) for the mobile client preset.
+    /// The sign-in URL to open in a browser or web view (docs/protocol.md §7), as the mobile client
+    /// preset: the ticket it ends in is bound to [`Config::webview_service_url`].
     pub fn browser_sign_in_url(&self) -> String {
-        flows::webview::sign_in_url(&self.0.config, &self.0.config.mobile_client)
+        let config = self.config();
+        flows::webview::sign_in_url(config, &config.mobile_client)
     }
 
-    /// Finishes a web-view sign-in: finds the ticket in the navigated URL or page body and exchanges it
-    /// for tokens. The ticket is bound to the mobile preset's service URL.
-    pub fn exchange_webview(&self, url_or_body: &str) -> Result<Tokens> {
-        let value = flows::webview::extract_ticket(url_or_body)
-            .ok_or(Error::TicketNotFound("the web-view URL or page"))?;
-        self.exchange_ticket(&Ticket {
+    /// The ticket in a web view's navigated URL or page body, bound to the service URL
+    /// [`Client::browser_sign_in_url`] asked for. `InvalidInput` when there is none: keep watching
+    /// the web view's navigations.
+    pub fn webview_ticket(&self, url_or_body: &str) -> Result<Ticket> {
+        let value = flows::webview::extract_ticket(url_or_body).ok_or_else(|| {
+            Error::InvalidInput("the web-view URL or page holds no service ticket".into())
+        })?;
+        Ok(Ticket {
             value,
-            service_url: self.0.config.mobile_client.service_url.clone(),
+            service_url: self.config().webview_service_url().to_owned(),
         })
     }
 
-    /// Exchanges a DI access token for an IT token for `services.{d}` endpoints (PROTOCOL §5).
-    pub fn it_token(&self, di: &crate::tokens::DiToken) -> Result<exchange::di::ItToken> {
-        exchange::di::it_token(self, di)
+    /// Finishes a web-view sign-in: [`Client::webview_ticket`], then the exchange.
+    pub fn exchange_webview(&self, url_or_body: &str) -> Result<Tokens> {
+        self.exchange_ticket(&self.webview_ticket(url_or_body)?)
+    }
+
+    /// Exchanges a DI access token for an IT token for `services.{d}` endpoints (docs/protocol.md §5).
+    pub fn it_token(&self, di: &DiToken) -> Result<ItToken> {
+        self.0.it_token(di)
     }
 }
 
-fn check_credentials(email: &str, password: &Secret) -> Result<()> {
+fn check_credentials(email: &str, password: &Password) -> Result<()> {
     if email.trim().is_empty() {
         return Err(Error::InvalidInput("email is empty".into()));
     }
@@ -227,7 +199,7 @@ fn check_credentials(email: &str, password: &Secret) -> Result<()> {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("config", &self.0.config)
+            .field("config", self.config())
             .finish_non_exhaustive()
     }
 }

@@ -1,65 +1,13 @@
 //! MFA in two calls: a sign-in returns a [`PendingMfa`]; [`PendingMfa::submit`] finishes it — minutes
 //! later and from any thread. A wrong code leaves the challenge open for another try.
 
-use crate::client::Client;
-use crate::error::{Error, Result, Strategy};
-use crate::flows::Ticket;
+use super::Client;
+use crate::error::{Error, Result};
+use crate::flows::{Challenge, MfaContinuation, MfaMethod};
+use crate::strategy::Flow;
 use crate::tokens::Tokens;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-
-/// How Garmin delivers the code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MfaMethod {
-    /// A code sent by email.
-    Email,
-    /// A code sent by text message.
-    Sms,
-    /// An authenticator app.
-    Totp,
-    /// A method this library does not know, as Garmin named it.
-    Other(String),
-}
-
-impl MfaMethod {
-    /// Parses Garmin's names (`email`, `sms`, `totp`, upper or lower case).
-    pub fn parse(s: &str) -> MfaMethod {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "email" => MfaMethod::Email,
-            "sms" | "phone" => MfaMethod::Sms,
-            "totp" | "authenticator" => MfaMethod::Totp,
-            other => MfaMethod::Other(other.to_owned()),
-        }
-    }
-
-    /// Garmin's name for the method.
-    pub fn as_str(&self) -> &str {
-        match self {
-            MfaMethod::Email => "email",
-            MfaMethod::Sms => "sms",
-            MfaMethod::Totp => "totp",
-            MfaMethod::Other(s) => s,
-        }
-    }
-}
-
-/// The flow-specific second half of a sign-in: turns a code into a service ticket.
-///
-/// Implementations keep whatever the flow needs (cookie jar, CSRF of the MFA page, query) and update
-/// it when Garmin answers a wrong code with a fresh page.
-pub(crate) trait MfaContinuation: Send {
-    /// Submits `code`. `Err(MfaCodeRejected)` keeps the continuation usable;
-    /// `Err(MfaChallengeEnded)` ends it.
-    fn submit(&mut self, client: &Client, code: &str) -> Result<Ticket>;
-}
-
-/// What a flow hands back when Garmin asks for a code.
-pub(crate) struct Challenge {
-    pub strategy: Strategy,
-    pub method: MfaMethod,
-    pub code_sent_to: Option<String>,
-    pub continuation: Box<dyn MfaContinuation>,
-}
 
 enum State {
     Open(Box<dyn MfaContinuation>),
@@ -68,7 +16,7 @@ enum State {
 
 struct Inner {
     client: Client,
-    strategy: Strategy,
+    flow: Flow,
     method: MfaMethod,
     code_sent_to: Option<String>,
     state: Mutex<State>,
@@ -82,7 +30,7 @@ impl PendingMfa {
     pub(crate) fn new(client: Client, challenge: Challenge) -> Self {
         PendingMfa(Arc::new(Inner {
             client,
-            strategy: challenge.strategy,
+            flow: challenge.flow,
             method: challenge.method,
             code_sent_to: challenge.code_sent_to,
             state: Mutex::new(State::Open(challenge.continuation)),
@@ -99,9 +47,14 @@ impl PendingMfa {
         self.0.code_sent_to.as_deref()
     }
 
-    /// The sign-in strategy that asked for MFA.
-    pub fn strategy(&self) -> Strategy {
-        self.0.strategy
+    /// The sign-in flow that asked for MFA.
+    pub fn flow(&self) -> Flow {
+        self.0.flow
+    }
+
+    /// The client the sign-in runs on; a session made from the tokens sends through it.
+    pub fn client(&self) -> &Client {
+        &self.0.client
     }
 
     /// Submits the code and, when Garmin accepts it, exchanges the ticket for tokens (per the
@@ -123,7 +76,7 @@ impl PendingMfa {
                     reason: reason.clone(),
                 })
             }
-            State::Open(cont) => match cont.submit(&self.0.client, code) {
+            State::Open(cont) => match cont.submit(self.0.client.exchanger(), code) {
                 Ok(t) => t,
                 Err(Error::MfaCodeRejected) => return Err(Error::MfaCodeRejected),
                 Err(e @ Error::MfaChallengeEnded { .. }) => {
@@ -142,7 +95,7 @@ impl PendingMfa {
 impl fmt::Debug for PendingMfa {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PendingMfa")
-            .field("strategy", &self.0.strategy)
+            .field("flow", &self.0.flow)
             .field("method", &self.0.method)
             .finish_non_exhaustive()
     }
