@@ -5,9 +5,7 @@ use crate::cli::{ApiArgs, GetArgs, UploadArgs};
 use crate::context;
 use crate::exit::{self, Failure};
 use crate::tokens;
-use garmin_sso_core::session::{ApiRequest, Session};
-use garmin_sso_core::store::TokenStore;
-use garmin_sso_core::{Client, Error};
+use garmin_sso_core::{ApiRequest, Client, Error, ErrorKind, Session, TokenStore};
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -71,7 +69,7 @@ pub fn upload(args: &UploadArgs) -> Result<(), Failure> {
                 Err(_) => println!("{response}"),
             }
             Err(Failure {
-                code: exit::DUPLICATE_UPLOAD,
+                code: exit::code_of(ErrorKind::DuplicateActivity).unwrap_or(exit::OTHER),
                 message: format!(
                     "duplicate activity: Garmin already has {}",
                     args.file.display()

@@ -1,7 +1,9 @@
 //! The command line, as clap derives it. Only parsing lives here; each command group has its own
 //! module.
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use garmin_sso_core::{Flow, MobileApp, TokenPreference};
 use std::path::PathBuf;
 
 /// Sign in to Garmin Connect, call its API, and run a local Garmin simulator.
@@ -11,9 +13,7 @@ use std::path::PathBuf;
     version,
     about,
     propagate_version = true,
-    after_help = "Exit codes: 0 ok; 3 invalid credentials; 4 MFA code rejected; 5 rate limited or blocked; \
-                  6 duplicate upload; 1 anything else.\nLogs: RUST_LOG=info (stderr; never secrets).\n\
-                  Try it offline: garmin-sso demo"
+    after_help = crate::exit::HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -79,34 +79,13 @@ pub struct ApiArgs {
     pub server: ServerArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FlowArg {
-    /// The classic widget (HTML) sign-in.
-    Widget,
-    /// The mobile JSON sign-in of Garmin's apps.
-    Mobile,
-    /// The portal JSON sign-in.
-    Portal,
-    /// Try mobile, widget, then portal.
-    Auto,
-}
+/// `--flow`: one flow, or `auto` for the configured chain (mobile, widget, portal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowChoice(pub Option<Flow>);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TokensArg {
-    /// DI OAuth2 tokens.
-    Di,
-    /// Legacy OAuth1 → OAuth2 tokens (garth's files).
-    Oauth1,
-    /// DI, falling back to OAuth1.
-    Auto,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ClientArg {
-    /// Garmin Connect Mobile for Android.
-    Android,
-    /// Garmin Connect Mobile for iOS.
-    Ios,
+fn flow_choice() -> impl clap::builder::TypedValueParser<Value = FlowChoice> {
+    let names: Vec<&'static str> = Flow::ALL.iter().map(|f| f.name()).chain(["auto"]).collect();
+    clap::builder::PossibleValuesParser::new(names).map(|s| FlowChoice(s.parse::<Flow>().ok()))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -121,12 +100,15 @@ pub struct LoginArgs {
     /// The MFA code, when already known.
     #[arg(long, value_name = "CODE")]
     pub mfa_code: Option<String>,
-    /// Sign-in path.
+    /// Sign-in flow; `auto` tries mobile, widget, then portal.
+    #[arg(long, default_value = "auto", value_parser = flow_choice())]
+    pub flow: FlowChoice,
+    /// Which token family the service ticket becomes (`oauth1` is accepted for `legacy`).
     #[arg(long, value_enum, default_value = "auto")]
-    pub flow: FlowArg,
-    /// Which token family the service ticket becomes.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub tokens: TokensArg,
+    pub tokens: TokenPreference,
+    /// Which Garmin phone app the mobile sign-in presents itself as (Garmin rate-limits per app).
+    #[arg(long, visible_alias = "client", value_enum, default_value = "android")]
+    pub mobile_app: MobileApp,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]
@@ -164,9 +146,9 @@ pub enum MfaMethodArg {
 
 #[derive(Debug, Clone, Args)]
 pub struct BrowserUrlArgs {
-    /// Which Garmin app the sign-in presents itself as.
-    #[arg(long, value_enum, default_value = "android")]
-    pub client: ClientArg,
+    /// Which Garmin phone app the sign-in presents itself as.
+    #[arg(long, visible_alias = "client", value_enum, default_value = "android")]
+    pub mobile_app: MobileApp,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -182,11 +164,11 @@ pub struct ExchangeTicketArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// The app the sign-in URL was built for (the ticket is bound to its service URL).
-    #[arg(long, value_enum, default_value = "android")]
-    pub client: ClientArg,
-    /// Which token family the service ticket becomes.
+    #[arg(long, visible_alias = "client", value_enum, default_value = "android")]
+    pub mobile_app: MobileApp,
+    /// Which token family the service ticket becomes (`oauth1` is accepted for `legacy`).
     #[arg(long, value_enum, default_value = "auto")]
-    pub tokens: TokensArg,
+    pub tokens: TokenPreference,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]

@@ -1,8 +1,8 @@
 //! What every command builds from its arguments: the client configuration and the token folder.
 
-use crate::cli::{ClientArg, FlowArg, ServerArgs, StoreArgs, TokensArg};
+use crate::cli::{ServerArgs, StoreArgs};
 use crate::exit::Failure;
-use garmin_sso_core::{ClientPreset, Config, Domain, Strategy, TokenPreference};
+use garmin_sso_core::{Config, Domain};
 use std::path::PathBuf;
 
 /// The configuration for `--domain` and `--base-url`.
@@ -24,35 +24,4 @@ pub fn token_dir(store: &StoreArgs) -> Result<PathBuf, Failure> {
         .ok_or_else(|| {
             Failure::other("no per-user data folder is known on this system; pass --token-dir")
         })
-}
-
-impl From<TokensArg> for TokenPreference {
-    fn from(t: TokensArg) -> Self {
-        match t {
-            TokensArg::Di => TokenPreference::Di,
-            TokensArg::Oauth1 => TokenPreference::OAuth1,
-            TokensArg::Auto => TokenPreference::Auto,
-        }
-    }
-}
-
-impl FlowArg {
-    /// The one strategy asked for, or `None` for the chain.
-    pub fn strategy(self) -> Option<Strategy> {
-        match self {
-            FlowArg::Widget => Some(Strategy::Widget),
-            FlowArg::Mobile => Some(Strategy::Mobile),
-            FlowArg::Portal => Some(Strategy::Portal),
-            FlowArg::Auto => None,
-        }
-    }
-}
-
-impl ClientArg {
-    pub fn preset(self, domain: Domain) -> ClientPreset {
-        match self {
-            ClientArg::Android => ClientPreset::android(domain),
-            ClientArg::Ios => ClientPreset::ios(domain),
-        }
-    }
 }

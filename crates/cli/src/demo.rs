@@ -5,12 +5,12 @@
 use crate::cli::DemoArgs;
 use crate::exit::Failure;
 use crate::{timefmt, tokens};
-use garmin_sso_core::session::Session;
-use garmin_sso_core::store::{GarthDirStore, TokenStore};
+use garmin_sso_core::Session;
 use garmin_sso_core::{
-    Body, Client, Config, Domain, Error, LoginOutcome, PendingMfa, Secret, Strategy,
-    TokenPreference, Tokens,
+    Body, Client, Config, Domain, Error, Flow, LoginOutcome, Password, PendingMfa, TokenPreference,
+    Tokens,
 };
+use garmin_sso_core::{GarthDirStore, TokenStore};
 use garmin_sso_sim::{Account, MfaMethod, SimClock, Simulator};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -76,7 +76,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let client = Client::new(base.clone())?;
 
     out.step("Sign in: strategy chain mobile → widget → portal; ticket → DI OAuth2 (falling back to OAuth1)");
-    let pending = expect_mfa(client.login(DEMO_EMAIL, &Secret::new(DEMO_PASSWORD))?)?;
+    let pending = expect_mfa(client.login(DEMO_EMAIL, &Password::new(DEMO_PASSWORD))?)?;
     let di_tokens = answer_mfa(&out, &pending)?;
     out.tokens(&di_tokens);
 
@@ -84,9 +84,9 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let session = Session::new(client.clone(), di_tokens);
     let refreshes = Arc::new(AtomicUsize::new(0));
     let counter = refreshes.clone();
-    session.set_refresh_listener(Arc::new(move |_new: &Tokens| {
+    session.set_refresh_listener(Some(Arc::new(move |_new: &Tokens| {
         counter.fetch_add(1, Ordering::SeqCst);
-    }));
+    })));
     let profile = session.profile()?;
     out.line(format!(
         "display name {:?}, full name {:?}, profile id {}",
@@ -144,12 +144,12 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
         "The classic path: widget (HTML) sign-in and legacy OAuth1 → OAuth2 tokens, as garth did",
     );
     let mut legacy_config = base;
-    legacy_config.tokens = TokenPreference::OAuth1;
+    legacy_config.tokens = TokenPreference::Legacy;
     let legacy_client = Client::new(legacy_config)?;
     let pending = expect_mfa(legacy_client.login_with(
-        Strategy::Widget,
+        Flow::Widget,
         DEMO_EMAIL,
-        &Secret::new(DEMO_PASSWORD),
+        &Password::new(DEMO_PASSWORD),
     )?)?;
     let legacy = answer_mfa(&out, &pending)?;
     out.tokens(&legacy);
@@ -213,7 +213,7 @@ fn expect_mfa(outcome: LoginOutcome) -> Result<PendingMfa, Failure> {
 fn answer_mfa(out: &Out, pending: &PendingMfa) -> Result<Tokens, Failure> {
     out.line(format!(
         "{} sign-in: Garmin asks for an MFA code ({}, sent to {})",
-        pending.strategy(),
+        pending.flow(),
         pending.method().as_str(),
         pending.code_sent_to().unwrap_or("?")
     ));

@@ -1,18 +1,40 @@
-//! The one place where failures become exit codes and messages.
-//!
-//! Exit codes (the CLI's contract): 0 ok; 3 invalid credentials; 4 MFA code rejected; 5 rate limited
-//! or blocked; 6 duplicate upload; 1 anything else. Messages come from the core's typed errors,
-//! which never carry secrets, or from this crate's own words.
+//! The one place where failures become exit codes and messages: a table over the core's
+//! [`ErrorKind`], so a script can tell "wait" from "check your password" from "sign in again"
+//! without parsing text. Messages come from the core's typed errors, which never carry secrets, or
+//! from this crate's own words.
 
-use garmin_sso_core::Error;
+use garmin_sso_core::{Error, ErrorKind};
 use std::fmt;
 use std::process::ExitCode;
 
-pub const INVALID_CREDENTIALS: u8 = 3;
-pub const MFA_REJECTED: u8 = 4;
-pub const RATE_LIMITED_OR_BLOCKED: u8 = 5;
-pub const DUPLICATE_UPLOAD: u8 = 6;
+/// Anything the table does not name (an unexpected answer, a bug, a failure of this program's own).
 pub const OTHER: u8 = 1;
+
+/// The exit code of each kind. Codes are the CLI's contract: they never change meaning.
+pub fn code_of(kind: ErrorKind) -> Option<u8> {
+    use ErrorKind as K;
+    Some(match kind {
+        K::InvalidInput => 2,
+        K::InvalidCredentials => 3,
+        K::MfaCodeRejected | K::MfaChallengeEnded => 4,
+        K::RateLimited | K::Blocked => 5,
+        K::DuplicateActivity => 6,
+        K::SignInNeeded => 7,
+        K::MfaRequired => 8,
+        K::Network | K::Timeout => 9,
+        K::AccountUnusable => 10,
+        K::Storage => 11,
+        K::UnexpectedResponse | K::Internal => OTHER,
+        _ => return None,
+    })
+}
+
+/// `--help`'s summary of [`code_of`].
+pub const HELP: &str = "Exit codes: 0 ok; 1 unexpected answer or other failure; 2 invalid input; \
+3 invalid credentials; 4 MFA code rejected or challenge ended; 5 rate limited or blocked \
+(wait, or sign in with a browser); 6 duplicate upload; 7 sign-in needed (run login again); \
+8 MFA code needed; 9 network or timeout; 10 account cannot sign in; 11 token storage failed.\n\
+Logs: RUST_LOG=info (stderr; never secrets).\nTry it offline: garmin-sso demo";
 
 /// A failed command: what to print and which code to exit with.
 #[derive(Debug)]
@@ -43,17 +65,20 @@ impl fmt::Display for Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        let code = code_of(&e);
-        let hint = match &e {
-            Error::MfaRequired => "; pass --mfa-code or give the code on the next stdin line",
-            Error::SignInNeeded { .. } => "; run `garmin-sso login` again",
-            Error::RateLimited { .. } | Error::Blocked { .. } => {
-                "; try later, from another network, or sign in in a browser (`garmin-sso browser-url`)"
+        let kind = e.kind();
+        let hint = match kind {
+            ErrorKind::MfaRequired => "; pass --mfa-code or give the code on the next stdin line",
+            ErrorKind::SignInNeeded => "; run `garmin-sso login` again",
+            ErrorKind::RateLimited => {
+                "; wait, try `--mobile-app ios` or another --flow, or sign in in a browser (`garmin-sso browser-url`)"
+            }
+            ErrorKind::Blocked => {
+                "; sign in in a browser (`garmin-sso browser-url`), or try later from another network"
             }
             _ => "",
         };
         Failure {
-            code,
+            code: code_of(kind).unwrap_or(OTHER),
             message: format!("{e}{hint}"),
         }
     }
@@ -65,33 +90,31 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-fn code_of(e: &Error) -> u8 {
-    match e {
-        Error::InvalidCredentials => INVALID_CREDENTIALS,
-        Error::MfaCodeRejected | Error::MfaChallengeEnded { .. } => MFA_REJECTED,
-        Error::RateLimited { .. } | Error::Blocked { .. } => RATE_LIMITED_OR_BLOCKED,
-        Error::DuplicateActivity { .. } => DUPLICATE_UPLOAD,
-        // A chain that only met rate limits and bot walls was rate limited or blocked, even though
-        // each strategy failed separately; anything else among the failures makes it a plain failure.
-        Error::AllStrategiesFailed(list)
-            if !list.is_empty()
-                && list
-                    .iter()
-                    .all(|(_, e)| code_of(e) == RATE_LIMITED_OR_BLOCKED) =>
-        {
-            RATE_LIMITED_OR_BLOCKED
-        }
-        _ => OTHER,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use garmin_sso_core::Strategy;
+    use std::collections::BTreeMap;
 
     #[test]
-    fn codes_follow_the_contract() {
+    fn every_kind_has_an_exit_code_and_the_old_codes_keep_their_meaning() {
+        for &kind in ErrorKind::ALL {
+            let code = code_of(kind).unwrap_or_else(|| panic!("{kind} has no exit code"));
+            assert!(
+                HELP.contains(&format!("{code} ")),
+                "{kind}: {code} is not in --help"
+            );
+        }
+        let by_code: BTreeMap<u8, Vec<ErrorKind>> =
+            ErrorKind::ALL.iter().fold(BTreeMap::new(), |mut m, &k| {
+                m.entry(code_of(k).unwrap_or(OTHER)).or_default().push(k);
+                m
+            });
+        // Codes are shared only by kinds a script handles the same way.
+        assert_eq!(
+            by_code[&5],
+            [ErrorKind::RateLimited, ErrorKind::Blocked],
+            "{by_code:?}"
+        );
         assert_eq!(Failure::from(Error::InvalidCredentials).code, 3);
         assert_eq!(Failure::from(Error::MfaCodeRejected).code, 4);
         assert_eq!(
@@ -112,32 +135,7 @@ mod tests {
             .code,
             6
         );
-        assert_eq!(Failure::from(Error::AccountLocked).code, 1);
-        assert_eq!(Failure::from(Error::MfaRequired).code, 1);
-    }
-
-    #[test]
-    fn a_chain_of_rate_limits_is_rate_limited_but_a_mixed_chain_is_not() {
-        let all = Error::AllStrategiesFailed(vec![
-            (Strategy::Mobile, Error::RateLimited { retry_after: None }),
-            (
-                Strategy::Widget,
-                Error::Blocked {
-                    reason: "403".into(),
-                },
-            ),
-        ]);
-        assert_eq!(Failure::from(all).code, 5);
-        let mixed = Error::AllStrategiesFailed(vec![
-            (Strategy::Mobile, Error::RateLimited { retry_after: None }),
-            (
-                Strategy::Widget,
-                Error::HttpStatus {
-                    step: "signin page",
-                    status: 500,
-                },
-            ),
-        ]);
-        assert_eq!(Failure::from(mixed).code, 1);
+        assert_eq!(Failure::from(Error::AccountLocked).code, 10);
+        assert_eq!(Failure::from(Error::MfaRequired).code, 8);
     }
 }

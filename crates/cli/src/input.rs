@@ -4,7 +4,7 @@
 //! written together (`printf 'pw\n123456\n' | garmin-sso login …`) are both seen.
 
 use crate::exit::Failure;
-use garmin_sso_core::{Error, Secret};
+use garmin_sso_core::{Error, Password, Secret};
 use std::io::{self, BufRead, IsTerminal, Write};
 
 /// Where answers come from.
@@ -26,10 +26,10 @@ impl Input {
     }
 
     /// The password: the first stdin line (`--password-stdin`), or a prompt without echo.
-    pub fn password(&self, from_stdin: bool) -> Result<Secret, Failure> {
+    pub fn password(&self, from_stdin: bool) -> Result<Password, Failure> {
         if self.terminal {
             let pw = rpassword::prompt_password("Garmin password: ")?;
-            return Ok(Secret::new(pw));
+            return Ok(Password::new(pw));
         }
         if !from_stdin {
             return Err(Failure::other(
@@ -37,7 +37,7 @@ impl Input {
             ));
         }
         match read_line()? {
-            Some(pw) if !pw.is_empty() => Ok(Secret::new(pw)),
+            Some(pw) if !pw.is_empty() => Ok(Password::new(pw)),
             _ => Err(Failure::other(
                 "no password: the first line of stdin was empty or missing",
             )),

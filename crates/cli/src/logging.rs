@@ -3,16 +3,16 @@
 //! The HTTP crates underneath (ureq, ureq-proto) log whole URIs and body bytes at debug and trace
 //! level — a service ticket in a query, tokens in a JSON answer. The library's own lines never carry
 //! secrets, so anyone may turn on `RUST_LOG=trace`: the core's one rule
-//! (`garmin_sso_core::logging::is_safe`) drops other crates' records below WARN.
+//! (`garmin_sso_core::log_record_is_safe`) drops other crates' records below WARN.
 
-use garmin_sso_core::logging::is_safe;
+use garmin_sso_core::log_record_is_safe;
 use log::{Log, Metadata, Record};
 
 struct SafeOnly(env_logger::Logger);
 
 impl Log for SafeOnly {
     fn enabled(&self, m: &Metadata<'_>) -> bool {
-        is_safe(m) && self.0.enabled(m)
+        log_record_is_safe(m) && self.0.enabled(m)
     }
 
     fn log(&self, record: &Record<'_>) {

@@ -5,7 +5,9 @@ use crate::context;
 use crate::exit::Failure;
 use crate::input::Input;
 use crate::tokens;
-use garmin_sso_core::{Client, Error, LoginOutcome, PendingMfa, Secret, Ticket, Tokens};
+use garmin_sso_core::{
+    Client, Error, LoginOutcome, PendingMfa, Secret, ServiceTicket, Ticket, Tokens,
+};
 use std::io::{self, Read};
 
 /// Wrong codes a person at a terminal may retry before the CLI gives up (Garmin allows a few more).
@@ -14,11 +16,12 @@ const TERMINAL_MFA_TRIES: usize = 3;
 pub fn login(args: &LoginArgs) -> Result<(), Failure> {
     let dir = context::token_dir(&args.store)?;
     let mut config = context::config(&args.server)?;
-    config.tokens = args.tokens.into();
+    config.tokens = args.tokens;
+    config.set_mobile_app(args.mobile_app);
     let client = Client::new(config)?;
     let input = Input::new();
     let password = input.password(args.password_stdin)?;
-    let outcome = match args.flow.strategy() {
+    let outcome = match args.flow.0 {
         Some(s) => client.login_with(s, &args.email, &password)?,
         None => client.login(&args.email, &password)?,
     };
@@ -42,10 +45,7 @@ pub fn login(args: &LoginArgs) -> Result<(), Failure> {
 
 fn answer_mfa(pending: &PendingMfa, given: Option<&str>, input: &Input) -> Result<Tokens, Failure> {
     let method = pending.method().as_str().to_owned();
-    log::info!(
-        "{} sign-in needs an MFA code ({method})",
-        pending.strategy()
-    );
+    log::info!("{} sign-in needs an MFA code ({method})", pending.flow());
     if let Some(code) = given {
         return Ok(pending.submit(code)?);
     }
@@ -73,7 +73,7 @@ fn answer_mfa(pending: &PendingMfa, given: Option<&str>, input: &Input) -> Resul
 
 pub fn browser_url(args: &BrowserUrlArgs) -> Result<(), Failure> {
     let mut config = context::config(&args.server)?;
-    config.mobile_client = args.client.preset(config.domain);
+    config.set_mobile_app(args.mobile_app);
     let client = Client::new(config)?;
     println!("{}", client.browser_sign_in_url());
     eprintln!(
@@ -86,17 +86,17 @@ pub fn browser_url(args: &BrowserUrlArgs) -> Result<(), Failure> {
 pub fn exchange_ticket(args: &ExchangeTicketArgs) -> Result<(), Failure> {
     let dir = context::token_dir(&args.store)?;
     let mut config = context::config(&args.server)?;
-    config.tokens = args.tokens.into();
-    config.mobile_client = args.client.preset(config.domain);
-    let service_url = config.mobile_client.service_url.clone();
+    config.tokens = args.tokens;
+    config.set_mobile_app(args.mobile_app);
     let client = Client::new(config)?;
     let tokens = match (&args.ticket, &args.url) {
         (Some(t), _) => {
             let value = if t == "-" {
-                read_stdin()?
+                ServiceTicket::new(read_stdin()?.expose())
             } else {
-                Secret::new(t.trim())
+                ServiceTicket::new(t.trim())
             };
+            let service_url = client.config().webview_service_url().to_owned();
             client.exchange_ticket(&Ticket { value, service_url })?
         }
         (None, Some(u)) => {

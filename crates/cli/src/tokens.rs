@@ -7,7 +7,7 @@ use crate::cli::{ImportArgs, StoreArgs};
 use crate::context;
 use crate::exit::Failure;
 use crate::timefmt;
-use garmin_sso_core::store::{
+use garmin_sso_core::{
     import_garminconnect, import_garth_dumps, GarthDirStore, GarthFormat, TokenStore,
 };
 use garmin_sso_core::{Clock, Error, SystemClock, Tokens};

@@ -394,9 +394,9 @@ fn wrong_password_exits_3_and_wrong_code_exits_4_without_writing_tokens() {
     );
     assert_no_secrets(&out, &fixed_secrets());
 
-    // MFA needed but stdin ends after the password: a plain failure that says what is missing.
+    // MFA needed but stdin ends after the password: exit 8 (code needed), saying what is missing.
     let out = sim.login(&dir, MFA_EMAIL, &format!("{MFA_PASSWORD}\n"), &[]);
-    assert_exit(&out, 1);
+    assert_exit(&out, 8);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("MFA required"),
         "{}",
@@ -617,10 +617,10 @@ fn get_refreshes_di_tokens_and_saves_the_rotated_ones() {
     secrets.extend(secrets_in(tmp.path()));
     assert_no_secrets(&out, &secrets);
 
-    // A dead refresh credential is a plain failure that says to sign in again; the files stay.
+    // A dead refresh credential exits 7 (sign-in needed), saying to sign in again; the files stay.
     sim.admin("POST", "/__sim/expire?what=all");
     let out = sim.run(&["refresh", "--token-dir", d], "");
-    assert_exit(&out, 1);
+    assert_exit(&out, 7);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("sign-in needed"),
         "{}",
@@ -751,7 +751,7 @@ fn imports_garth_dumps_and_garminconnect_json() {
         &["import", "--token-dir", from_gc.to_str().unwrap()],
         "{\"something\": \"else\"}",
     );
-    assert_exit(&out, 1);
+    assert_exit(&out, 2);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("unknown token JSON"),
         "{}",
@@ -896,7 +896,7 @@ fn simulate_refuses_bad_arguments() {
         ],
         "pw\n",
     );
-    assert_exit(&out, 1);
+    assert_exit(&out, 2);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("garmin.com or garmin.cn"),
         "{}",
