@@ -1,7 +1,7 @@
 //! What Garmin's answers mean. Every rule that turns an HTTP answer into a typed error lives here,
-//! so a reader finds in one file how a 429, a Cloudflare page, an OAuth2 refusal, an OAuth1 signature
-//! problem or a JSON status word is understood, whichever step met it. The flows and exchanges keep
-//! only the parsing of their successful answers.
+//! so a reader finds in one file how a 429, a Cloudflare page, an OAuth2 refusal, an OAuth1
+//! signature problem or a JSON status word is understood, whichever step met it. The flows and
+//! exchanges keep only the parsing of their successful answers.
 //!
 //! Nothing here quotes a body: what reaches a message is a status code, a page title, or a status
 //! word cut down by [`safe_word`].
@@ -64,8 +64,8 @@ pub(crate) fn api_success(page: &Page, step: &'static str) -> Result<()> {
     }
 }
 
-/// Garmin's status words (`INVALID_USERNAME_PASSWORD`, …) are safe to show; anything else the server
-/// put there is cut down to a harmless, bounded form.
+/// Garmin's status words (`INVALID_USERNAME_PASSWORD`, …) are safe to show; anything else the
+/// server put there is cut down to a harmless, bounded form.
 pub(crate) fn safe_word(s: &str) -> String {
     let w: String = s
         .chars()
@@ -214,8 +214,9 @@ pub(crate) fn oauth1_answer(
     }
 }
 
-/// The OAuth problem-reporting word (`oauth_problem=signature_invalid`) of a 401, when the server gave
-/// one. Only a short lower-case word is kept, so nothing from the body can leak into a message.
+/// The OAuth problem-reporting word (`oauth_problem=signature_invalid`) of a 401, when the server
+/// gave one. Only a short lower-case word is kept, so nothing from the body can leak into a
+/// message.
 fn oauth_problem(page: &Page) -> Option<String> {
     let text = page.text();
     let start = text.find("oauth_problem=")? + "oauth_problem=".len();

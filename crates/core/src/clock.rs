@@ -7,11 +7,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A source of wall-clock time in whole Unix seconds (the unit of garth's `expires_at`).
 pub trait Clock: Send + Sync {
-    /// Seconds since the Unix epoch.
+    /// Seconds since the Unix epoch. Read for every expiry check and OAuth1 `oauth_timestamp`;
+    /// Garmin refuses a signed request whose timestamp is far from its own time.
     fn now(&self) -> i64;
 }
 
-/// The system clock.
+/// The OS wall clock, cut to whole seconds: the default [`Config::clock`](crate::Config::clock).
+/// A system clock set before 1970 reads 0, which makes every token look expired.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
@@ -37,7 +39,7 @@ impl ManualClock {
     pub fn advance(&self, secs: i64) {
         self.0.fetch_add(secs, Ordering::SeqCst);
     }
-    /// Sets the clock.
+    /// Jumps to `unix_secs` (forward or back); every clone reads the new time at once.
     pub fn set(&self, unix_secs: i64) {
         self.0.store(unix_secs, Ordering::SeqCst);
     }

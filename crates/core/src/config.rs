@@ -22,7 +22,8 @@ pub enum Domain {
 }
 
 impl Domain {
-    /// The domain name.
+    /// `garmin.com` or `garmin.cn`: the suffix of every Garmin host name, and the value token files
+    /// record in [`OAuth1Token::domain`](crate::OAuth1Token::domain).
     pub fn as_str(self) -> &'static str {
         match self {
             Domain::Com => "garmin.com",
@@ -71,17 +72,21 @@ pub struct Endpoints {
     pub sso: Url,
     /// `https://connectapi.{d}`: OAuth service and the Connect API.
     pub connectapi: Url,
-    /// `https://connect.{d}`: the web app (service URL of the portal flow).
+    /// `https://connect.{d}`: the web app. The library sends nothing there (the portal flow's
+    /// service URL merely names it), but its origin counts as Garmin's.
     pub connect: Url,
     /// `https://diauth.{d}`: DI OAuth2 tokens.
     pub diauth: Url,
     /// `https://services.{d}`: IT tokens.
     pub services: Url,
-    /// Where the public OAuth1 consumer key/secret JSON is fetched from.
+    /// Where the public OAuth1 consumer key/secret JSON is fetched from when
+    /// [`Config::consumer`] is `None`. Its origin is allowed like the Garmin hosts, although the
+    /// public one is garth's S3 bucket, not Garmin's.
     pub consumer_url: Url,
 }
 
-/// The public location of garth's OAuth consumer JSON.
+/// garth's public copy of the consumer key and secret of Garmin's mobile app: the default
+/// [`Endpoints::consumer_url`], fetched by garth and the clients modelled on it too.
 pub const PUBLIC_CONSUMER_URL: &str = "https://thegarth.s3.amazonaws.com/oauth_consumer.json";
 
 impl Endpoints {
@@ -154,12 +159,13 @@ pub fn parse_base(s: &str) -> Result<Url> {
     Ok(u)
 }
 
-/// The OAuth1 consumer of Garmin's mobile app (the legacy exchange signs with it).
+/// The OAuth1 consumer of Garmin's mobile app (the legacy exchange signs with it). Serializes in
+/// the shape of the consumer JSON, `{"consumer_key": …, "consumer_secret": …}`.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Consumer {
-    /// `consumer_key`.
+    /// Sent in clear as `oauth_consumer_key` on every legacy OAuth1 request. Must not be empty.
     pub consumer_key: String,
-    /// `consumer_secret`.
+    /// The first half of the HMAC-SHA1 signing key; never sent. Must not be empty.
     pub consumer_secret: ConsumerSecret,
 }
 
@@ -227,14 +233,17 @@ pub struct ClientPreset {
 }
 
 impl ClientPreset {
-    /// Garmin Connect Mobile for Android.
+    /// Garmin Connect Mobile for Android: `GCM_ANDROID_DARK`, service
+    /// `https://mobile.integration.{d}/gcm/android`. The default mobile preset.
     pub fn android(domain: Domain) -> Self {
         ClientPreset {
             client_id: "GCM_ANDROID_DARK".into(),
             service_url: format!("https://mobile.integration.{}/gcm/android", domain.as_str()),
         }
     }
-    /// Garmin Connect Mobile for iOS.
+    /// Garmin Connect Mobile for iOS: `GCM_IOS_DARK`, service
+    /// `https://mobile.integration.{d}/gcm/ios`. Garmin rate-limits per client id and account, so
+    /// this preset can sign in while the Android one is throttled (docs/protocol.md §0).
     pub fn ios(domain: Domain) -> Self {
         ClientPreset {
             client_id: "GCM_IOS_DARK".into(),
@@ -242,7 +251,8 @@ impl ClientPreset {
         }
     }
 
-    /// The preset of one of Garmin's phone apps.
+    /// [`ClientPreset::android`] or [`ClientPreset::ios`], for front ends that take a
+    /// [`MobileApp`] value.
     pub fn mobile(app: MobileApp, domain: Domain) -> Self {
         match app {
             MobileApp::Android => ClientPreset::android(domain),
@@ -271,7 +281,8 @@ impl ClientPreset {
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[repr(u32)]
 pub enum TokenPreference {
-    /// DI OAuth2, falling back to legacy OAuth1→OAuth2 when every DI client id is refused.
+    /// DI OAuth2; when the DI exchange fails (every DI client id refused, but also a network
+    /// error or an odd answer), the legacy OAuth1→OAuth2 exchange with the same ticket.
     #[default]
     Auto = 0,
     /// DI OAuth2 only (docs/protocol.md §5).
@@ -301,7 +312,8 @@ impl TryFrom<u32> for TokenPreference {
     }
 }
 
-/// The DI client ids Garmin's apps use, newest first.
+/// The DI client ids Garmin's apps use, newest first: the default [`Config::di_client_ids`].
+/// Garmin retires old ids one at a time, so a release may need a new id at the front.
 pub const DEFAULT_DI_CLIENT_IDS: [&str; 4] = [
     "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2",
     "GARMIN_CONNECT_MOBILE_ANDROID_DI_2024Q4",
@@ -315,37 +327,52 @@ pub const DEFAULT_DI_CLIENT_IDS: [&str; 4] = [
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
-    /// `garmin.com` or `garmin.cn`.
+    /// The Garmin the account lives on. [`Config::new`] derives the hosts and presets from it;
+    /// assigning it later moves neither (only the DI grant type, [`Config::set_mobile_app`] and
+    /// the OAuth1 token domain check follow it), so build a new `Config` instead.
     pub domain: Domain,
-    /// Hosts. Overriding them routes every request elsewhere (a simulator).
+    /// Hosts. Overriding them routes every request elsewhere (a simulator); cookies, credentials
+    /// and tokens go only to these origins.
     pub endpoints: Endpoints,
-    /// Consumer key/secret for the legacy exchange; `None` fetches the public one once.
+    /// Consumer key/secret for the legacy exchange; `None` fetches the public one from
+    /// [`Endpoints::consumer_url`] on first need and keeps it for the client's lifetime.
     pub consumer: Option<Consumer>,
-    /// User-Agent for SSO pages (browser-like).
+    /// User-Agent of the widget and JSON sign-ins (a phone browser's), pages and POSTs alike.
     pub sso_user_agent: String,
-    /// User-Agent for the OAuth service (Garmin's Android app id).
+    /// User-Agent of the consumer fetch, the legacy OAuth service and Connect API calls with
+    /// legacy tokens (Garmin's Android app id).
     pub oauth_user_agent: String,
-    /// User-Agent and app headers for Connect API calls with DI tokens.
+    /// User-Agent of diauth, the IT token exchange and Connect API calls with DI tokens. When it
+    /// reads `GCM-Android-<version>`, that version also goes into `X-Garmin-User-Agent`.
     pub api_user_agent: String,
-    /// Timeout of one HTTP exchange.
+    /// Time limit of one request and its response, given to the transport; each redirect hop gets
+    /// its own. Must not be zero. Default 30 s.
     pub timeout: Duration,
-    /// Cap on one response body.
+    /// Largest response body accepted; a longer one is [`Error::ResponseTooLarge`]. Must not be
+    /// zero. Default 16 MiB.
     pub max_response_bytes: u64,
-    /// Sign-in strategies tried in order by [`crate::Client::login`].
+    /// Sign-in strategies tried in order by [`crate::Client::login`] (default mobile, widget,
+    /// portal). Must not be empty.
     pub strategies: Vec<Flow>,
-    /// Which app the mobile JSON flow presents itself as.
+    /// The app the mobile JSON flow and the web-view sign-in present themselves as; their tickets
+    /// are bound to its service URL. Switch apps with [`Config::set_mobile_app`].
     pub mobile_client: ClientPreset,
-    /// The portal flow's service URL and client id.
+    /// The portal flow's client id (`GarminConnect`) and service URL (`https://connect.{d}/app`).
     pub portal_client: ClientPreset,
-    /// Pause between the portal page GET and the credential POST (looks less bot-like).
+    /// Pause between the portal page GET and the credential POST: maintained clients pace this
+    /// flow to look less scripted. Default 3 s, zero after [`Config::set_base_url`]; field
+    /// reports suggest 10–20 s (docs/protocol.md §0).
     pub portal_pause: Duration,
-    /// Which token family tickets become.
+    /// Which token family tickets become (default [`TokenPreference::Auto`]).
     pub tokens: TokenPreference,
-    /// DI client ids to try, in order.
+    /// DI client ids to try, in order; the one diauth accepted last is tried first by the same
+    /// client. Must not be empty unless `tokens` is [`TokenPreference::Legacy`].
     pub di_client_ids: Vec<String>,
-    /// Refresh this long before the access token expires.
+    /// A session refreshes before a call when the access token expires within this margin
+    /// (default 300 s), so a call is not sent with a token that dies in flight.
     pub refresh_margin: Duration,
-    /// The clock for token expiry and OAuth1 timestamps.
+    /// Time source of every expiry check and OAuth1 timestamp; a
+    /// [`ManualClock`](crate::ManualClock) lets tests pass an expiry without sleeping.
     pub clock: Arc<dyn Clock>,
 }
 
@@ -391,7 +418,8 @@ impl Config {
         Ok(())
     }
 
-    /// Presents the mobile JSON and web-view sign-ins as `app` (the service URL follows the domain).
+    /// Presents the mobile JSON and web-view sign-ins as `app` (the service URL follows the
+    /// domain).
     pub fn set_mobile_app(&mut self, app: MobileApp) {
         self.mobile_client = ClientPreset::mobile(app, self.domain);
     }
@@ -402,7 +430,9 @@ impl Config {
         &self.mobile_client.service_url
     }
 
-    /// Checks the configuration for values that cannot work.
+    /// Refuses values that cannot work: a zero timeout or body cap, no strategy, no DI client id
+    /// while DI tokens may be wanted, an empty consumer key or secret. [`crate::Client`] calls it
+    /// on construction, so a bad `Config` fails before any request.
     pub fn validate(&self) -> Result<()> {
         if self.timeout.is_zero() {
             return Err(Error::InvalidConfig(

@@ -11,7 +11,8 @@ use url::Url;
 pub struct CookieJar(Mutex<cookie_store::CookieStore>);
 
 impl CookieJar {
-    /// An empty jar.
+    /// One per sign-in, dropped with it (or with its MFA continuation), so no cookie outlives
+    /// the sign-in that collected it.
     pub fn new() -> Self {
         Self::default()
     }
@@ -31,8 +32,8 @@ impl CookieJar {
         }
     }
 
-    /// The `Cookie` header value for a request to `url`, or `None` when the jar has nothing for it or
-    /// `url` is not a configured Garmin endpoint.
+    /// The `Cookie` header value for a request to `url`, or `None` when the jar has nothing for it
+    /// or `url` is not a configured Garmin endpoint.
     pub fn header_for(&self, url: &Url, endpoints: &Endpoints) -> Option<String> {
         if !endpoints.allows(url) {
             return None;

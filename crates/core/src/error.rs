@@ -10,7 +10,7 @@ use crate::strategy::Flow;
 use crate::transport::{scrub_message, TransportError, TransportErrorKind};
 use std::time::Duration;
 
-/// The crate's result type.
+/// What every fallible call of this crate returns: `Ok`, or an [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What the caller should do about a failure. Stable across releases (new kinds are only added);
@@ -92,7 +92,7 @@ impl TryFrom<u32> for ErrorKind {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct StrategyFailure {
-    /// The flow that was tried.
+    /// The flow that failed; [`Error::AllStrategiesFailed`] lists every flow tried, in order.
     pub flow: Flow,
     /// Why it did not reach a ticket.
     pub error: Error,
@@ -142,7 +142,8 @@ pub enum Error {
         reason: String,
     },
 
-    /// The account is locked.
+    /// Garmin reports the account as locked; only the person can unlock it, at Garmin. Its kind is
+    /// [`ErrorKind::AccountUnusable`].
     #[error("account locked: Garmin reports this account as locked")]
     AccountLocked,
 
@@ -165,30 +166,32 @@ pub enum Error {
     /// An HTTP status the step does not handle.
     #[error("HTTP {status} at {step}")]
     HttpStatus {
-        /// The step.
+        /// Which request got it, e.g. `"signin page"` or `"DI token refresh"`: a fixed name,
+        /// never a URL.
         step: &'static str,
-        /// The status code.
+        /// The status of the final answer, after any redirects.
         status: u16,
     },
 
     /// A redirect pointed outside the configured Garmin endpoints; it was not followed.
     #[error("refused to follow a redirect to {host}, which is not a configured Garmin endpoint")]
     ForeignRedirect {
-        /// The foreign host.
+        /// Host of the refused `Location`, without path or query (which may carry a ticket).
         host: String,
     },
 
     /// More than the allowed number of redirects.
     #[error("too many redirects (more than {limit})")]
     TooManyRedirects {
-        /// The limit.
+        /// Hops allowed per request (10); a redirect loop ends here.
         limit: usize,
     },
 
     /// A response body was larger than the configured cap.
     #[error("response too large (more than {limit} bytes)")]
     ResponseTooLarge {
-        /// The cap in bytes.
+        /// [`Config::max_response_bytes`](crate::Config::max_response_bytes), which the body
+        /// exceeded.
         limit: u64,
     },
 
@@ -211,7 +214,9 @@ pub enum Error {
     #[error("all sign-in strategies failed: {}", .0.iter().map(|f| format!("{}: {}", f.flow, f.error)).collect::<Vec<_>>().join("; "))]
     AllStrategiesFailed(Vec<StrategyFailure>),
 
-    /// The configuration was refused.
+    /// A [`Config`](crate::Config) value cannot work: refused by
+    /// [`Config::validate`](crate::Config::validate), or an endpoint that cannot take a path. Also
+    /// what a failing OS random source (OAuth1 nonce, upload boundary) reports.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
 

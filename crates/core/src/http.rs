@@ -113,8 +113,8 @@ impl Http {
         &self.config
     }
 
-    /// Sends `req`, following up to [`MAX_REDIRECTS`] redirects, taking and giving cookies from `jar`
-    /// when one is given.
+    /// Sends `req`, following up to [`MAX_REDIRECTS`] redirects, taking and giving cookies from
+    /// `jar` when one is given.
     ///
     /// Every hop must stay on a configured Garmin endpoint: a redirect elsewhere is refused before
     /// anything is sent to it, so no cookie, Authorization header or form body can leak there.

@@ -1,12 +1,20 @@
 //! # garmin-sso-core
 //!
 //! Garmin Connect sign-in for native apps, synchronous and runtime-free: every sign-in path (widget
-//! HTML, mobile and portal JSON, web-view ticket) ends in a service ticket; the ticket becomes legacy
-//! OAuth1→OAuth2 tokens or DI OAuth2 tokens; a [`Session`](session::Session) refreshes whichever family
-//! it holds and calls the Connect API.
+//! HTML, mobile and portal JSON, web-view ticket) ends in a service ticket; the ticket becomes
+//! legacy OAuth1→OAuth2 tokens or DI OAuth2 tokens; a [`Session`] refreshes whichever family it
+//! holds, one refresh at a time, and calls the Connect API.
 //!
 //! HTTP goes through a [`Transport`] the host app may supply; cookies, redirects, size caps and the
-//! rule that credentials only go to Garmin live here. Secrets are [`Secret`]s and never print.
+//! rule that credentials only go to Garmin live here. Each kind of secret has its own type
+//! ([`Password`], [`ServiceTicket`], [`AccessToken`], …) that never prints and is zeroed on drop.
+//!
+//! This crate is the contract every front end adapts: the C ABI, the uniffi bindings (Kotlin,
+//! Swift, Python), the Qt wrapper and the `garmin-sso` CLI name the same enums ([`Flow`],
+//! [`TokenPreference`], [`TokenFamily`], [`MobileApp`], [`Domain`]) and map failures through one
+//! table over [`ErrorKind`], which says what the caller should do. [`Error`] keeps the detail. The
+//! wire protocol the code follows is described in `docs/protocol.md` of the repository; the code's
+//! "§n" references point there.
 //!
 //! ```no_run
 //! use garmin_sso_core::{Client, Config, Domain, LoginOutcome, Password};

@@ -2,8 +2,8 @@
 //!
 //! This crate never logs a secret. Its HTTP dependencies do: ureq logs full request URLs (service
 //! tickets ride in queries) at DEBUG and raw request and response bytes (cookies, Authorization,
-//! form bodies, tokens) at TRACE. Every logger a host app installs for this library — the CLI's, the
-//! C ABI's log callback, the uniffi bindings' — filters through [`is_safe`].
+//! form bodies, tokens) at TRACE. Every logger a host app installs for this library — the CLI's,
+//! the C ABI's log callback, the uniffi bindings' — filters through [`is_safe`].
 
 /// True for records from this library (any level) and for WARN and ERROR from anything else.
 pub fn is_safe(metadata: &log::Metadata<'_>) -> bool {

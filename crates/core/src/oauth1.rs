@@ -1,8 +1,9 @@
 //! OAuth 1.0a request signing, RFC 5849 HMAC-SHA1.
 //!
 //! Building the header is pure: method, URL, form body, credentials, nonce and timestamp in, header
-//! out. That makes signatures testable against published vectors; [`Signer`] adds the OS-random
-//! nonce and the injectable clock for real requests.
+//! out. That makes signatures testable against published vectors; callers signing real requests
+//! take the nonce from [`nonce`] (the OS CSPRNG) and the timestamp from the configured
+//! [`Clock`](crate::Clock).
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -29,9 +30,11 @@ pub fn encode(s: &str) -> String {
 pub struct Credentials<'a> {
     /// The consumer key (client identifier).
     pub consumer_key: &'a str,
-    /// The consumer secret.
+    /// The first half of the HMAC-SHA1 key; never sent. A plain `&str`, so unlike the crate's
+    /// secret types it shows in this struct's `Debug` output.
     pub consumer_secret: &'a str,
-    /// The token and its secret, when signing on behalf of a user.
+    /// `(oauth_token, oauth_token_secret)` when signing for a user; `None` for the
+    /// `preauthorized` step, which has no token yet.
     pub token: Option<(&'a str, &'a str)>,
 }
 

@@ -1,9 +1,10 @@
 //! Secrets that never print, one type per kind.
 //!
-//! A password, a service ticket, an access token and a refresh token are all strings, and a function
-//! taking four `&str`s invites swapping them. Each kind is its own type here, so a ticket cannot be
-//! passed where a password goes. Every kind prints `[redacted]` in `Debug` and `Display`, zeroes its
-//! bytes when dropped, and is read only through `expose()`, which is easy to find in review.
+//! A password, a service ticket, an access token and a refresh token are all strings, and a
+//! function taking four `&str`s invites swapping them. Each kind is its own type here, so a ticket
+//! cannot be passed where a password goes. Every kind prints `[redacted]` in `Debug` and `Display`,
+//! zeroes its bytes when dropped, and is read only through `expose()`, which is easy to find in
+//! review.
 //!
 //! Tokens serialize as plain strings: they are data the app owns, in garth's file formats.
 

@@ -26,9 +26,11 @@ use std::sync::{Arc, RwLock};
 use upload::{Multipart, UPLOAD_PATH};
 use url::Url;
 
-/// Called after every successful refresh with the new tokens, so the app can persist them (DI refresh
-/// tokens rotate: the old one stops working). It runs before any other thread uses the new tokens and
-/// must not call back into the session's refresh.
+/// Called after every successful refresh with the new tokens, so the app can persist them (DI
+/// refresh tokens rotate: the old one stops working). No other refresh starts, and no thread
+/// waiting on this one resumes, until it returns, so saves happen in order; a thread that did not
+/// wait may already send API calls with the new access token. It must not call back into the
+/// session's refresh (that fails with [`Error::InvalidInput`]).
 pub type RefreshListener = Arc<dyn Fn(&Tokens) + Send + Sync>;
 
 /// Who the tokens belong to (`GET /userprofile-service/socialProfile`).
@@ -36,11 +38,11 @@ pub type RefreshListener = Arc<dyn Fn(&Tokens) + Send + Sync>;
 pub struct Profile {
     /// `displayName`: the id used in many Connect API paths.
     pub display_name: String,
-    /// `profileId`.
+    /// Garmin's numeric profile id, when the answer has one.
     pub profile_id: Option<i64>,
-    /// `fullName`.
+    /// The person's name as entered at Garmin, when set; for display only.
     pub full_name: Option<String>,
-    /// `userName`.
+    /// Garmin's `userName`, when present; API paths take `display_name` instead.
     pub user_name: Option<String>,
     /// The whole JSON answer.
     pub raw: serde_json::Value,
@@ -173,8 +175,8 @@ impl Session {
         }
     }
 
-    /// Tokens good for a request now: refreshed first when they expire within the configured margin.
-    /// A refresh that fails while the old access token is still valid leaves it in use.
+    /// Tokens good for a request now: refreshed first when they expire within the configured
+    /// margin. A refresh that fails while the old access token is still valid leaves it in use.
     fn usable_tokens(&self) -> Result<(Tokens, u64)> {
         let (tokens, generation) = self.0.refresher.snapshot();
         let config = self.0.client.config();
@@ -258,7 +260,8 @@ impl Session {
             .map(|p| p.response)
     }
 
-    /// GETs `path` and parses the JSON answer (`null` for an empty body). Non-2xx answers are errors.
+    /// GETs `path` and parses the JSON answer (`null` for an empty body). Non-2xx answers are
+    /// errors.
     pub fn get_json(&self, path: &str, query: &[(&str, &str)]) -> Result<serde_json::Value> {
         let query: Vec<(String, String)> = query
             .iter()
@@ -275,7 +278,8 @@ impl Session {
         json_body(&page, "connect API")
     }
 
-    /// GETs `path` and returns the body's bytes (an activity file, say). Non-2xx answers are errors.
+    /// GETs `path` and returns the body's bytes (an activity file, say). Non-2xx answers are
+    /// errors.
     pub fn download(&self, path: &str) -> Result<Vec<u8>> {
         let extra = [("Accept".to_owned(), "*/*".to_owned())];
         let page = self.send(
@@ -310,8 +314,8 @@ impl Session {
 
     /// Uploads an activity file (FIT, GPX, TCX; Garmin goes by the file name's extension).
     ///
-    /// A [`Body::Bytes`] is retried after a 401; a [`Body::Reader`] is streamed once. A duplicate of
-    /// an activity Garmin already has is [`Error::DuplicateActivity`].
+    /// A [`Body::Bytes`] is retried after a 401; a [`Body::Reader`] is streamed once. A duplicate
+    /// of an activity Garmin already has is [`Error::DuplicateActivity`].
     pub fn upload_fit(&self, file_name: &str, data: Body) -> Result<UploadResult> {
         let multipart = Multipart::new(file_name)?;
         let body = match data {

@@ -1,5 +1,5 @@
-//! The sign-in flows a strategy chain is made of. Every front end names them the same way: `widget`,
-//! `mobile`, `portal` (C `GARMIN_SSO_FLOW_*`, uniffi `Flow`, CLI `--flow`).
+//! The sign-in flows a strategy chain is made of. Every front end names them the same way:
+//! `widget`, `mobile`, `portal` (C `GARMIN_SSO_FLOW_*`, uniffi `Flow`, CLI `--flow`).
 
 /// A way of reaching a service ticket with an email and password (docs/protocol.md §1–§3).
 /// `from_repr` takes the C ABI's number, `parse` the name.
@@ -21,11 +21,14 @@
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[repr(u32)]
 pub enum Flow {
-    /// The classic HTML widget: a form POST whose answer page carries the ticket (§1).
+    /// The classic HTML widget: a form POST whose answer page carries the ticket
+    /// (docs/protocol.md §1).
     Widget = 0,
-    /// The JSON API Garmin's phone apps use (§2); presents itself as the mobile client preset.
+    /// The JSON API Garmin's phone apps use (docs/protocol.md §2); presents itself as the mobile
+    /// client preset.
     Mobile = 1,
-    /// The JSON API of the Connect web app (§3); the slowest, paced like a person typing.
+    /// The JSON API of the Connect web app (docs/protocol.md §3); the slowest, paced like a
+    /// person typing.
     Portal = 2,
 }
 

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 /// garth's `oauth1_token.json`: the long-lived (~1 year) token of the legacy exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OAuth1Token {
-    /// `oauth_token`.
+    /// Names the user's grant in every signed exchange (`oauth_token`); lasts about a year, and
+    /// no expiry is known in advance.
     pub oauth_token: AccessToken,
-    /// `oauth_token_secret`.
+    /// The second half of the HMAC-SHA1 key of every exchange signed with this token; never sent.
     pub oauth_token_secret: TokenSecret,
     /// Present for MFA accounts; sent with every exchange so Garmin skips MFA.
     #[serde(default)]
@@ -18,7 +19,8 @@ pub struct OAuth1Token {
     /// When `mfa_token` expires, as Garmin wrote it (e.g. `2024-08-03 23:53:05.000`).
     #[serde(default)]
     pub mfa_expiration_timestamp: Option<String>,
-    /// `garmin.com` or `garmin.cn`.
+    /// The domain the token was issued on (`garmin.com` or `garmin.cn`). A refresh through a
+    /// client configured for the other domain is refused; `None` or empty skips that check.
     #[serde(default)]
     pub domain: Option<String>,
 }
@@ -26,26 +28,28 @@ pub struct OAuth1Token {
 /// garth's `oauth2_token.json`: the short-lived bearer token of the legacy family.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OAuth2Token {
-    /// `scope`.
+    /// Scopes Garmin granted, space-separated; kept for garth's file format, never checked.
     #[serde(default)]
     pub scope: String,
-    /// `jti`.
+    /// Garmin's id of this token; kept for garth's file format, never used.
     #[serde(default)]
     pub jti: String,
-    /// `token_type` (`Bearer`).
+    /// As Garmin sent it (`Bearer` when absent); API calls send `Authorization: Bearer` anyway.
     pub token_type: String,
-    /// `access_token`.
+    /// What Connect API calls carry as `Authorization: Bearer`; dead after `expires_at`.
     pub access_token: AccessToken,
-    /// `refresh_token`.
+    /// Issued and stored, but never used: the legacy family refreshes by repeating the exchange
+    /// with the OAuth1 token (docs/protocol.md §4).
     pub refresh_token: RefreshToken,
     /// Lifetime in seconds as issued.
     pub expires_in: i64,
     /// Unix seconds after which the access token is expired.
     pub expires_at: i64,
-    /// Refresh token lifetime in seconds as issued.
+    /// Refresh token lifetime in seconds as issued; 0 when Garmin gave none.
     #[serde(default)]
     pub refresh_token_expires_in: i64,
-    /// Unix seconds after which the refresh token is expired.
+    /// Unix seconds after which the unused `refresh_token` is expired (the issue time when Garmin
+    /// gave no lifetime). Not a sign-in deadline: the OAuth1 token outlives it.
     #[serde(default)]
     pub refresh_token_expires_at: i64,
 }
@@ -55,19 +59,23 @@ pub struct OAuth2Token {
 pub struct DiToken {
     /// The DI client id that issued it (refreshes must use the same one).
     pub client_id: String,
-    /// `token_type` (`Bearer`).
+    /// As diauth sent it (`Bearer` when absent; the simulator sends `bearer`); API calls send
+    /// `Authorization: Bearer` anyway.
     #[serde(default = "bearer")]
     pub token_type: String,
-    /// The access token (a JWT).
+    /// A JWT whose `client_id` and `exp` claims the library reads without checking the signature.
     pub access_token: AccessToken,
-    /// The refresh token; rotates on every refresh.
+    /// Rotates: a refresh normally returns a new one and kills this one, so save the tokens after
+    /// every refresh before using them. Kept as is when diauth sends no new one.
     pub refresh_token: RefreshToken,
-    /// `scope`, when given.
+    /// Scopes diauth granted, when it said; informational only.
     #[serde(default)]
     pub scope: Option<String>,
     /// Unix seconds after which the access token is expired.
     pub expires_at: i64,
-    /// Unix seconds after which the refresh token is expired, when known.
+    /// Unix seconds after which the refresh token is expired. `None` when diauth gave no lifetime
+    /// or the token was imported from python-garminconnect; then only a refused refresh shows
+    /// that it is dead.
     #[serde(default)]
     pub refresh_token_expires_at: Option<i64>,
 }
@@ -115,16 +123,17 @@ impl TokenFamily {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Tokens {
-    /// Legacy OAuth1 → OAuth2 (docs/protocol.md §4). Refresh repeats the exchange with the OAuth1 token.
+    /// Legacy OAuth1 → OAuth2 (docs/protocol.md §4). Refresh repeats the exchange with the OAuth1
+    /// token.
     Legacy {
-        /// The OAuth1 token.
+        /// The year-long credential; a refresh keeps it and replaces only `oauth2`.
         oauth1: OAuth1Token,
-        /// The current OAuth2 token.
+        /// The bearer token API calls carry; replaced on every refresh.
         oauth2: OAuth2Token,
     },
     /// DI OAuth2 (docs/protocol.md §5). Refresh uses the rotating refresh token.
     Di {
-        /// The DI token.
+        /// Access token, refresh token, and the client id both are bound to.
         di: DiToken,
     },
 }
@@ -165,7 +174,7 @@ impl Tokens {
         }
     }
 
-    /// Which family these are.
+    /// Which family, and so how [`Client::refresh`](crate::Client::refresh) renews them.
     pub fn family(&self) -> TokenFamily {
         match self {
             Tokens::Legacy { .. } => TokenFamily::Legacy,

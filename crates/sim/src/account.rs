@@ -23,7 +23,8 @@ impl MfaMethod {
         }
     }
 
-    /// Parses a wire name (case-insensitive).
+    /// Parses a wire name in any case; also takes `phone` for SMS and `app` for TOTP. `None` for
+    /// anything else.
     pub fn parse(s: &str) -> Option<MfaMethod> {
         match s.to_ascii_lowercase().as_str() {
             "email" => Some(MfaMethod::Email),
@@ -119,7 +120,7 @@ impl Account {
         self
     }
 
-    /// The account's e-mail address.
+    /// The e-mail address as given to [`Account::new`]; sign-ins match it case-insensitively.
     pub fn email(&self) -> &str {
         &self.email
     }

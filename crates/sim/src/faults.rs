@@ -60,7 +60,8 @@ impl Target {
         })
     }
 
-    /// The admin name of this target.
+    /// The canonical `target=` name of the admin API; [`Target::parse`] also takes shorter
+    /// aliases (`widget`, `mobile`, `di`, `all`, …) that this never returns.
     pub fn name(self) -> &'static str {
         match self {
             Target::WidgetPage => "widget_page",
@@ -80,7 +81,8 @@ impl Target {
     }
 }
 
-/// What goes wrong.
+/// How an armed fault spoils an answer. Each one copies what Garmin's Cloudflare front or
+/// backend has been seen to send, so a client's handling of it can be tested.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// HTTP 429 from the Cloudflare front: body `error code: 1015`,
@@ -96,7 +98,7 @@ pub enum Fault {
     /// HTTP 403 Cloudflare managed challenge page (`<title>Just a moment...</title>`,
     /// `cf-mitigated: challenge`).
     CloudflareChallenge,
-    /// A 5xx answer from the front (e.g. 500, 502, 503).
+    /// A 5xx answer from the front (e.g. 500, 502, 503); a status outside 500–599 is sent as 500.
     ServerError(u16),
     /// Wait this long, then answer normally. Stacks with one other fault.
     Delay(Duration),

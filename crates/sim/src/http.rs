@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 
-/// One parsed HTTP request.
 #[derive(Debug, Clone)]
 pub(crate) struct Req {
     pub method: String,
@@ -117,7 +116,6 @@ impl Req {
     }
 }
 
-/// One response to send.
 #[derive(Debug, Clone)]
 pub(crate) struct Resp {
     pub status: u16,

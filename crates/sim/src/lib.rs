@@ -261,7 +261,8 @@ impl fmt::Debug for SimulatorBuilder {
 }
 
 impl SimulatorBuilder {
-    /// Adds an account.
+    /// Adds an account. Sign-ins match the e-mail case-insensitively and take the first account
+    /// added with it, so a duplicate is never reached.
     pub fn account(mut self, a: Account) -> Self {
         self.cfg.accounts.push(a);
         self
@@ -335,7 +336,8 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Binds and starts serving.
+    /// Binds and starts serving. The listener is bound before this returns, so requests can go
+    /// out at once; an address that cannot be bound is the `Err`.
     pub fn start(self) -> std::io::Result<Simulator> {
         let clock = SimClock::starting_at(self.clock_start);
         let shared = Arc::new(Shared::new(self.cfg, clock));
@@ -373,7 +375,7 @@ impl Simulator {
         }
     }
 
-    /// The bound address.
+    /// The address actually bound, with the real port when `listen` asked for port 0.
     pub fn addr(&self) -> SocketAddr {
         self.running
             .as_ref()
@@ -381,7 +383,8 @@ impl Simulator {
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://` plus [`Simulator::addr`]: the one base URL every Garmin host of the client
+    /// under test is pointed at.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr())
     }
@@ -391,7 +394,7 @@ impl Simulator {
         self.shared.clock.clone()
     }
 
-    /// A snapshot of the counters.
+    /// The counters as of now; the copy does not change as more requests arrive.
     pub fn stats(&self) -> Stats {
         self.shared.stats()
     }
@@ -406,12 +409,13 @@ impl Simulator {
         lock(&self.shared.log).clear();
     }
 
-    /// Files accepted by the upload route.
+    /// Files accepted by the upload route, oldest first; refused duplicates (409) are not here.
     pub fn uploads(&self) -> Vec<Upload> {
         lock(&self.shared.inner).uploads.clone()
     }
 
-    /// Arms a fault for requests on `target`.
+    /// Arms a fault for requests on `target`. Armed faults stack: every matching delay applies,
+    /// then the earliest armed other fault answers (see the crate docs).
     pub fn inject(&self, target: Target, fault: Fault, times: Times) {
         self.shared.faults.inject(target, fault, times);
     }

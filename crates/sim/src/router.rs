@@ -13,7 +13,9 @@ use crate::pages;
 use crate::state::{RecordedRequest, Shared};
 use crate::widget;
 
-/// What a handler gets.
+/// What a handler gets: shared state, the request, and the fault it has to shape itself
+/// (`Malformed`, or `Captcha` on the mobile and portal login routes); other faults never reach
+/// a handler.
 #[derive(Debug)]
 pub(crate) struct Ctx<'a> {
     pub sh: &'a Shared,

@@ -120,7 +120,8 @@ pub(crate) struct OAuth1Grant {
     pub exchanges: u64,
 }
 
-/// Families of bearer tokens.
+/// Which grant minted a bearer or refresh token: the Connect API refuses `It` bearers, and a
+/// refresh token only works for the family that issued it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Family {
     Legacy,
@@ -176,7 +177,7 @@ pub(crate) struct Inner {
     pub next_activity_id: u64,
 }
 
-/// Running counters.
+/// The live counters behind [`Stats`], under their own lock so counting never waits for `Inner`.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub per_route: BTreeMap<String, u64>,
@@ -243,7 +244,7 @@ impl Stats {
 pub struct RecordedRequest {
     /// The route name it was dispatched to (`not_found` when none).
     pub route: String,
-    /// `GET`, `POST`, ...
+    /// Upper-cased on arrival (`GET`, `POST`, …), so compare against upper case.
     pub method: String,
     /// Path without the query.
     pub path: String,
@@ -253,7 +254,8 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body, de-chunked.
     pub body: Vec<u8>,
-    /// The client socket.
+    /// The peer address, one per TCP connection, so it shows keep-alive reuse; `None` when the
+    /// server could not tell.
     pub remote: Option<SocketAddr>,
 }
 
@@ -488,7 +490,7 @@ impl Shared {
         Some(t.account)
     }
 
-    /// Registers a bearer access token.
+    /// Registers a bearer access token, live for `ttl` seconds of the sim clock.
     pub fn add_bearer(&self, token: &str, account: usize, ttl: i64, family: Family) {
         let expires_at = self.now() + ttl;
         lock(&self.inner).bearers.insert(
@@ -551,7 +553,8 @@ impl Shared {
         }
     }
 
-    /// Makes every access token (and with `refresh`, every refresh token) expired.
+    /// With `access`, every bearer (legacy, DI, IT) expires now; with `refresh`, every refresh
+    /// token expires and every OAuth1 token is revoked.
     pub fn expire_tokens(&self, access: bool, refresh: bool) {
         let now = self.now();
         let mut inner = lock(&self.inner);

@@ -1,5 +1,5 @@
-//! MFA in two calls: a sign-in returns a [`PendingMfa`]; [`PendingMfa::submit`] finishes it — minutes
-//! later and from any thread. A wrong code leaves the challenge open for another try.
+//! MFA in two calls: a sign-in returns a [`PendingMfa`]; [`PendingMfa::submit`] finishes it —
+//! minutes later and from any thread. A wrong code leaves the challenge open for another try.
 
 use super::Client;
 use crate::error::{Error, Result};
@@ -60,8 +60,9 @@ impl PendingMfa {
     /// Submits the code and, when Garmin accepts it, exchanges the ticket for tokens (per the
     /// client's token preference).
     ///
-    /// Errors: [`Error::MfaCodeRejected`] (try again with another code), [`Error::MfaChallengeEnded`]
-    /// (start over), or any transport/exchange error. After success the challenge is ended.
+    /// Errors: [`Error::MfaCodeRejected`] (try again with another code),
+    /// [`Error::MfaChallengeEnded`] (start over), or any transport/exchange error. After success
+    /// the challenge is ended.
     pub fn submit(&self, code: &str) -> Result<Tokens> {
         let code = code.trim();
         if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {

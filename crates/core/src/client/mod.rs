@@ -23,14 +23,14 @@ use std::sync::Arc;
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum LoginOutcome {
-    /// Signed in.
+    /// Signed in without an MFA step; the tokens are of the family [`Config::tokens`] asked for.
     Complete(Tokens),
     /// Garmin wants a code; call [`PendingMfa::submit`].
     MfaRequired(PendingMfa),
 }
 
-/// A Garmin client: configuration plus transport. Cheap to clone, `Send + Sync`; every sign-in keeps
-/// its own cookie jar, so concurrent sign-ins never mix.
+/// A Garmin client: configuration plus transport. Cheap to clone, `Send + Sync`; every sign-in
+/// keeps its own cookie jar, so concurrent sign-ins never mix.
 #[derive(Clone)]
 pub struct Client(Arc<Exchanger>);
 
@@ -48,7 +48,8 @@ impl Client {
         Ok(Client(Arc::new(Exchanger::new(http))))
     }
 
-    /// The configuration.
+    /// The configuration the client was built with; it is fixed for the client's lifetime, so a
+    /// change needs a new client.
     pub fn config(&self) -> &Config {
         self.0.config()
     }
@@ -63,10 +64,10 @@ impl Client {
 
     /// Signs in trying the configured strategies in order (default: mobile, widget, portal).
     ///
-    /// Wrong credentials, a locked account and MFA stop the chain at once; rate limits, bot challenges,
-    /// odd pages and transport errors fall through to the next strategy. When all fail the error is
-    /// [`Error::AllStrategiesFailed`] listing each strategy and why (a single strategy's error is
-    /// returned as is).
+    /// Wrong credentials, a locked account and MFA stop the chain at once; rate limits, bot
+    /// challenges, odd pages and transport errors fall through to the next strategy. When all fail
+    /// the error is [`Error::AllStrategiesFailed`] listing each strategy and why (a single
+    /// strategy's error is returned as is).
     pub fn login(&self, email: &str, password: &Password) -> Result<LoginOutcome> {
         let strategies = self.config().strategies.clone();
         self.login_chain(&strategies, email, password)
@@ -74,8 +75,8 @@ impl Client {
 
     /// Signs in with the given strategies in order (see [`Client::login`]).
     ///
-    /// Only reaching a ticket falls through: once a strategy has a ticket, its exchange runs once and
-    /// its error is final — retrying with the next strategy would POST the password again.
+    /// Only reaching a ticket falls through: once a strategy has a ticket, its exchange runs once
+    /// and its error is final — retrying with the next strategy would POST the password again.
     pub fn login_chain(
         &self,
         strategies: &[Flow],
@@ -105,7 +106,8 @@ impl Client {
         Err(Error::AllStrategiesFailed(failures))
     }
 
-    /// Signs in with one strategy.
+    /// Signs in with one strategy, ignoring [`Config::strategies`]; its error comes back as is,
+    /// never wrapped in [`Error::AllStrategiesFailed`].
     pub fn login_with(
         &self,
         strategy: Flow,
@@ -143,8 +145,9 @@ impl Client {
         self.exchange_ticket_as(ticket, self.config().tokens)
     }
 
-    /// Exchanges a service ticket for tokens of the given family. `Auto` tries DI first and falls back
-    /// to the legacy exchange when DI refuses every client id.
+    /// Exchanges a service ticket for tokens of the given family. `Auto` tries DI first and, when
+    /// that fails in a way that falls through ([`Error::falls_through`]; typically every DI client
+    /// id refused), the legacy exchange with the same ticket.
     pub fn exchange_ticket_as(&self, ticket: &Ticket, family: TokenPreference) -> Result<Tokens> {
         self.0.exchange(ticket, family)
     }
@@ -180,7 +183,8 @@ impl Client {
         self.exchange_ticket(&self.webview_ticket(url_or_body)?)
     }
 
-    /// Exchanges a DI access token for an IT token for `services.{d}` endpoints (docs/protocol.md §5).
+    /// Exchanges a DI access token for an IT token for `services.{d}` endpoints (docs/protocol.md
+    /// §5).
     pub fn it_token(&self, di: &DiToken) -> Result<ItToken> {
         self.0.it_token(di)
     }

@@ -1,5 +1,5 @@
-//! Ticket → DI OAuth2 at diauth (docs/protocol.md §5), trying the configured client ids in order; refresh
-//! with the rotating refresh token; and the optional DI → IT token exchange at `services`.
+//! Ticket → DI OAuth2 at diauth (docs/protocol.md §5), trying the configured client ids in order;
+//! refresh with the rotating refresh token; and the optional DI → IT token exchange at `services`.
 
 use super::Exchanger;
 use crate::answers;
@@ -31,19 +31,21 @@ pub const DEFAULT_IT_CLIENT_IDS: [&str; 3] = [
 pub struct ItToken {
     /// The IT client id that was accepted.
     pub client_id: String,
-    /// `token_type` (`Bearer`).
+    /// As `services` sent it; `Bearer` when absent.
     pub token_type: String,
-    /// The access token.
+    /// The bearer for `services.{d}` endpoints only; Connect API calls take the DI token.
     pub access_token: AccessToken,
-    /// The refresh token, when one was issued.
+    /// The refresh token, when one was issued. This library has no call that uses it: get a new
+    /// IT token from a fresh DI token instead.
     #[serde(default)]
     pub refresh_token: Option<RefreshToken>,
-    /// `scope`, when given.
+    /// Scopes `services` granted, when it said; informational only.
     #[serde(default)]
     pub scope: Option<String>,
-    /// Unix seconds after which the access token is expired.
+    /// Unix seconds after which the access token is expired: the earlier of `expires_in` and the
+    /// JWT's `exp`.
     pub expires_at: i64,
-    /// Unix seconds after which the refresh token is expired, when known.
+    /// Unix seconds after which the refresh token is expired, when `services` gave a lifetime.
     #[serde(default)]
     pub refresh_token_expires_at: Option<i64>,
 }
@@ -143,8 +145,8 @@ pub(crate) fn refresh(ex: &Exchanger, token: &DiToken) -> Result<DiToken> {
     }
 }
 
-/// Exchanges a DI access token for an IT token at `<services>/api/oauth/token`, trying the IT client
-/// id matching the DI one first, then the known ones.
+/// Exchanges a DI access token for an IT token at `<services>/api/oauth/token`, trying the IT
+/// client id matching the DI one first, then the known ones.
 pub(crate) fn it_token(ex: &Exchanger, di: &DiToken) -> Result<ItToken> {
     let config = ex.config();
     if di.access_token.is_empty() {
@@ -216,7 +218,8 @@ fn endpoint(base: &Url, path: &str) -> Result<Url> {
         .map_err(|e| Error::InvalidConfig(format!("endpoint cannot take path {path}: {e}")))
 }
 
-/// POSTs to diauth with the Basic authentication of `client_id` (an empty password, as the apps do).
+/// POSTs to diauth with the Basic authentication of `client_id` (an empty password, as the apps
+/// do).
 fn send(ex: &Exchanger, req: OutRequest, client_id: &str) -> Result<Page> {
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:"));
     let req = req

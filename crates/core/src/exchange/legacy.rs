@@ -1,5 +1,5 @@
-//! Ticket → OAuth1 (preauthorized) → OAuth2 (exchange/user/2.0), docs/protocol.md §4. Refresh repeats the
-//! exchange with the stored OAuth1 token.
+//! Ticket → OAuth1 (preauthorized) → OAuth2 (exchange/user/2.0), docs/protocol.md §4. Refresh
+//! repeats the exchange with the stored OAuth1 token.
 
 use super::Exchanger;
 use crate::answers;

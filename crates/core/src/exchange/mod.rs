@@ -1,9 +1,9 @@
 //! From a service ticket to API tokens: the legacy OAuth1 → OAuth2 exchange (docs/protocol.md §4)
 //! or DI OAuth2 (§5); and refreshing either family.
 //!
-//! [`Exchanger`] is this layer's handle: the HTTP client (with its configuration) plus what a client
-//! learns once and reuses — the OAuth consumer and the DI client id diauth last accepted. The flows
-//! above send through it; the [`crate::Client`] above them owns one.
+//! [`Exchanger`] is this layer's handle: the HTTP client (with its configuration) plus what a
+//! client learns once and reuses — the OAuth consumer and the DI client id diauth last accepted.
+//! The flows above send through it; the [`crate::Client`] above them owns one.
 
 mod consumer;
 pub(crate) mod di;
@@ -67,8 +67,9 @@ impl Exchanger {
         *self.di_client_id.lock().unwrap_or_else(|p| p.into_inner()) = Some(id.to_owned());
     }
 
-    /// Exchanges a ticket for tokens of `family`. `Auto` tries DI first and falls back to the legacy
-    /// exchange when DI refuses every client id.
+    /// Exchanges a ticket for tokens of `family`. `Auto` tries DI first and falls back to the
+    /// legacy exchange on any DI error that falls through (typically every client id refused) or
+    /// `InvalidCredentials`.
     pub(crate) fn exchange(&self, ticket: &Ticket, family: TokenPreference) -> Result<Tokens> {
         if !ticket.value.expose().starts_with("ST-") {
             return Err(Error::InvalidInput(

@@ -1,5 +1,5 @@
-//! The JSON sign-ins of Garmin's apps: mobile (docs/protocol.md §2) and portal (§3). Same request and answer
-//! shapes, different paths, client ids and service URLs.
+//! The JSON sign-ins of Garmin's apps: mobile (docs/protocol.md §2) and portal (§3). Same request
+//! and answer shapes, different paths, client ids and service URLs.
 //!
 //! The mobile flow sends exactly garth 0.8.0's requests in garth's order — cookie GET, login POST,
 //! (MFA POST), best-effort `GET /portal/sso/embed` — so recordings of garth replay against it.
@@ -19,7 +19,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use url::Url;
 
-/// Which JSON API.
+/// Which JSON sign-in: the two differ in path prefix and client preset, and only the portal
+/// pauses before posting and sends `Origin`/`Referer`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Api {
     Mobile,
@@ -207,7 +208,8 @@ fn page_request(ex: &Exchanger, url: Url, fetch_site: &str) -> OutRequest {
         .header("Sec-Fetch-Site", fetch_site)
 }
 
-/// A JSON POST to the sign-in API, with the same browser headers (garth sent them on the POSTs too).
+/// A JSON POST to the sign-in API, with the same browser headers (garth sent them on the POSTs
+/// too).
 fn api_request(ex: &Exchanger, url: Url, body: &Value) -> OutRequest {
     OutRequest::post_json(url, body)
         .header("User-Agent", ex.config().sso_user_agent.clone())

@@ -6,21 +6,24 @@ use crate::exchange::Exchanger;
 use crate::strategy::Flow;
 use crate::ticket::Ticket;
 
-/// How Garmin delivers the code.
+/// How Garmin delivers the code, so the app can tell the person where to look.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MfaMethod {
-    /// A code sent by email.
+    /// Garmin emails the code; [`PendingMfa::code_sent_to`](crate::PendingMfa::code_sent_to)
+    /// is then the masked address. Also what a JSON sign-in that names no method means.
     Email,
-    /// A code sent by text message.
+    /// Garmin texts the code; `code_sent_to` is then the masked phone number.
     Sms,
-    /// An authenticator app.
+    /// The person reads the code from an authenticator app; Garmin sends nothing.
     Totp,
-    /// A method this library does not know, as Garmin named it.
+    /// A method this library does not know, as Garmin named it (lower-cased); submitting a code
+    /// still works.
     Other(String),
 }
 
 impl MfaMethod {
-    /// Parses Garmin's names (`email`, `sms`, `totp`, upper or lower case).
+    /// Parses Garmin's names in any case: `email`, `sms` (or `phone`), `totp` (or
+    /// `authenticator`); anything else becomes [`MfaMethod::Other`], never an error.
     pub fn parse(s: &str) -> MfaMethod {
         match s.trim().to_ascii_lowercase().as_str() {
             "email" => MfaMethod::Email,
@@ -30,7 +33,7 @@ impl MfaMethod {
         }
     }
 
-    /// Garmin's name for the method.
+    /// Garmin's name for the method, as sent back in the widget's code request.
     pub fn as_str(&self) -> &str {
         match self {
             MfaMethod::Email => "email",
@@ -43,8 +46,8 @@ impl MfaMethod {
 
 /// The flow-specific second half of a sign-in: turns a code into a service ticket.
 ///
-/// Implementations keep whatever the flow needs (cookie jar, CSRF of the MFA page, query) and update
-/// it when Garmin answers a wrong code with a fresh page.
+/// Implementations keep whatever the flow needs (cookie jar, CSRF of the MFA page, query) and
+/// update it when Garmin answers a wrong code with a fresh page.
 pub(crate) trait MfaContinuation: Send {
     /// Submits `code`. `Err(MfaCodeRejected)` keeps the continuation usable;
     /// `Err(MfaChallengeEnded)` ends it.

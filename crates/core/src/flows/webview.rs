@@ -1,5 +1,5 @@
-//! Web-view sign-in, docs/protocol.md §7: the user signs in inside a real browser; the app watches the
-//! navigation to the service URL and hands the `ticket=ST-…` it carries to the library.
+//! Web-view sign-in, docs/protocol.md §7: the user signs in inside a real browser; the app watches
+//! the navigation to the service URL and hands the `ticket=ST-…` it carries to the library.
 
 use crate::config::{ClientPreset, Config};
 use crate::secret::ServiceTicket;
@@ -42,8 +42,8 @@ static BODY_TICKET_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Finds a service ticket in a navigated URL (`…/gcm/android?ticket=ST-…`), a page body (inline JS
-/// with escaped slashes, `response_url = "…embed?ticket=ST-…"`, or a JSON sign-in answer), or a bare
-/// ticket. Returns `None` when there is none or it contains characters a ticket never has.
+/// with escaped slashes, `response_url = "…embed?ticket=ST-…"`, or a JSON sign-in answer), or a
+/// bare ticket. Returns `None` when there is none or it contains characters a ticket never has.
 pub fn extract_ticket(url_or_body: &str) -> Option<ServiceTicket> {
     let input = url_or_body.trim();
     if is_ticket(input) {

@@ -1,5 +1,5 @@
-//! The classic widget (HTML) sign-in, docs/protocol.md §1: embed → signin page (CSRF) → credential POST →
-//! Success page with the ticket in inline JS, or the MFA page and its own POST.
+//! The classic widget (HTML) sign-in, docs/protocol.md §1: embed → signin page (CSRF) → credential
+//! POST → Success page with the ticket in inline JS, or the MFA page and its own POST.
 
 use super::FlowOutcome;
 use super::{Challenge, MfaContinuation, MfaMethod};

@@ -1,4 +1,5 @@
-//! Connect API requests: the URL under connectapi, the Bearer token and the headers Garmin's app sends.
+//! Connect API requests: the URL under connectapi, the Bearer token and the headers Garmin's app
+//! sends.
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -7,13 +8,15 @@ use crate::transport::{Body, Method};
 use std::fmt;
 use url::Url;
 
-/// One Connect API call: a path under `https://connectapi.{d}/`, query pairs, extra headers and a body.
+/// One Connect API call: a path under `https://connectapi.{d}/`, query pairs, extra headers and a
+/// body.
 pub struct ApiRequest {
-    /// The method.
+    /// Any method. After a 401 the request goes out once more, same method, with fresh tokens
+    /// (unless the body is a [`Body::Reader`]).
     pub method: Method,
     /// The path under connectapi, e.g. `/userprofile-service/socialProfile`.
     pub path: String,
-    /// Query pairs appended to the URL.
+    /// Query pairs appended to the URL, unencoded: they are percent-encoded when it is built.
     pub query: Vec<(String, String)>,
     /// Extra headers; they replace the session's default of the same name (not `Authorization`).
     pub headers: Vec<(String, String)>,
@@ -45,19 +48,22 @@ impl ApiRequest {
             .body(Body::Bytes(value.to_string().into_bytes()))
     }
 
-    /// Adds a query pair.
+    /// Adds a query pair, unencoded.
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((name.into(), value.into()));
         self
     }
 
-    /// Adds a header.
+    /// Adds a header; it replaces a session default of the same name (`User-Agent`, `Accept`, …).
+    /// `Authorization`, an empty name, a `:` in the name or a line break anywhere fails the
+    /// request when it is sent.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 
-    /// Sets the body.
+    /// Sets the body. Add the matching `Content-Type` header too: only [`ApiRequest::json`] sets
+    /// one for you.
     pub fn body(mut self, body: Body) -> Self {
         self.body = body;
         self

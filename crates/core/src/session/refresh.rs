@@ -1,8 +1,9 @@
-//! Single-flight refresh: however many threads find the token expired (or get a 401) at once, one of
-//! them refreshes and the others wait for that result — the new tokens or a copy of its error.
+//! Single-flight refresh: however many threads find the token expired (or get a 401) at once, one
+//! of them refreshes and the others wait for that result — the new tokens or a copy of its error.
 //!
-//! A generation counter tells "my token is stale" from "someone already replaced it": a caller passes
-//! the generation of the token it used, and a refresh only starts when that is still the current one.
+//! A generation counter tells "my token is stale" from "someone already replaced it": a caller
+//! passes the generation of the token it used, and a refresh only starts when that is still the
+//! current one.
 
 use crate::error::{Error, Result};
 use crate::tokens::Tokens;
@@ -56,9 +57,11 @@ impl Refresher {
         st.generation += 1;
     }
 
-    /// Makes sure the tokens are newer than generation `seen`: returns at once when they already are,
-    /// joins a refresh in flight, or runs `refresh` itself. `persist` runs after a successful refresh
-    /// and before anyone can use its result, so listeners see refreshes in order.
+    /// Makes sure the tokens are newer than generation `seen`: returns at once when they already
+    /// are, joins a refresh in flight, or runs `refresh` itself. `persist` runs after a successful
+    /// refresh, before the in-flight mark is cleared, so no other refresh and no waiter proceeds
+    /// first and listeners see refreshes in order. [`Refresher::snapshot`] already returns the new
+    /// tokens meanwhile.
     pub(super) fn refresh_after(
         &self,
         seen: u64,

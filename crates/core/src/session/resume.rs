@@ -14,20 +14,22 @@ const MFA_ATTEMPTS: usize = 3;
 
 /// Supplies credentials when a sign-in is needed: prompt the user, or read the app's own vault.
 pub trait CredentialsProvider: Send + Sync {
-    /// The email and password.
+    /// The email and password, asked for only when no stored session can be used; an `Err` ends
+    /// [`resume_or_sign_in`] with that error before any sign-in request is sent.
     fn credentials(&self) -> Result<(String, Password)>;
     /// The MFA code Garmin sent (see [`PendingMfa::method`] and [`PendingMfa::code_sent_to`]).
-    /// Asked again, up to three times, when Garmin rejects a code.
+    /// Asked again when Garmin rejects a code, up to three times in all.
     fn mfa_code(&self, pending: &PendingMfa) -> Result<String>;
 }
 
 /// Loads the stored session and refreshes it when it expires within the configured margin; signs in
-/// with `creds` only when nothing usable is stored or the refresh credential is dead. New tokens are
-/// saved to `store` only after a sign-in that worked, and every later refresh is saved there too.
+/// with `creds` only when nothing usable is stored or the refresh credential is dead. New tokens
+/// are saved to `store` only after a sign-in that worked, and every later refresh is saved there
+/// too.
 ///
-/// Unreadable stored tokens (bad JSON) count as none; a store that cannot be read at all (I/O error,
-/// symlink) is an error, since new tokens could not be kept either. Transient refresh failures
-/// (network, rate limit) are returned as they are: signing in would meet the same trouble.
+/// Unreadable stored tokens (bad JSON) count as none; a store that cannot be read at all (I/O
+/// error, symlink) is an error, since new tokens could not be kept either. Transient refresh
+/// failures (network, rate limit) are returned as they are: signing in would meet the same trouble.
 pub fn resume_or_sign_in(
     client: &Client,
     store: &dyn TokenStore,

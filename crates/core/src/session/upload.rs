@@ -12,7 +12,8 @@ pub(super) const UPLOAD_PATH: &str = "/upload-service/upload";
 /// What Garmin answered to an upload (`detailedImportResult`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadResult {
-    /// `uploadId`, when Garmin gave one.
+    /// Garmin's id of this upload (sent as a number or a string), when it gave one. Not the
+    /// activity id: that is the `internalId` inside `successes`.
     pub upload_id: Option<i64>,
     /// `successes`: the activities created.
     pub successes: Vec<serde_json::Value>,

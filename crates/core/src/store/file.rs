@@ -1,8 +1,8 @@
 //! Private files: 0600 files in 0700 folders, replaced atomically, never through a symlink.
 //!
-//! A save writes a temporary file next to the target, syncs it, renames it over the target and syncs
-//! the folder, so a crash at any point leaves either the old file or the new one — never half of
-//! either. Symlinks are refused on the folder and on the file: a planted link must not redirect
+//! A save writes a temporary file next to the target, syncs it, renames it over the target and
+//! syncs the folder, so a crash at any point leaves either the old file or the new one — never half
+//! of either. Symlinks are refused on the folder and on the file: a planted link must not redirect
 //! tokens elsewhere, and reads check that the file opened is the regular file that was inspected.
 
 use super::TokenStore;
@@ -27,7 +27,8 @@ impl JsonFileStore {
         JsonFileStore { path: path.into() }
     }
 
-    /// The file's path.
+    /// The file as given to [`JsonFileStore::new`], not resolved; if it or its folder turns out to
+    /// be a symlink, loads and saves refuse it.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -53,10 +54,10 @@ impl TokenStore for JsonFileStore {
     }
 }
 
-/// Writes `path` atomically as a 0600 file: `write` fills a temporary file in the same folder, which
-/// then replaces `path` in one rename. If `write` fails (or the process dies) the previous content of
-/// `path` is untouched. A missing folder is created with mode 0700; a symlinked folder or file is
-/// refused.
+/// Writes `path` atomically as a 0600 file: `write` fills a temporary file in the same folder,
+/// which then replaces `path` in one rename. If `write` fails (or the process dies) the previous
+/// content of `path` is untouched. A missing folder is created with mode 0700; a symlinked folder
+/// or file is refused.
 pub fn write_file_atomic(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
@@ -266,8 +267,8 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Deletes a private file; no error when it is missing. A symlink is refused rather than unlinked so
-/// that the tokens it points at are not left behind unnoticed.
+/// Deletes a private file; no error when it is missing. A symlink is refused rather than unlinked
+/// so that the tokens it points at are not left behind unnoticed.
 pub(crate) fn remove_private(path: &Path) -> Result<()> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {

@@ -55,8 +55,8 @@ struct GarminConnectJson {
 }
 
 /// Reads python-garminconnect's `garmin_tokens.json` (`di_token`, `di_refresh_token`,
-/// `di_client_id`). The access token's expiry comes from its JWT `exp` claim; when that cannot be read
-/// the token is treated as expired, so the first use refreshes it.
+/// `di_client_id`). The access token's expiry comes from its JWT `exp` claim; when that cannot be
+/// read the token is treated as expired, so the first use refreshes it.
 pub fn import_garminconnect(json: &str) -> Result<Tokens> {
     let g: GarminConnectJson = serde_json::from_str(json).map_err(|e| {
         Error::InvalidInput(format!(

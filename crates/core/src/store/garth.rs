@@ -1,6 +1,6 @@
 //! garth's token folder, as garth and python-garminconnect leave it, so a migrating user keeps the
 //! session: `oauth1_token.json` + `oauth2_token.json` (legacy), `di_token.json` (DI, this library's
-//! [`DiToken`](crate::DiToken) JSON) or python-garminconnect's `garmin_tokens.json`.
+//! [`DiToken`] JSON) or python-garminconnect's `garmin_tokens.json`.
 
 use super::file::{atomic_write, ensure_dir, read_private, remove_private, DirPolicy};
 use super::foreign::{export_garminconnect, import_garminconnect, legacy_pair};
@@ -24,12 +24,13 @@ pub enum GarthFormat {
     Legacy,
     /// `di_token.json`: one [`DiToken`] as JSON.
     Di,
-    /// python-garminconnect's `garmin_tokens.json` (`di_token`, `di_refresh_token`, `di_client_id`).
+    /// python-garminconnect's `garmin_tokens.json` (`di_token`, `di_refresh_token`,
+    /// `di_client_id`).
     GarminConnect,
 }
 
 impl GarthFormat {
-    /// The file names of this layout.
+    /// The files this layout uses inside the folder; a save deletes the other layouts' files.
     pub fn files(self) -> &'static [&'static str] {
         match self {
             GarthFormat::Legacy => &[OAUTH1_FILE, OAUTH2_FILE],
@@ -48,9 +49,9 @@ const ALL_FORMATS: [GarthFormat; 3] = [
 /// A token folder in garth's layout (0700 folder, 0600 files, each file replaced atomically).
 ///
 /// `load` reads whichever layout is present (`di_token.json`, then `garmin_tokens.json`, then the
-/// legacy pair) and remembers it; `save` writes DI tokens back in the DI layout it read (or was given)
-/// and legacy tokens as the legacy pair, then deletes the other layouts' files so that the folder
-/// never holds two different sessions. Clones share the remembered layout.
+/// legacy pair) and remembers it; `save` writes DI tokens back in the DI layout it read (or was
+/// given) and legacy tokens as the legacy pair, then deletes the other layouts' files so that the
+/// folder never holds two different sessions. Clones share the remembered layout.
 #[derive(Debug, Clone)]
 pub struct GarthDirStore {
     dir: PathBuf,
@@ -66,7 +67,8 @@ impl GarthDirStore {
         }
     }
 
-    /// A store that saves DI tokens in `format` (`Di` or `GarminConnect`) until a load finds another.
+    /// A store that saves DI tokens in `format` (`Di` or `GarminConnect`) until a load finds
+    /// another.
     pub fn with_format(dir: impl Into<PathBuf>, format: GarthFormat) -> Self {
         GarthDirStore {
             dir: dir.into(),
@@ -74,7 +76,8 @@ impl GarthDirStore {
         }
     }
 
-    /// The folder.
+    /// The folder as given to [`GarthDirStore::new`], not resolved; if it turns out to be a
+    /// symlink, loads and saves refuse it.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -92,7 +95,8 @@ impl GarthDirStore {
         self.dir.join(name)
     }
 
-    /// Reads one file; an empty file counts as missing (garth writes empty files for absent tokens).
+    /// Reads one file; an empty file counts as missing (garth writes empty files for absent
+    /// tokens).
     fn read(&self, name: &str) -> Result<Option<String>> {
         Ok(read_private(&self.file(name))?.filter(|s| !s.trim().is_empty()))
     }
@@ -171,8 +175,9 @@ impl TokenStore for GarthDirStore {
         ensure_dir(&self.dir, DirPolicy::Private)?;
         let format = match tokens {
             Tokens::Legacy { oauth1, oauth2 } => {
-                // OAuth1 first: a crash between the two leaves the new OAuth1 token with the old (still
-                // valid or refreshable) OAuth2 token, never an OAuth2 token without its OAuth1 token.
+                // OAuth1 first: a crash between the two leaves the new OAuth1 token with the old
+                // (still valid or refreshable) OAuth2 token, never an OAuth2 token without its
+                // OAuth1 token.
                 self.write(OAUTH1_FILE, &pretty(oauth1))?;
                 self.write(OAUTH2_FILE, &pretty(oauth2))?;
                 GarthFormat::Legacy

@@ -1,5 +1,5 @@
-//! The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows), holding
-//! [`Tokens::to_json`] as the entry's secret.
+//! The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows),
+//! holding [`Tokens::to_json`] as the entry's secret.
 
 use super::TokenStore;
 use crate::error::{Error, Result};

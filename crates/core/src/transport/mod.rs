@@ -1,12 +1,13 @@
 //! The HTTP boundary: one request in, one response out.
 //!
-//! The host application may bring its own HTTP stack (Qt's QNetworkAccessManager, OkHttp, URLSession)
-//! so that TLS fingerprints, proxies and certificate policy are the platform's. A transport is
-//! deliberately dumb: it must **not** follow redirects, keep cookies or add authentication — the core
-//! owns cookies, redirects, timeouts, size caps and the rule that credentials only go to Garmin.
+//! The host application may bring its own HTTP stack (Qt's QNetworkAccessManager, OkHttp,
+//! URLSession) so that TLS fingerprints, proxies and certificate policy are the platform's. A
+//! transport is deliberately dumb: it must **not** follow redirects, keep cookies or add
+//! authentication — the core owns cookies, redirects, timeouts, size caps and the rule that
+//! credentials only go to Garmin.
 //!
-//! Neither [`Request`] nor [`Response`] prints headers, bodies or URL queries in `Debug`: they carry
-//! passwords, tickets, cookies and bearer tokens.
+//! Neither [`Request`] nor [`Response`] prints headers, bodies or URL queries in `Debug`: they
+//! carry passwords, tickets, cookies and bearer tokens.
 
 #[cfg(feature = "ureq-transport")]
 mod ureq_transport;
@@ -42,12 +43,14 @@ pub enum TransportErrorKind {
 pub struct TransportError {
     /// The class of failure; a timeout becomes a timeout error, the rest a network error.
     pub kind: TransportErrorKind,
-    /// What the transport said.
+    /// The transport's own words, for logs and the error message. May quote a URL; it is scrubbed
+    /// on entry into an [`Error`](crate::Error), not here.
     pub message: String,
 }
 
 impl TransportError {
-    /// Builds a transport error.
+    /// For host transports: `kind` decides whether the failure becomes
+    /// [`Error::Timeout`](crate::Error::Timeout) or [`Error::Network`](crate::Error::Network).
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
         TransportError {
             kind,
@@ -64,20 +67,21 @@ impl fmt::Display for TransportError {
 
 impl std::error::Error for TransportError {}
 
-/// An HTTP method.
+/// An HTTP method. Sign-in and token requests use only GET and POST; the rest exist for
+/// [`ApiRequest`](crate::ApiRequest)s to the Connect API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
-    /// GET
+    /// Pages, profile, downloads; also what a 301/302/303 redirect turns any other method into.
     Get,
-    /// POST
+    /// Every credential, MFA code and token request, and uploads.
     Post,
-    /// PUT
+    /// Connect API writes.
     Put,
-    /// DELETE
+    /// Connect API deletions.
     Delete,
-    /// PATCH
+    /// Connect API partial updates.
     Patch,
-    /// HEAD
+    /// Stays HEAD across a 301/302/303 redirect, unlike the other methods.
     Head,
 }
 
@@ -114,7 +118,8 @@ impl fmt::Display for Method {
     }
 }
 
-/// A request body.
+/// A request body. Only [`Body::Empty`] and [`Body::Bytes`] can be sent again, which a 307/308
+/// redirect or the one retry after a token refresh needs; a [`Body::Reader`] is read once.
 pub enum Body {
     /// No body.
     Empty,
@@ -122,7 +127,7 @@ pub enum Body {
     Bytes(Vec<u8>),
     /// A streamed body (not replayable), with its length when known.
     Reader {
-        /// The source.
+        /// Read to the end once, by the transport; never rewound.
         reader: Box<dyn Read + Send>,
         /// The length in bytes, when known (sent as Content-Length).
         len: Option<u64>,
@@ -139,7 +144,7 @@ impl Body {
         }
     }
 
-    /// The body's length when known.
+    /// The length in bytes when known; `None` only for a [`Body::Reader`] without `len`.
     pub fn len_hint(&self) -> Option<u64> {
         match self {
             Body::Empty => Some(0),
@@ -173,17 +178,18 @@ impl fmt::Debug for Body {
 
 /// One HTTP request, fully built by the core.
 pub struct Request {
-    /// The method.
+    /// Already adjusted for redirects: after a 301/302/303 hop a POST arrives here as GET.
     pub method: Method,
     /// The absolute URL, query included.
     pub url: String,
     /// Header names and values, in order. Names may repeat.
     pub headers: Vec<(String, String)>,
-    /// The body.
+    /// Empty after a 301/302/303 hop; after a 307/308 hop, the same bytes again.
     pub body: Body,
     /// How long the whole exchange may take.
     pub timeout: Duration,
-    /// The transport should stop reading (and fail) past this many body bytes; the core checks again.
+    /// The transport should stop reading (and fail) past this many body bytes; the core checks
+    /// again.
     pub max_response_bytes: u64,
 }
 
@@ -209,7 +215,8 @@ impl fmt::Debug for Request {
 /// One HTTP response as the transport received it (redirects not followed).
 #[derive(Clone, Default)]
 pub struct Response {
-    /// The status code.
+    /// Any status, 3xx included: the core reads `Location` itself, and a 4xx or 5xx is still an
+    /// `Ok` exchange for the transport.
     pub status: u16,
     /// Header names and values, in order; repeated names (Set-Cookie) kept apart.
     pub headers: Vec<(String, String)>,
@@ -244,11 +251,13 @@ impl fmt::Debug for Response {
 
 /// Performs one HTTP exchange. Implemented by [`UreqTransport`], by closures, and by host apps.
 ///
-/// Contract: do not follow redirects (return the 3xx as it came); do not store or add cookies; honour
-/// `timeout` and `max_response_bytes` where the stack allows; report failures without URLs, headers or
-/// bodies in the message. Any HTTP status, including 4xx/5xx, is a successful exchange (`Ok`).
+/// Contract: do not follow redirects (return the 3xx as it came); do not store or add cookies;
+/// honour `timeout` and `max_response_bytes` where the stack allows; report failures without URLs,
+/// headers or bodies in the message. Any HTTP status, including 4xx/5xx, is a successful exchange
+/// (`Ok`).
 pub trait Transport: Send + Sync {
-    /// Sends `request` and returns the response.
+    /// Sends `request` once and returns what came back, redirects unfollowed. `Err` only when no
+    /// HTTP response arrived.
     fn send(&self, request: Request) -> Result<Response, TransportError>;
 }
 
