@@ -27,6 +27,8 @@
 //! # Ok::<(), garmin_sso_core::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 // Layers, lowest first; a module only imports from its own layer or below (tests/layers.rs checks):
 //   secret, clock, strategy, logging  →  transport  →  error  →  config, tokens, ticket, oauth1
 //   →  cookies, http, answers  →  exchange  →  flows  →  client  →  store  →  session

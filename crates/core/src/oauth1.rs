@@ -25,17 +25,27 @@ pub fn encode(s: &str) -> String {
     utf8_percent_encode(s, RFC3986).to_string()
 }
 
-/// Credentials used to sign one request.
-#[derive(Debug, Clone, Copy)]
+/// Credentials used to sign one request. Borrowed, so the signer never holds a copy of a secret;
+/// `Debug` shows only the consumer key.
+#[derive(Clone, Copy)]
 pub struct Credentials<'a> {
     /// The consumer key (client identifier).
     pub consumer_key: &'a str,
-    /// The first half of the HMAC-SHA1 key; never sent. A plain `&str`, so unlike the crate's
-    /// secret types it shows in this struct's `Debug` output.
+    /// The first half of the HMAC-SHA1 key; never sent.
     pub consumer_secret: &'a str,
     /// `(oauth_token, oauth_token_secret)` when signing for a user; `None` for the
     /// `preauthorized` step, which has no token yet.
     pub token: Option<(&'a str, &'a str)>,
+}
+
+impl std::fmt::Debug for Credentials<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("consumer_key", &self.consumer_key)
+            .field("consumer_secret", &"[redacted]")
+            .field("token", &self.token.map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 /// The RFC 5849 §3.4.1 signature base string.
@@ -149,6 +159,18 @@ pub fn nonce() -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_debug_shows_no_secret() {
+        let c = Credentials {
+            consumer_key: "ck",
+            consumer_secret: "cs-SECRET",
+            token: Some(("tok-SECRET", "ts-SECRET")),
+        };
+        let shown = format!("{c:?}");
+        assert!(shown.contains("ck"), "{shown}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+    }
 
     /// RFC 5849 §3.4.1.1's worked example: the base string and, with the secrets of §1.2's style
     /// example, its signature.
