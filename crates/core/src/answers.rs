@@ -64,6 +64,23 @@ pub(crate) fn api_success(page: &Page, step: &'static str) -> Result<()> {
     }
 }
 
+/// The longest lifetime believed from a server: 20 years. Garmin issues hours (access tokens),
+/// months (DI refresh tokens) and a year (OAuth1); a larger number is clamped to this, so a hostile
+/// or broken answer can neither overflow an expiry nor make a token look valid forever.
+pub(crate) const MAX_LIFETIME_SECS: i64 = 20 * 365 * 86_400;
+
+/// `now` plus a lifetime a server sent, checked: a negative lifetime is an error (no token is born
+/// expired), a huge one is clamped to [`MAX_LIFETIME_SECS`].
+pub(crate) fn expiry(now: i64, lifetime: i64, field: &str, step: &'static str) -> Result<i64> {
+    if lifetime < 0 {
+        return Err(Error::unexpected(step, format!("{field} is negative")));
+    }
+    if lifetime > MAX_LIFETIME_SECS {
+        log::warn!("{step}: {field} of {lifetime} s clamped to {MAX_LIFETIME_SECS} s");
+    }
+    Ok(now.saturating_add(lifetime.min(MAX_LIFETIME_SECS)))
+}
+
 /// Garmin's status words (`INVALID_USERNAME_PASSWORD`, …) are safe to show; anything else the
 /// server put there is cut down to a harmless, bounded form.
 pub(crate) fn safe_word(s: &str) -> String {

@@ -120,7 +120,9 @@ impl Endpoints {
         })
     }
 
-    /// True when `url`'s origin (scheme, host, port) is one of the configured endpoints.
+    /// True when `url`'s origin (scheme, host, port) is one of Garmin's configured hosts: the only
+    /// places cookies, credentials and tokens may go. The consumer JSON's host is not one of them
+    /// (it is garth's S3 bucket, not Garmin): it gets a plain GET and nothing else.
     pub fn allows(&self, url: &Url) -> bool {
         let o = url.origin();
         [
@@ -129,7 +131,6 @@ impl Endpoints {
             &self.connect,
             &self.diauth,
             &self.services,
-            &self.consumer_url,
         ]
         .iter()
         .any(|e| e.origin() == o)
@@ -530,6 +531,10 @@ mod tests {
         assert!(
             !e.allows(&Url::parse("https://sso.garmin.com:8443/").unwrap()),
             "port matters"
+        );
+        assert!(
+            !e.allows(&e.consumer_url),
+            "the consumer JSON's host is not Garmin's: no credentials go there"
         );
     }
 }

@@ -6,9 +6,14 @@ use std::fmt;
 use std::sync::Mutex;
 use url::Url;
 
+/// Longest `Set-Cookie` line kept: what browsers keep per cookie.
+pub(crate) const MAX_COOKIE_BYTES: usize = 4096;
+/// Cookies one sign-in keeps; Garmin sets about a dozen, browsers keep a few hundred per site.
+pub(crate) const MAX_COOKIES: usize = 64;
+
 /// Cookies collected during one sign-in (never shared between sign-ins or sessions).
 #[derive(Default)]
-pub struct CookieJar(Mutex<cookie_store::CookieStore>);
+pub(crate) struct CookieJar(Mutex<cookie_store::CookieStore>);
 
 impl CookieJar {
     /// One per sign-in, dropped with it (or with its MFA continuation), so no cookie outlives
@@ -17,10 +22,21 @@ impl CookieJar {
         Self::default()
     }
 
-    /// Stores every `Set-Cookie` of a response received from `url`.
+    /// Stores every `Set-Cookie` of a response received from `url`, within browser-like bounds: a
+    /// line over [`MAX_COOKIE_BYTES`] is dropped, and past [`MAX_COOKIES`] only cookies the jar
+    /// already holds are updated, so a hostile server cannot grow the jar without limit.
     pub fn store<'a>(&self, url: &Url, set_cookie: impl Iterator<Item = &'a str>) {
         let mut jar = self.0.lock().unwrap_or_else(|p| p.into_inner());
         for raw in set_cookie {
+            if raw.len() > MAX_COOKIE_BYTES {
+                log::debug!("a cookie over {MAX_COOKIE_BYTES} bytes was ignored");
+                continue;
+            }
+            let name = raw.split(['=', ';']).next().unwrap_or("").trim();
+            if jar.iter_any().count() >= MAX_COOKIES && !jar.iter_any().any(|c| c.name() == name) {
+                log::debug!("the jar holds {MAX_COOKIES} cookies; a new one was ignored");
+                continue;
+            }
             // A malformed or foreign-domain cookie is dropped, as a browser would.
             if let Err(e) = jar.parse(raw, url) {
                 log::debug!(

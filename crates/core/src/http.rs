@@ -11,6 +11,23 @@ use url::Url;
 
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 10;
+/// Header lines one response may carry. Garmin sends about 20; a browser gives up well before a
+/// thousand. Past this the answer is refused, so a hostile server cannot make us hold its headers.
+pub const MAX_HEADERS: usize = 256;
+/// Bytes of all header names and values of one response together.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// Longest `Location` followed (browsers stop around 2 to 8 KiB; Garmin's are under 1 KiB).
+pub const MAX_LOCATION_BYTES: usize = 8 * 1024;
+
+/// Which hosts a request may reach, first hop and redirects alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// The configured Garmin endpoints: where cookies, credentials and tokens may go.
+    Garmin,
+    /// Only the origin of the public OAuth consumer JSON, which is not Garmin's: a plain GET, no
+    /// cookies, no credentials, and a redirect may not leave that origin.
+    ConsumerHost,
+}
 
 /// A request as the flows build it.
 #[derive(Debug)]
@@ -19,6 +36,7 @@ pub(crate) struct OutRequest {
     pub url: Url,
     pub headers: Vec<(String, String)>,
     pub body: Body,
+    pub reach: Reach,
 }
 
 impl OutRequest {
@@ -28,6 +46,15 @@ impl OutRequest {
             url,
             headers: Vec::new(),
             body: Body::Empty,
+            reach: Reach::Garmin,
+        }
+    }
+
+    /// The one request that may leave Garmin's hosts: a bodiless GET of the consumer JSON.
+    pub fn consumer_get(url: Url) -> Self {
+        OutRequest {
+            reach: Reach::ConsumerHost,
+            ..OutRequest::get(url)
         }
     }
 
@@ -43,6 +70,7 @@ impl OutRequest {
                 "application/x-www-form-urlencoded".into(),
             )],
             body: Body::Bytes(body.into_bytes()),
+            reach: Reach::Garmin,
         }
     }
 
@@ -52,6 +80,7 @@ impl OutRequest {
             url,
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: Body::Bytes(value.to_string().into_bytes()),
+            reach: Reach::Garmin,
         }
     }
 
@@ -113,24 +142,28 @@ impl Http {
         &self.config
     }
 
-    /// Sends `req`, following up to [`MAX_REDIRECTS`] redirects, taking and giving cookies from
-    /// `jar` when one is given.
+    /// Sends `req`, following up to [`MAX_REDIRECTS`] redirects, taking and giving cookies from `jar`
+    /// when one is given.
     ///
-    /// Every hop must stay on a configured Garmin endpoint: a redirect elsewhere is refused before
-    /// anything is sent to it, so no cookie, Authorization header or form body can leak there.
+    /// Every hop must stay where `req.reach` allows: a redirect elsewhere is refused before anything
+    /// is sent to it, so no cookie, Authorization header or form body can leak there. A 307/308
+    /// (which resends the body: a password, a refresh token, a ticket) must also stay on the origin
+    /// the body was meant for. Header count and size and the `Location` length are capped.
     pub fn send(&self, req: OutRequest, jar: Option<&CookieJar>) -> Result<Page> {
         let OutRequest {
             mut method,
             mut url,
             mut headers,
             mut body,
+            reach,
         } = req;
-        if !self.config.endpoints.allows(&url) {
+        if !self.reaches(reach, &url) {
             return Err(Error::InvalidInput(format!(
                 "{} is not a configured Garmin endpoint",
                 url.host_str().unwrap_or("<no host>")
             )));
         }
+        let jar = jar.filter(|_| reach == Reach::Garmin);
         let mut hops = 0;
         loop {
             let mut wire_headers = headers.clone();
@@ -154,6 +187,7 @@ impl Http {
                     limit: self.config.max_response_bytes,
                 });
             }
+            check_headers(&response)?;
             log::debug!(
                 "{} {} -> {}",
                 method,
@@ -180,26 +214,51 @@ impl Http {
                     limit: MAX_REDIRECTS,
                 });
             }
+            if location.len() > MAX_LOCATION_BYTES {
+                return Err(Error::unexpected(
+                    "redirect",
+                    format!(
+                        "HTTP {} with a Location over {MAX_LOCATION_BYTES} bytes",
+                        response.status
+                    ),
+                ));
+            }
             let next = url.join(&location).map_err(|_| {
                 Error::unexpected(
                     "redirect",
                     format!("HTTP {} with an unusable Location", response.status),
                 )
             })?;
-            if !self.config.endpoints.allows(&next) {
+            if !self.reaches(reach, &next) {
                 log::warn!(
                     "refused redirect from {} to foreign host {}",
                     redact_url(url.as_str()),
                     next.host_str().unwrap_or("")
                 );
                 return Err(Error::ForeignRedirect {
-                    host: next.host_str().unwrap_or("<no host>").to_owned(),
+                    host: next
+                        .host_str()
+                        .unwrap_or("<no host>")
+                        .chars()
+                        .take(253)
+                        .collect(),
                 });
+            }
+            let replays_body = matches!(response.status, 307 | 308);
+            if replays_body && next.origin() != url.origin() {
+                // The body was written for this host; another Garmin host has no business with it.
+                return Err(Error::unexpected(
+                    "redirect",
+                    format!(
+                        "HTTP {} asks to resend the request body to another host; refused",
+                        response.status
+                    ),
+                ));
             }
             if next.origin() != url.origin() {
                 headers.retain(|(k, _)| !k.eq_ignore_ascii_case("Authorization"));
             }
-            if matches!(response.status, 307 | 308) {
+            if replays_body {
                 body = replay.ok_or_else(|| {
                     Error::unexpected(
                         "redirect",
@@ -217,4 +276,34 @@ impl Http {
             url = next;
         }
     }
+
+    fn reaches(&self, reach: Reach, url: &Url) -> bool {
+        match reach {
+            Reach::Garmin => self.config.endpoints.allows(url),
+            Reach::ConsumerHost => url.origin() == self.config.endpoints.consumer_url.origin(),
+        }
+    }
+}
+
+/// Refuses a response whose headers exceed [`MAX_HEADERS`] lines or [`MAX_HEADER_BYTES`] bytes. A
+/// transport has already received them; what matters is that nothing here keeps or walks them.
+fn check_headers(response: &Response) -> Result<()> {
+    if response.headers.len() > MAX_HEADERS {
+        return Err(Error::unexpected(
+            "HTTP answer",
+            format!("more than {MAX_HEADERS} header lines"),
+        ));
+    }
+    let bytes: usize = response
+        .headers
+        .iter()
+        .map(|(k, v)| k.len().saturating_add(v.len()))
+        .fold(0usize, usize::saturating_add);
+    if bytes > MAX_HEADER_BYTES {
+        return Err(Error::unexpected(
+            "HTTP answer",
+            format!("headers over {MAX_HEADER_BYTES} bytes"),
+        ));
+    }
+    Ok(())
 }

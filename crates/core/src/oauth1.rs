@@ -53,6 +53,17 @@ impl std::fmt::Debug for Credentials<'_> {
 /// `params` must hold every query, form-body and `oauth_*` parameter (decoded, without
 /// `oauth_signature`); they are encoded, sorted by name then value, and joined here.
 pub fn signature_base_string(method: &str, url: &Url, params: &[(String, String)]) -> String {
+    base_string_for_path(method, url, url.path(), params)
+}
+
+/// [`signature_base_string`] with the path as the request sends it: the URL parser resolves dot
+/// segments (`/a/./b` → `/a/b`), but a server signs the path it received.
+fn base_string_for_path(
+    method: &str,
+    url: &Url,
+    path: &str,
+    params: &[(String, String)],
+) -> String {
     let mut encoded: Vec<(String, String)> =
         params.iter().map(|(k, v)| (encode(k), encode(v))).collect();
     encoded.sort();
@@ -64,19 +75,30 @@ pub fn signature_base_string(method: &str, url: &Url, params: &[(String, String)
     format!(
         "{}&{}&{}",
         method.to_ascii_uppercase(),
-        encode(&base_uri(url)),
+        encode(&base_uri(url, path)),
         encode(&normalized)
     )
 }
 
 /// RFC 5849 §3.4.1.2: scheme and host lower-case, default port dropped, no query or fragment.
-fn base_uri(url: &Url) -> String {
+fn base_uri(url: &Url, path: &str) -> String {
     let scheme = url.scheme().to_ascii_lowercase();
     let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    let path = if path.is_empty() { "/" } else { path };
     match url.port() {
-        Some(p) => format!("{scheme}://{host}:{p}{}", url.path()),
-        None => format!("{scheme}://{host}{}", url.path()),
+        Some(p) => format!("{scheme}://{host}:{p}{path}"),
+        None => format!("{scheme}://{host}{path}"),
     }
+}
+
+/// The path of an absolute URL exactly as written: after the authority, before `?` or `#`.
+fn raw_path(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let from_path = after_scheme
+        .find(['/', '?', '#'])
+        .map_or("", |i| &after_scheme[i..]);
+    let end = from_path.find(['?', '#']).unwrap_or(from_path.len());
+    &from_path[..end]
 }
 
 /// HMAC-SHA1 of the base string, base64.
@@ -108,6 +130,7 @@ pub fn authorization_header(
             "OAuth1: method must be an HTTP method name".into(),
         ));
     }
+    let path = raw_path(url.trim()).to_owned();
     let url = Url::parse(url).map_err(|e| Error::InvalidInput(format!("OAuth1: URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::InvalidInput(
@@ -138,7 +161,7 @@ pub fn authorization_header(
         params.extend(form_urlencoded::parse(body.as_bytes()).into_owned());
     }
     params.extend(oauth.iter().cloned());
-    let base = signature_base_string(method, &url, &params);
+    let base = base_string_for_path(method, &url, &path, &params);
     let signature = sign(&base, creds.consumer_secret, creds.token.map(|(_, s)| s));
     oauth.push(("oauth_signature".into(), signature));
     let fields = oauth
@@ -159,6 +182,34 @@ pub fn nonce() -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_path_is_signed_as_given_dot_segments_included() {
+        assert_eq!(raw_path("https://h.example/a/./b?x=1#f"), "/a/./b");
+        assert_eq!(raw_path("https://h.example"), "");
+        assert_eq!(raw_path("https://h.example?x=1"), "");
+        assert_eq!(raw_path("http://h.example:8080/a/b/."), "/a/b/.");
+        let creds = Credentials {
+            consumer_key: "ck",
+            consumer_secret: "cs",
+            token: None,
+        };
+        let as_given =
+            authorization_header("GET", "https://h.example/a/./b", None, &creds, "n", 1).unwrap();
+        let resolved =
+            authorization_header("GET", "https://h.example/a/b", None, &creds, "n", 1).unwrap();
+        assert_ne!(
+            as_given.expose(),
+            resolved.expose(),
+            "/a/./b was signed as /a/b"
+        );
+        let url = Url::parse("https://h.example/a/b").unwrap();
+        let params = [("oauth_nonce".to_owned(), "n".to_owned())];
+        assert_eq!(
+            base_string_for_path("GET", &url, "/a/./b", &params),
+            "GET&https%3A%2F%2Fh.example%2Fa%2F.%2Fb&oauth_nonce%3Dn"
+        );
+    }
 
     #[test]
     fn credentials_debug_shows_no_secret() {

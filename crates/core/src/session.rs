@@ -14,7 +14,7 @@ pub use upload::UploadResult;
 use crate::answers;
 use crate::client::{Client, PendingMfa};
 use crate::error::{Error, Result};
-use crate::http::{OutRequest, Page};
+use crate::http::{OutRequest, Page, Reach};
 use crate::store::TokenStore;
 use crate::tokens::Tokens;
 use crate::transport::{Body, Method, Response};
@@ -209,6 +209,7 @@ impl Session {
             url: url.clone(),
             headers: api::headers(config, tokens, extra)?,
             body,
+            reach: Reach::Garmin,
         };
         // No cookie jar: API calls authenticate by the Bearer token alone.
         self.0.client.http().send(req, None)

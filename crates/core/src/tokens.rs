@@ -215,7 +215,43 @@ impl Tokens {
                 field_hint(&e)
             ))
         })?;
+        env.tokens.check_complete()?;
         Ok(env.tokens)
+    }
+
+    /// Refuses tokens with an empty secret: no server issues one, a session could not use it, and
+    /// the garth and python-garminconnect importers refuse them too, so every format round-trips.
+    fn check_complete(&self) -> Result<()> {
+        let empty = |what: &str| {
+            Err(Error::InvalidInput(format!(
+                "token JSON has an empty {what}"
+            )))
+        };
+        match self {
+            Tokens::Legacy { oauth1, oauth2 } => {
+                if oauth1.oauth_token.is_empty() {
+                    return empty("oauth1.oauth_token");
+                }
+                if oauth1.oauth_token_secret.is_empty() {
+                    return empty("oauth1.oauth_token_secret");
+                }
+                if oauth2.access_token.is_empty() {
+                    return empty("oauth2.access_token");
+                }
+            }
+            Tokens::Di { di } => {
+                if di.client_id.trim().is_empty() {
+                    return empty("di.client_id");
+                }
+                if di.access_token.is_empty() {
+                    return empty("di.access_token");
+                }
+                if di.refresh_token.is_empty() {
+                    return empty("di.refresh_token");
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -239,8 +275,13 @@ impl ClassifyStr for serde_json::Error {
 /// messages that quote strings — those are cut down to the class.
 pub(crate) fn field_hint(e: &serde_json::Error) -> String {
     let m = e.to_string();
-    if m.contains("missing field") || m.starts_with("unknown variant") || m.contains("invalid type")
-    {
+    if m.starts_with("unknown variant") {
+        // "unknown variant `<value>`, expected one of …": the value is the sender's, unbounded and
+        // possibly secret; the expected names are ours.
+        let expected = m.split_once(", expected").map(|(_, r)| r).unwrap_or("");
+        return format!("an unknown variant (expected{expected})");
+    }
+    if m.contains("missing field") || m.contains("invalid type") {
         // "missing field `x`", "invalid type: ..., expected ..." quote only schema words or JSON
         // types, except "invalid type: string \"...\"" which quotes the value.
         if m.contains("string \"") {
@@ -302,6 +343,24 @@ mod tests {
             .unwrap_err();
         assert!(!e.to_string().contains("SECRETVALUE"), "{e}");
         assert!(e.to_string().contains("missing field"), "{e}");
+    }
+
+    #[test]
+    fn unknown_values_and_empty_secrets_are_refused_without_echo() {
+        let huge = format!("X{}\\u001b[31m", "V".repeat(1 << 20));
+        let doc = format!(r#"{{"schema_version":1,"kind":"{huge}"}}"#);
+        let e = Tokens::from_json(&doc).unwrap_err().to_string();
+        assert!(e.len() < 300, "{} bytes", e.len());
+        assert!(!e.contains("VVVV") && !e.contains('\u{1b}'), "{e}");
+        assert!(e.contains("unknown variant"), "{e}");
+
+        let mut t = legacy();
+        let Tokens::Legacy { oauth2, .. } = &mut t else {
+            unreachable!()
+        };
+        oauth2.access_token = "".into();
+        let e = Tokens::from_json(&t.to_json()).unwrap_err().to_string();
+        assert!(e.contains("empty oauth2.access_token"), "{e}");
     }
 
     #[test]

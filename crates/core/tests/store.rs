@@ -201,6 +201,75 @@ fn a_crash_mid_write_leaves_the_old_file_and_the_next_save_works() {
     assert_eq!(store.load().unwrap(), Some(di("new")));
 }
 
+/// A temporary file of a save that died, holding a complete token document.
+fn plant_interrupted_save(path: &Path, age: std::time::Duration) -> PathBuf {
+    let name = path.file_name().unwrap().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.00ff00ff00ff00ff.tmp"));
+    fs::write(&tmp, legacy("stale").to_json()).unwrap();
+    let f = fs::File::options().write(true).open(&tmp).unwrap();
+    f.set_modified(std::time::SystemTime::now() - age).unwrap();
+    tmp
+}
+
+#[test]
+fn interrupted_saves_do_not_outlive_the_next_save_or_logout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("tokens.json");
+    let store = JsonFileStore::new(&path);
+
+    // An old one goes with the next save; a fresh one may be another process's save in progress.
+    let old = plant_interrupted_save(&path, std::time::Duration::from_secs(3600));
+    let fresh = plant_interrupted_save(&path.with_file_name("tokens.json.x"), Default::default());
+    let fresh_ours = {
+        let t = path.with_file_name(".tokens.json.1122334411223344.tmp");
+        fs::write(&t, "{}").unwrap();
+        t
+    };
+    store.save(&di("new")).unwrap();
+    assert!(
+        !old.exists(),
+        "a stale temporary file survived the next save"
+    );
+    assert!(
+        fresh_ours.exists(),
+        "a save in progress (fresh file) was swept"
+    );
+    assert!(fresh.exists(), "another file's temporary file was swept");
+
+    // Logout leaves no token document behind, temporary or not.
+    plant_interrupted_save(&path, Default::default());
+    store.clear().unwrap();
+    assert!(!path.exists());
+    assert_eq!(
+        stray_files(tmp.path()),
+        [".tokens.json.x.00ff00ff00ff00ff.tmp"]
+    );
+
+    // The garth folder layout shares the mechanism.
+    let dir = tmp.path().join("garth");
+    let garth = GarthDirStore::new(&dir);
+    garth.save(&legacy("g")).unwrap();
+    let stale = plant_interrupted_save(&dir.join("oauth2_token.json"), Default::default());
+    garth.clear().unwrap();
+    assert!(
+        !stale.exists(),
+        "logout of a garth folder left a temporary token file"
+    );
+}
+
+#[test]
+fn empty_secrets_are_refused_on_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("tokens.json");
+    let mut t = di("x");
+    if let Tokens::Di { di } = &mut t {
+        di.refresh_token = garmin_sso_core::RefreshToken::new("");
+    }
+    fs::write(&path, t.to_json()).unwrap();
+    let e = JsonFileStore::new(&path).load().unwrap_err();
+    assert!(e.to_string().contains("empty di.refresh_token"), "{e}");
+}
+
 #[test]
 fn symlinks_are_refused_for_files_and_folders() {
     let tmp = tempfile::tempdir().unwrap();

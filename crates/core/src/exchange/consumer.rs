@@ -10,7 +10,7 @@ const STEP: &str = "consumer JSON";
 pub(super) fn fetch(http: &Http) -> Result<Consumer> {
     let config = http.config();
     log::debug!("fetching the OAuth consumer");
-    let req = OutRequest::get(config.endpoints.consumer_url.clone())
+    let req = OutRequest::consumer_get(config.endpoints.consumer_url.clone())
         .header("User-Agent", config.oauth_user_agent.clone());
     let page = http.send(req, None)?;
     answers::check_blocked(&page)?;

@@ -190,8 +190,14 @@ pub(crate) fn it_token(ex: &Exchanger, di: &DiToken) -> Result<ItToken> {
                 let now = config.clock.now();
                 let expires_in = v.get("expires_in").and_then(Value::as_i64);
                 let exp = jwt_payload(str_field(&v, "access_token").unwrap_or("")).and_then(|p| p.get("exp").and_then(Value::as_i64));
-                let expires_at = earliest(expires_in.map(|s| now + s), exp)
+                let expires_in = expires_in.map(|s| answers::expiry(now, s, "expires_in", IT_STEP)).transpose()?;
+                let expires_at = earliest(expires_in, exp)
                     .ok_or_else(|| Error::unexpected(IT_STEP, "answer has neither expires_in nor a JWT exp"))?;
+                let refresh_token_expires_at = v
+                    .get("refresh_token_expires_in")
+                    .and_then(Value::as_i64)
+                    .map(|s| answers::expiry(now, s, "refresh_token_expires_in", IT_STEP))
+                    .transpose()?;
                 return Ok(ItToken {
                     client_id: client_id.clone(),
                     token_type: str_field(&v, "token_type").unwrap_or("Bearer").to_owned(),
@@ -199,7 +205,7 @@ pub(crate) fn it_token(ex: &Exchanger, di: &DiToken) -> Result<ItToken> {
                     refresh_token: str_field(&v, "refresh_token").filter(|s| !s.is_empty()).map(RefreshToken::new),
                     scope: str_field(&v, "scope").map(str::to_owned),
                     expires_at,
-                    refresh_token_expires_at: v.get("refresh_token_expires_in").and_then(Value::as_i64).map(|s| now + s),
+                    refresh_token_expires_at,
                 });
             }
         }
@@ -308,7 +314,10 @@ fn parse_token(
         .and_then(|c| c.get("exp"))
         .and_then(Value::as_i64);
     let expires_in = v.get("expires_in").and_then(Value::as_i64);
-    let expires_at = earliest(expires_in.map(|s| now + s), exp)
+    let expires_in = expires_in
+        .map(|s| answers::expiry(now, s, "expires_in", step))
+        .transpose()?;
+    let expires_at = earliest(expires_in, exp)
         .ok_or_else(|| Error::unexpected(step, "answer has neither expires_in nor a JWT exp"))?;
     let refresh_token = match (
         str_field(&v, "refresh_token").filter(|s| !s.is_empty()),
@@ -320,7 +329,7 @@ fn parse_token(
         (None, None) => return Err(Error::unexpected(step, "answer has no refresh_token")),
     };
     let refresh_token_expires_at = match v.get("refresh_token_expires_in").and_then(Value::as_i64) {
-        Some(s) => Some(now + s),
+        Some(s) => Some(answers::expiry(now, s, "refresh_token_expires_in", step)?),
         None => previous.and_then(|p| p.refresh_token_expires_at),
     };
     Ok(DiToken {

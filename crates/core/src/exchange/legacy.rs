@@ -5,7 +5,7 @@ use super::Exchanger;
 use crate::answers;
 use crate::config::Consumer;
 use crate::error::{Error, Result};
-use crate::http::{OutRequest, Page};
+use crate::http::{OutRequest, Page, Reach};
 use crate::oauth1::{self, Credentials};
 use crate::secret::{AccessToken, MfaToken, RefreshToken, Secret, TokenSecret};
 use crate::ticket::Ticket;
@@ -135,6 +135,7 @@ fn exchange_oauth2(
             ("Authorization".into(), auth.expose().to_owned()),
         ],
         body: Body::Bytes(body.expose().as_bytes().to_vec()),
+        reach: Reach::Garmin,
     };
     let page = send(ex, req, EXCHANGE, || Error::SignInNeeded {
         reason: "Garmin no longer accepts the OAuth1 token (HTTP 401)".into(),
@@ -169,9 +170,14 @@ fn oauth2_from(page: &Page, now: i64) -> Result<OAuth2Token> {
         access_token: a.access_token,
         refresh_token: a.refresh_token,
         expires_in: a.expires_in,
-        expires_at: now + a.expires_in,
+        expires_at: answers::expiry(now, a.expires_in, "expires_in", EXCHANGE)?,
         refresh_token_expires_in: a.refresh_token_expires_in,
-        refresh_token_expires_at: now + a.refresh_token_expires_in,
+        refresh_token_expires_at: answers::expiry(
+            now,
+            a.refresh_token_expires_in,
+            "refresh_token_expires_in",
+            EXCHANGE,
+        )?,
     })
 }
 

@@ -218,6 +218,9 @@ pub(crate) fn atomic_write(
     let dir = parent_of(path);
     ensure_dir(dir, policy)?;
     check_target(path)?;
+    // A process killed between creating its temporary file and the rename leaves a complete token
+    // document behind; sweep those (old enough not to be another saver's work in progress).
+    sweep_temps(path, Some(STALE_TEMP));
 
     let tmp = dir.join(format!(".{name}.{}.tmp", random_suffix()?));
     let mut options = OpenOptions::new();
@@ -270,6 +273,8 @@ fn sync_dir(dir: &Path) {
 /// Deletes a private file; no error when it is missing. A symlink is refused rather than unlinked
 /// so that the tokens it points at are not left behind unnoticed.
 pub(crate) fn remove_private(path: &Path) -> Result<()> {
+    // Logout must not leave tokens behind in an interrupted save's temporary file either.
+    sweep_temps(path, None);
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
             Err(storage(path, "is a symlink; refusing to delete through it"))
@@ -284,6 +289,55 @@ pub(crate) fn remove_private(path: &Path) -> Result<()> {
         },
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(storage(path, format!("cannot inspect: {e}"))),
+    }
+}
+
+/// A temporary file older than this is an interrupted save's, not a save in progress.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Removes `path`'s temporary files (`.{name}.{16 hex digits}.tmp`, as [`atomic_write`] names them) that
+/// are older than `older_than`, or all of them. Best effort: a file that cannot be removed is
+/// logged, never an error of the save or clear that swept.
+fn sweep_temps(path: &Path, older_than: Option<std::time::Duration>) {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(parent_of(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(n) = file_name.to_str() else {
+            continue;
+        };
+        let ours = n
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".tmp"))
+            .is_some_and(|r| r.len() == 16 && r.bytes().all(|b| b.is_ascii_hexdigit()));
+        if !ours {
+            continue;
+        }
+        let Ok(meta) = entry.path().symlink_metadata() else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        let stale = match older_than {
+            None => true,
+            Some(age) => meta
+                .modified()
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|e| e >= age),
+        };
+        if stale {
+            match fs::remove_file(entry.path()) {
+                Ok(()) => log::info!("removed an interrupted save's temporary file {n}"),
+                Err(e) => log::warn!("could not remove temporary file {n}: {e}"),
+            }
+        }
     }
 }
 

@@ -299,11 +299,42 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Secret shapes, whatever the text around them: a URL without `scheme://`, JSON-escaped
+/// (`https:\/\/…`) or percent-encoded still carries its query, a ticket, a bearer token or a JWT.
+static SECRET_SHAPES: std::sync::LazyLock<[(regex::Regex, &'static str); 5]> =
+    std::sync::LazyLock::new(|| {
+        let re = |p: &str| regex::Regex::new(p).expect("static regex");
+        [
+            // A query (or an encoded one) with at least one parameter: everything after `?`.
+            (re(r#"(?i)(\?\?|%3F)[^\s"'<>()]*(=|%3D)[^\s"'<>()]*"#), "?…"),
+            // A CAS ticket (service or granting) on its own.
+            (re(r"\b(ST|TGT)-[0-9A-Za-z._~%-]{4,}"), "$1-…"),
+            // `name=value` / `"name": "value"` pairs of secret-bearing fields, any quoting.
+            (
+                re(
+                    r#"(?i)\b(password|passwd|ticket|service_ticket|token|access_token|refresh_token|oauth_token|oauth_token_secret|mfa_token|code|connect_access_token|client_secret|consumer_secret)(\\?["']?\s*(=|:|%3D)\s*\\?["']?)[^\s"'&,;\\]+"#,
+                ),
+                "$1$2…",
+            ),
+            // Authorization header values.
+            (re(r"(?i)\b(Bearer|Basic|OAuth)\s+[^\s,;]+"), "$1 …"),
+            // A JWT.
+            (
+                re(r"\beyJ[0-9A-Za-z_-]{6,}\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*"),
+                "<jwt>",
+            ),
+        ]
+    });
+
 /// Cleans a message that came from a host app's transport (C callback, Kotlin/Python/Swift
-/// exception) before it enters an error: such messages often quote the URL, whose query may hold a
-/// ticket, so every URL in it loses its query and userinfo, and the message is capped in length.
+/// exception) before it enters an error. Such messages often quote the URL, whose query may hold a
+/// ticket: every `scheme://` URL loses its query and userinfo; then every other secret shape (see
+/// `SECRET_SHAPES`) is cut; control characters are escaped; the result is capped in length.
 pub fn scrub_message(message: &str) -> String {
     const MAX_CHARS: usize = 300;
+    // Bound the work on unbounded input before any pattern runs.
+    let message: String = message.chars().take(4 * MAX_CHARS).collect();
+    let message = message.as_str();
     let mut cleaned = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(sep) = rest.find("://") {
@@ -328,6 +359,22 @@ pub fn scrub_message(message: &str) -> String {
         rest = &rest[end..];
     }
     cleaned.push_str(rest);
+    for (shape, replacement) in SECRET_SHAPES.iter() {
+        if let std::borrow::Cow::Owned(s) = shape.replace_all(&cleaned, *replacement) {
+            cleaned = s;
+        }
+    }
+    let cleaned: String = cleaned
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect();
     if cleaned.chars().count() > MAX_CHARS {
         let mut s: String = cleaned.chars().take(MAX_CHARS).collect();
         s.push('…');
@@ -358,6 +405,40 @@ mod tests {
         );
         let m = scrub_message("ValueError('https://sso.garmin.com/x?ticket=ST-2-secret')");
         assert_eq!(m, "ValueError('https://sso.garmin.com/x?…')");
+    }
+
+    #[test]
+    fn scrub_finds_secrets_without_a_scheme() {
+        for (input, secret) in [
+            (
+                "GET sso.garmin.com/sso/embed?ticket=ST-77-abc-cas failed",
+                "ST-77",
+            ),
+            (
+                r#"{"url":"https:\/\/sso.garmin.com\/x?ticket=ST-78-abc"}"#,
+                "ST-78",
+            ),
+            (
+                "url=https%3A%2F%2Fsso.garmin.com%2Fx%3Fticket%3DST-79-abc",
+                "ST-79",
+            ),
+            ("ticket ST-80-abcdef-cas was refused", "ST-80"),
+            (r#"{"refresh_token": "rt-secret-81"}"#, "rt-secret-81"),
+            (
+                "header Authorization: Bearer tok-secret-82",
+                "tok-secret-82",
+            ),
+            (
+                "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl here",
+                "eyJzdWIiOiIxIn0",
+            ),
+            ("password=hunter2-83&x=1", "hunter2-83"),
+        ] {
+            let m = scrub_message(input);
+            assert!(!m.contains(secret), "{input} -> {m}");
+        }
+        assert_eq!(scrub_message("bad\u{1b}[31m"), "bad\\u{1b}[31m");
+        assert_eq!(scrub_message(&"ab\n".repeat(10_000)).chars().count(), 301);
     }
 
     #[test]
