@@ -256,7 +256,7 @@ fn request_code(
         Some(other) => {
             return Err(Error::unexpected(
                 STEP,
-                format!("Garmin answered {other:?}"),
+                format!("Garmin answered {}", answers::safe_word(other)),
             ));
         }
     }
