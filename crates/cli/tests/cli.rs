@@ -576,6 +576,48 @@ fn status_get_upload_export_import_logout() {
 }
 
 #[test]
+fn eight_processes_sharing_a_token_dir_refresh_once_and_all_succeed() {
+    // Garmin refuses a DI refresh token once used: without one lock across processes, seven of
+    // eight would present the spent token and end the session for good.
+    let sim = Sim::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().to_str().unwrap().to_owned();
+    assert_exit(
+        &sim.login(tmp.path(), PLAIN_EMAIL, &format!("{PLAIN_PASSWORD}\n"), &[]),
+        0,
+    );
+    sim.admin("POST", "/__sim/expire?what=access");
+    let sim = std::sync::Arc::new(sim);
+    let outs: Vec<Output> = (0..8)
+        .map(|_| {
+            let (sim, d) = (sim.clone(), d.clone());
+            std::thread::spawn(move || {
+                sim.run(
+                    &[
+                        "get",
+                        "/userprofile-service/socialProfile",
+                        "--token-dir",
+                        &d,
+                    ],
+                    "",
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    for out in &outs {
+        assert_exit(out, 0);
+    }
+    assert_eq!(
+        sim.stats()["di_refreshes"],
+        1,
+        "one refresh for eight processes"
+    );
+}
+
+#[test]
 fn get_refreshes_di_tokens_and_saves_the_rotated_ones() {
     let sim = Sim::start();
     let tmp = tempfile::tempdir().unwrap();

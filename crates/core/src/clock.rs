@@ -1,9 +1,10 @@
-//! Time, injectable so that tests and the simulator agree on "now" without sleeping.
+//! Time and waiting, injectable so that tests and the simulator agree on "now" and tests record
+//! waits instead of sleeping.
 
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A source of wall-clock time in whole Unix seconds (the unit of garth's `expires_at`).
 pub trait Clock: Send + Sync {
@@ -60,5 +61,28 @@ impl fmt::Debug for ManualClock {
 impl<F: Fn() -> i64 + Send + Sync> Clock for F {
     fn now(&self) -> i64 {
         self()
+    }
+}
+
+/// How the library waits (for a token lock another process holds, for pacing). Tests inject one
+/// that advances a [`ManualClock`] and records the wait instead of sleeping.
+pub trait Sleeper: Send + Sync {
+    /// Returns after about `d`.
+    fn sleep(&self, d: Duration);
+}
+
+/// The OS sleep: the default [`Config::sleeper`](crate::Config::sleeper).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ThreadSleeper;
+
+impl Sleeper for ThreadSleeper {
+    fn sleep(&self, d: Duration) {
+        std::thread::sleep(d);
+    }
+}
+
+impl<F: Fn(Duration) + Send + Sync> Sleeper for F {
+    fn sleep(&self, d: Duration) {
+        self(d)
     }
 }

@@ -1,6 +1,6 @@
 //! Where Garmin is and how to talk to it.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, Sleeper, SystemClock, ThreadSleeper};
 use crate::error::{Error, Result};
 use crate::secret::ConsumerSecret;
 use crate::strategy::Flow;
@@ -375,6 +375,11 @@ pub struct Config {
     /// Time source of every expiry check and OAuth1 timestamp; a
     /// [`ManualClock`](crate::ManualClock) lets tests pass an expiry without sleeping.
     pub clock: Arc<dyn Clock>,
+    /// How the library waits, e.g. for a token store's lock another process holds.
+    pub sleeper: Arc<dyn Sleeper>,
+    /// The longest a refresh waits for a token store's lock (default 30 s). A refresh takes a
+    /// second or two; a holder that takes longer has hung, and the error says so.
+    pub store_lock_timeout: Duration,
 }
 
 impl Config {
@@ -400,6 +405,8 @@ impl Config {
             di_client_ids: DEFAULT_DI_CLIENT_IDS.iter().map(|s| s.to_string()).collect(),
             refresh_margin: Duration::from_secs(300),
             clock: Arc::new(SystemClock),
+            sleeper: Arc::new(ThreadSleeper),
+            store_lock_timeout: Duration::from_secs(30),
         }
     }
 

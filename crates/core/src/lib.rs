@@ -55,7 +55,7 @@ mod transport;
 uniffi::setup_scaffolding!("garmin_sso_core");
 
 pub use client::{Client, LoginOutcome, PendingMfa};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, Sleeper, SystemClock, ThreadSleeper};
 pub use config::{
     ClientPreset, Config, Consumer, Domain, Endpoints, MobileApp, TokenPreference,
     DEFAULT_DI_CLIENT_IDS, PUBLIC_CONSUMER_URL,
@@ -76,7 +76,8 @@ pub use session::{
 pub use store::KeyringStore;
 pub use store::{
     export_garminconnect, export_garth_dumps, import_garminconnect, import_garth_dumps,
-    write_file_atomic, CloneStore, GarthDirStore, GarthFormat, JsonFileStore, TokenStore,
+    write_file_atomic, CloneStore, GarthDirStore, GarthFormat, JsonFileStore, StoreLock,
+    TokenStore,
 };
 pub use strategy::Flow;
 pub use ticket::Ticket;

@@ -15,7 +15,7 @@ use crate::answers;
 use crate::client::{Client, PendingMfa};
 use crate::error::{Error, Result};
 use crate::http::{OutRequest, Page, Reach};
-use crate::store::TokenStore;
+use crate::store::{StoreLock, TokenStore};
 use crate::tokens::Tokens;
 use crate::transport::{Body, Method, Response};
 use refresh::Refresher;
@@ -23,6 +23,7 @@ use std::fmt;
 use std::fs::File;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 use upload::{Multipart, UPLOAD_PATH};
 use url::Url;
 
@@ -128,8 +129,10 @@ impl Session {
         *self.0.listener.write().unwrap_or_else(|p| p.into_inner()) = f;
     }
 
-    /// Saves the tokens of every later refresh into `store` (before the listener runs). A failed
-    /// save is logged; the session keeps working with the new tokens in memory.
+    /// Refreshes through `store` from now on: each refresh takes the store's lock, adopts tokens
+    /// another session saved there, or refreshes and saves before releasing it (see
+    /// [`TokenStore::try_lock`]). A failed save is logged; the session keeps the new tokens in
+    /// memory (the old refresh token is spent).
     pub fn persist_to(&self, store: Arc<dyn TokenStore>) {
         *self.0.store.write().unwrap_or_else(|p| p.into_inner()) = Some(store);
     }
@@ -144,26 +147,90 @@ impl Session {
     }
 
     fn refresh_after(&self, generation: u64) -> Result<(Tokens, u64)> {
-        let client = &self.0.client;
         self.0.refresher.refresh_after(
             generation,
-            |old| refresh_tokens(client, old),
+            |old| self.refresh_through_store(old),
             |new| self.tell_refreshed(new),
         )
     }
 
-    fn tell_refreshed(&self, tokens: &Tokens) {
-        let store = self
-            .0
+    fn store(&self) -> Option<Arc<dyn TokenStore>> {
+        self.0
             .store
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        if let Some(store) = store {
-            if let Err(e) = store.save(tokens) {
-                log::warn!("refreshed tokens could not be saved: {e}");
+            .clone()
+    }
+
+    /// One refresh, coordinated through the store when the session has one: take the store's lock,
+    /// re-read it, adopt tokens another holder saved meanwhile when they are still fresh (no
+    /// network), otherwise refresh from the newest tokens and save before the lock is released.
+    ///
+    /// Only the session that holds the lock spends a refresh token, and it saves the rotated one
+    /// before anyone can use it, so sessions in other processes never present a used one. The
+    /// window left is a process killed between Garmin's answer and the save's rename: the new
+    /// refresh token is then lost, and the old one has been spent.
+    fn refresh_through_store(&self, old: &Tokens) -> Result<Tokens> {
+        let client = &self.0.client;
+        let Some(store) = self.store() else {
+            return refresh_tokens(client, old);
+        };
+        let _lock = self.lock_store(&*store)?;
+        let newest = match store.load() {
+            Ok(Some(stored)) if stored != *old => {
+                log::info!(
+                    "the token store holds tokens another session saved; starting from them"
+                );
+                stored
             }
+            Ok(_) => old.clone(),
+            Err(e) => {
+                log::warn!("cannot re-read the token store before refreshing ({e}); using this session's tokens");
+                old.clone()
+            }
+        };
+        if newest != *old && self.fresh(&newest) {
+            log::info!("adopted fresh tokens from the store; no refresh needed");
+            return Ok(newest);
         }
+        let new = refresh_tokens(client, &newest)?;
+        if let Err(e) = store.save(&new) {
+            // The old refresh token is spent: keeping the new tokens in memory is the only way
+            // this session stays signed in.
+            log::warn!("refreshed tokens could not be saved: {e}");
+        }
+        Ok(new)
+    }
+
+    /// Waits for the store's lock through the configured sleeper, at most
+    /// `config.store_lock_timeout`.
+    fn lock_store(&self, store: &dyn TokenStore) -> Result<StoreLock> {
+        const POLL: Duration = Duration::from_millis(50);
+        let config = self.0.client.config();
+        let mut waited = Duration::ZERO;
+        loop {
+            if let Some(lock) = store.try_lock()? {
+                return Ok(lock);
+            }
+            if waited >= config.store_lock_timeout {
+                return Err(Error::Storage(format!(
+                    "another process held the token store's lock for over {} s; it may have hung",
+                    config.store_lock_timeout.as_secs()
+                )));
+            }
+            config.sleeper.sleep(POLL);
+            waited += POLL;
+        }
+    }
+
+    /// True when `tokens`' access token outlives the refresh margin.
+    fn fresh(&self, tokens: &Tokens) -> bool {
+        let config = self.0.client.config();
+        let margin = i64::try_from(config.refresh_margin.as_secs()).unwrap_or(i64::MAX);
+        tokens.expires_at().saturating_sub(margin) > config.clock.now()
+    }
+
+    fn tell_refreshed(&self, tokens: &Tokens) {
         let listener = self
             .0
             .listener

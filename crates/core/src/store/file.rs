@@ -5,7 +5,7 @@
 //! of either. Symlinks are refused on the folder and on the file: a planted link must not redirect
 //! tokens elsewhere, and reads check that the file opened is the regular file that was inspected.
 
-use super::TokenStore;
+use super::{StoreLock, TokenStore};
 use crate::error::{Error, Result};
 use crate::tokens::Tokens;
 use std::fs::{self, File, OpenOptions};
@@ -51,6 +51,40 @@ impl TokenStore for JsonFileStore {
 
     fn clear(&self) -> Result<()> {
         remove_private(&self.path)
+    }
+
+    fn try_lock(&self) -> Result<Option<StoreLock>> {
+        try_lock_file(
+            &parent_of(&self.path).join(lock_name(&self.path)),
+            DirPolicy::CreatePrivate,
+        )
+    }
+}
+
+fn lock_name(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    format!(".{}.lock", name.unwrap_or_default())
+}
+
+/// An OS advisory lock on `lock` (created 0600, never deleted: deleting a lock file lets two
+/// holders lock two different files). The OS releases it when the holder exits or dies, so a crash
+/// cannot leave it stuck.
+pub(crate) fn try_lock_file(lock: &Path, policy: DirPolicy) -> Result<Option<StoreLock>> {
+    ensure_dir(parent_of(lock), policy)?;
+    if fs::symlink_metadata(lock).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(storage(lock, "is a symlink; refusing to lock through it"));
+    }
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(lock)
+        .map_err(|e| storage(lock, format!("cannot open the lock file: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(StoreLock::new(Box::new(file)))),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => Err(storage(lock, format!("cannot lock: {e}"))),
     }
 }
 

@@ -2,9 +2,11 @@
 //! session: `oauth1_token.json` + `oauth2_token.json` (legacy), `di_token.json` (DI, this library's
 //! [`DiToken`] JSON) or python-garminconnect's `garmin_tokens.json`.
 
-use super::file::{atomic_write, ensure_dir, read_private, remove_private, DirPolicy};
+use super::file::{
+    atomic_write, ensure_dir, read_private, remove_private, try_lock_file, DirPolicy,
+};
 use super::foreign::{export_garminconnect, import_garminconnect, legacy_pair};
-use super::TokenStore;
+use super::{StoreLock, TokenStore};
 use crate::error::{Error, Result};
 use crate::tokens::{field_hint, DiToken, OAuth1Token, OAuth2Token, Tokens};
 use serde::de::DeserializeOwned;
@@ -208,6 +210,10 @@ impl TokenStore for GarthDirStore {
             }
         }
         Ok(())
+    }
+
+    fn try_lock(&self) -> Result<Option<StoreLock>> {
+        try_lock_file(&self.dir.join(".garmin-sso.lock"), DirPolicy::Private)
     }
 }
 

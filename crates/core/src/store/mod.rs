@@ -43,6 +43,40 @@ pub trait TokenStore: Send + Sync + CloneStore {
     fn save(&self, tokens: &Tokens) -> Result<()>;
     /// Deletes the stored tokens (no error when nothing was stored).
     fn clear(&self) -> Result<()>;
+
+    /// Tries to take this store's lock without waiting: `Ok(Some(lock))` when taken (held until the
+    /// lock is dropped), `Ok(None)` when someone else holds it.
+    ///
+    /// A session takes it around every refresh — re-read the store, adopt tokens another holder
+    /// saved meanwhile, or refresh and save — so that processes, threads with their own sessions and
+    /// machines sharing one store never use a rotated refresh token twice. A store shared between
+    /// processes must lock across them, with a lock the OS or database releases when its holder
+    /// dies (a crash must never leave it stuck). The default is a lock private to nothing: stores
+    /// used by one session only need not implement this.
+    fn try_lock(&self) -> Result<Option<StoreLock>> {
+        Ok(Some(StoreLock::unshared()))
+    }
+}
+
+/// A held store lock; dropping it releases the lock.
+pub struct StoreLock(#[allow(dead_code)] Option<Box<dyn Send>>);
+
+impl StoreLock {
+    /// A lock held by `guard` (a locked file, a database transaction), released when dropped.
+    pub fn new(guard: Box<dyn Send>) -> Self {
+        StoreLock(Some(guard))
+    }
+
+    /// For stores that nothing else shares.
+    pub fn unshared() -> Self {
+        StoreLock(None)
+    }
+}
+
+impl std::fmt::Debug for StoreLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreLock")
+    }
 }
 
 /// Lets a borrowed `&dyn TokenStore` hand out an owned handle on the same storage. Implemented for
@@ -67,5 +101,8 @@ impl TokenStore for Arc<dyn TokenStore> {
     }
     fn clear(&self) -> Result<()> {
         (**self).clear()
+    }
+    fn try_lock(&self) -> Result<Option<StoreLock>> {
+        (**self).try_lock()
     }
 }
