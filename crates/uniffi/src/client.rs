@@ -1,14 +1,14 @@
-//! The exported client: sign-in (with MFA as a returned challenge), web-view ticket exchange,
-//! session restore, and resume-or-sign-in over the app's token store.
+//! The exported client: sign-in (with MFA as a returned challenge), web-view sign-in, session
+//! restore, and resume-or-sign-in over the app's token store. Each method is one core call.
 
 use crate::clock::{ForeignClock, GarminClock};
 use crate::config::GarminConfig;
-use crate::error::{Result, SignInStrategy};
+use crate::error::Result;
 use crate::mfa::PendingMfa;
 use crate::resume::{self, CredentialsProvider, TokenStore};
 use crate::session::Session;
 use crate::transport::{ForeignTransport, HttpTransport};
-use garmin_sso_core as core;
+use garmin_sso_core::{self as core, Flow, Password};
 use std::sync::Arc;
 
 /// What a sign-in ends in: a session, or a challenge waiting for the MFA code.
@@ -48,33 +48,36 @@ impl GarminClient {
         Ok(Arc::new(GarminClient { client }))
     }
 
-    /// Signs in trying the configured strategies in order.
+    /// Signs in trying the configured flows in order.
     pub fn login(&self, email: String, password: String) -> Result<LoginResult> {
-        let password = core::Secret::new(password);
-        Ok(self.outcome(self.client.login(&email, &password)?))
+        let outcome = self.client.login(&email, &Password::new(password))?;
+        Ok(self.result(outcome))
     }
 
-    /// Signs in with one strategy only.
-    pub fn login_with(
-        &self,
-        strategy: SignInStrategy,
-        email: String,
-        password: String,
-    ) -> Result<LoginResult> {
-        let password = core::Secret::new(password);
-        Ok(self.outcome(self.client.login_with(strategy.into(), &email, &password)?))
+    /// Signs in with one flow only.
+    pub fn login_with(&self, flow: Flow, email: String, password: String) -> Result<LoginResult> {
+        let outcome = self
+            .client
+            .login_with(flow, &email, &Password::new(password))?;
+        Ok(self.result(outcome))
     }
 
-    /// The URL to open in a browser or web view for a web-view sign-in.
+    /// The URL to open in a browser or web view for a web-view sign-in, as the configured mobile app.
     pub fn browser_sign_in_url(&self) -> String {
         self.client.browser_sign_in_url()
     }
 
+    /// Where the web view lands when the sign-in is done (`<this>?ticket=ST-…`): watch its
+    /// navigations for this address and pass the URL to `exchange_webview`.
+    pub fn webview_service_url(&self) -> String {
+        self.client.config().webview_service_url().to_owned()
+    }
+
     /// Finishes a web-view sign-in: `url_or_body` is the URL the web view navigated to
-    /// (`…?ticket=ST-…`) or the page body carrying it.
+    /// (`…?ticket=ST-…`) or the page body carrying it. `InvalidInput` when it holds no ticket.
     pub fn exchange_webview(&self, url_or_body: String) -> Result<Arc<Session>> {
         let tokens = self.client.exchange_webview(&url_or_body)?;
-        Ok(Session::new(&self.client, tokens))
+        Ok(self.session(tokens))
     }
 
     /// The session an app starts with: the one kept in `store` (refreshed first when it expires
@@ -91,19 +94,22 @@ impl GarminClient {
 
     /// A session from JSON saved earlier with `Session.tokens_json()`.
     pub fn restore_session(&self, tokens_json: String) -> Result<Arc<Session>> {
-        let tokens = core::Tokens::from_json(&tokens_json)?;
-        Ok(Session::new(&self.client, tokens))
+        Ok(self.session(core::Tokens::from_json(&tokens_json)?))
     }
 }
 
 impl GarminClient {
-    fn outcome(&self, o: core::LoginOutcome) -> LoginResult {
-        match o {
+    fn session(&self, tokens: core::Tokens) -> Arc<Session> {
+        Session::from_core(core::Session::new(self.client.clone(), tokens))
+    }
+
+    fn result(&self, outcome: core::LoginOutcome) -> LoginResult {
+        match outcome {
             core::LoginOutcome::Complete(tokens) => LoginResult::SignedIn {
-                session: Session::new(&self.client, tokens),
+                session: self.session(tokens),
             },
-            core::LoginOutcome::MfaRequired(p) => LoginResult::MfaRequired {
-                challenge: Arc::new(PendingMfa::new(self.client.clone(), p)),
+            core::LoginOutcome::MfaRequired(pending) => LoginResult::MfaRequired {
+                challenge: PendingMfa::from_core(pending),
             },
         }
     }

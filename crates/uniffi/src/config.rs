@@ -1,139 +1,171 @@
-//! The client configuration as a record: every field optional, defaults from the core.
+//! The client configuration as a record: every field optional; each one given is handed to the
+//! core's `Config` (its constructors, setters and fields), which owns every default and rule.
 
-use crate::error::{GarminError, Result, SignInStrategy};
-use garmin_sso_core as core;
+use crate::error::Result;
+use garmin_sso_core::{self as core, Domain, Flow, MobileApp, TokenPreference};
 use std::fmt;
 use std::time::Duration;
 
-/// Garmin's two SSO domains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum GarminDomain {
-    /// `garmin.com`, everywhere but mainland China.
-    Com,
-    /// `garmin.cn`, accounts in mainland China.
-    Cn,
+/// Per-host overrides of Garmin's endpoints, applied after `base_url`. Each host is a base URL
+/// (http(s), no query, no credentials; Garmin's paths are appended); `consumer_url` is the address
+/// of the OAuth consumer JSON itself. Credentials and tokens are only ever sent to these hosts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct Endpoints {
+    /// `https://sso.garmin.com`: sign-in pages and JSON sign-in APIs.
+    #[uniffi(default = None)]
+    pub sso: Option<String>,
+    /// `https://connectapi.garmin.com`: OAuth service and the Connect API.
+    #[uniffi(default = None)]
+    pub connectapi: Option<String>,
+    /// `https://connect.garmin.com`: the web app (service URL of the portal flow).
+    #[uniffi(default = None)]
+    pub connect: Option<String>,
+    /// `https://diauth.garmin.com`: DI OAuth2 tokens.
+    #[uniffi(default = None)]
+    pub diauth: Option<String>,
+    /// `https://services.garmin.com`: IT tokens.
+    #[uniffi(default = None)]
+    pub services: Option<String>,
+    /// Where the public OAuth1 consumer JSON is fetched from.
+    #[uniffi(default = None)]
+    pub consumer_url: Option<String>,
 }
 
-/// Which token family a sign-in produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum TokenFamily {
-    /// DI OAuth2, falling back to the legacy exchange when DI refuses.
-    Auto,
-    /// DI OAuth2 only.
-    Di,
-    /// Legacy OAuth1 → OAuth2 only.
-    Legacy,
-}
-
-/// Which Garmin Connect app the sign-in presents itself as (and whose service URL a web-view ticket
-/// is bound to).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum AppPlatform {
-    /// Garmin Connect Mobile for Android.
-    Android,
-    /// Garmin Connect Mobile for iOS.
-    Ios,
-}
-
-/// How to reach Garmin. `GarminConfig()` with no arguments means Garmin's real servers on garmin.com.
+/// The OAuth1 consumer the legacy exchange signs with, instead of the public one fetched once.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Consumer {
+    /// `consumer_key`.
+    pub consumer_key: String,
+    /// `consumer_secret`.
+    pub consumer_secret: String,
+}
+
+impl fmt::Debug for Consumer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Consumer")
+            .field("consumer_key", &self.consumer_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How to reach Garmin. `GarminConfig()` with no arguments means Garmin's real servers on garmin.com
+/// with the core's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
 pub struct GarminConfig {
     /// `Com` (default) or `Cn`.
     #[uniffi(default = None)]
-    pub domain: Option<GarminDomain>,
-    /// Send every request to this one origin instead (a simulator), e.g. `http://127.0.0.1:8080`.
+    pub domain: Option<Domain>,
+    /// Every host at this one origin (a simulator), e.g. `http://127.0.0.1:8080`.
     #[uniffi(default = None)]
     pub base_url: Option<String>,
+    /// Hosts to override one by one (after `base_url`).
+    #[uniffi(default = None)]
+    pub endpoints: Option<Endpoints>,
     /// Which token family a sign-in produces (default `Auto`).
     #[uniffi(default = None)]
-    pub token_family: Option<TokenFamily>,
-    /// Sign-in strategies tried in order (default mobile, widget, portal).
+    pub tokens: Option<TokenPreference>,
+    /// Sign-in flows tried in order by `login` (default mobile, widget, portal).
     #[uniffi(default = None)]
-    pub strategies: Option<Vec<SignInStrategy>>,
-    /// Which app to present as (default Android).
+    pub strategies: Option<Vec<Flow>>,
+    /// Which Garmin phone app the mobile and web-view sign-ins present as (default `Android`).
     #[uniffi(default = None)]
-    pub platform: Option<AppPlatform>,
+    pub mobile_app: Option<MobileApp>,
+    /// User-Agent of the SSO pages (browser-like).
+    #[uniffi(default = None)]
+    pub sso_user_agent: Option<String>,
+    /// User-Agent of the OAuth service (legacy exchange).
+    #[uniffi(default = None)]
+    pub oauth_user_agent: Option<String>,
+    /// User-Agent of Connect API calls.
+    #[uniffi(default = None)]
+    pub api_user_agent: Option<String>,
     /// Timeout of one HTTP exchange in seconds (default 30).
     #[uniffi(default = None)]
     pub timeout_seconds: Option<u64>,
+    /// Cap on one response body in bytes (default 16 MiB).
+    #[uniffi(default = None)]
+    pub max_response_bytes: Option<u64>,
     /// Refresh this many seconds before the access token expires (default 300).
     #[uniffi(default = None)]
     pub refresh_margin_seconds: Option<u64>,
     /// DI client ids to try, in order (default: Garmin's current ones).
     #[uniffi(default = None)]
     pub di_client_ids: Option<Vec<String>>,
-    /// OAuth1 consumer key for the legacy exchange (default: fetched once from the public location).
+    /// OAuth1 consumer for the legacy exchange (default: fetched once from the public location).
     #[uniffi(default = None)]
-    pub consumer_key: Option<String>,
-    /// OAuth1 consumer secret, with `consumer_key`.
-    #[uniffi(default = None)]
-    pub consumer_secret: Option<String>,
-}
-
-impl fmt::Debug for GarminConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GarminConfig")
-            .field("domain", &self.domain)
-            .field("base_url", &self.base_url)
-            .field("token_family", &self.token_family)
-            .field("strategies", &self.strategies)
-            .field("platform", &self.platform)
-            .field("consumer_key", &self.consumer_key)
-            .finish_non_exhaustive()
-    }
+    pub consumer: Option<Consumer>,
 }
 
 impl GarminConfig {
-    /// The core configuration; refuses half-given consumers and zero durations with a message naming
-    /// the field.
+    /// The core configuration. The core checks it when the client is built.
     pub(crate) fn to_core(&self) -> Result<core::Config> {
-        let domain = match self.domain.unwrap_or(GarminDomain::Com) {
-            GarminDomain::Com => core::Domain::Com,
-            GarminDomain::Cn => core::Domain::Cn,
-        };
-        let mut c = match &self.base_url {
-            Some(base) => core::Config::with_base_url(domain, base)?,
-            None => core::Config::new(domain),
-        };
-        if let Some(f) = self.token_family {
-            c.tokens = match f {
-                TokenFamily::Auto => core::TokenPreference::Auto,
-                TokenFamily::Di => core::TokenPreference::Di,
-                TokenFamily::Legacy => core::TokenPreference::OAuth1,
-            };
+        let mut c = core::Config::new(self.domain.unwrap_or_default());
+        if let Some(base) = &self.base_url {
+            c.set_base_url(base)?;
         }
-        if let Some(s) = &self.strategies {
-            c.strategies = s.iter().map(|&s| s.into()).collect();
+        if let Some(e) = &self.endpoints {
+            e.apply(&mut c.endpoints)?;
         }
-        if let Some(p) = self.platform {
-            c.mobile_client = match p {
-                AppPlatform::Android => core::ClientPreset::android(domain),
-                AppPlatform::Ios => core::ClientPreset::ios(domain),
-            };
+        if let Some(tokens) = self.tokens {
+            c.tokens = tokens;
         }
+        if let Some(strategies) = &self.strategies {
+            c.strategies = strategies.clone();
+        }
+        if let Some(app) = self.mobile_app {
+            c.set_mobile_app(app);
+        }
+        set(&mut c.sso_user_agent, &self.sso_user_agent);
+        set(&mut c.oauth_user_agent, &self.oauth_user_agent);
+        set(&mut c.api_user_agent, &self.api_user_agent);
         if let Some(t) = self.timeout_seconds {
             c.timeout = Duration::from_secs(t);
         }
+        set(&mut c.max_response_bytes, &self.max_response_bytes);
         if let Some(m) = self.refresh_margin_seconds {
             c.refresh_margin = Duration::from_secs(m);
         }
-        if let Some(ids) = &self.di_client_ids {
-            c.di_client_ids = ids.clone();
+        set(&mut c.di_client_ids, &self.di_client_ids);
+        if let Some(k) = &self.consumer {
+            c.consumer = Some(core::Consumer {
+                consumer_key: k.consumer_key.clone(),
+                consumer_secret: core::ConsumerSecret::new(k.consumer_secret.as_str()),
+            });
         }
-        c.consumer = match (&self.consumer_key, &self.consumer_secret) {
-            (Some(key), Some(secret)) => Some(core::Consumer {
-                consumer_key: key.clone(),
-                consumer_secret: core::Secret::new(secret.as_str()),
-            }),
-            (None, None) => None,
-            _ => {
-                return Err(GarminError::InvalidConfig {
-                    message: "consumer_key and consumer_secret must be given together".into(),
-                })
-            }
-        };
-        c.validate()?;
         Ok(c)
+    }
+}
+
+fn set<T: Clone>(field: &mut T, value: &Option<T>) {
+    if let Some(v) = value {
+        *field = v.clone();
+    }
+}
+
+impl Endpoints {
+    fn apply(&self, e: &mut core::Endpoints) -> Result<()> {
+        // A host's base URL, by the core's rules for base URLs.
+        let base = |s: &str| Ok::<_, core::Error>(core::Endpoints::single_base(s)?.sso);
+        for (slot, value) in [
+            (&mut e.sso, &self.sso),
+            (&mut e.connectapi, &self.connectapi),
+            (&mut e.connect, &self.connect),
+            (&mut e.diauth, &self.diauth),
+            (&mut e.services, &self.services),
+        ] {
+            if let Some(v) = value {
+                *slot = base(v)?;
+            }
+        }
+        if let Some(v) = &self.consumer_url {
+            // A document, not a base: the core's base-URL rules (http(s), a host, no credentials,
+            // no query) decide, and the address is kept as given.
+            base(v)?;
+            e.consumer_url = url::Url::parse(v.trim()).map_err(|err| {
+                core::Error::InvalidConfig(format!("consumer_url is not a valid URL ({err})"))
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -141,75 +173,72 @@ impl GarminConfig {
 mod tests {
     use super::*;
 
-    fn empty() -> GarminConfig {
-        GarminConfig {
-            domain: None,
-            base_url: None,
-            token_family: None,
-            strategies: None,
-            platform: None,
-            timeout_seconds: None,
-            refresh_margin_seconds: None,
-            di_client_ids: None,
-            consumer_key: None,
-            consumer_secret: None,
-        }
-    }
-
     #[test]
     fn fields_reach_the_core_config() {
         let c = GarminConfig {
-            domain: Some(GarminDomain::Cn),
+            domain: Some(Domain::Cn),
             base_url: Some("http://127.0.0.1:9/prefix".into()),
-            token_family: Some(TokenFamily::Legacy),
-            strategies: Some(vec![SignInStrategy::Widget]),
-            platform: Some(AppPlatform::Ios),
+            endpoints: Some(Endpoints {
+                connectapi: Some("http://127.0.0.2:7".into()),
+                consumer_url: Some("http://127.0.0.3/c.json".into()),
+                ..Endpoints::default()
+            }),
+            tokens: Some(TokenPreference::Legacy),
+            strategies: Some(vec![Flow::Widget]),
+            mobile_app: Some(MobileApp::Ios),
+            api_user_agent: Some("my-app/1.0".into()),
             timeout_seconds: Some(7),
-            ..empty()
+            ..GarminConfig::default()
         }
         .to_core()
         .expect("valid");
-        assert_eq!(c.domain, core::Domain::Cn);
+        assert_eq!(c.domain, Domain::Cn);
         assert_eq!(c.endpoints.sso.as_str(), "http://127.0.0.1:9/prefix/");
-        assert_eq!(c.tokens, core::TokenPreference::OAuth1);
-        assert_eq!(c.strategies, vec![core::Strategy::Widget]);
+        assert_eq!(c.endpoints.connectapi.as_str(), "http://127.0.0.2:7/");
+        assert_eq!(c.endpoints.consumer_url.as_str(), "http://127.0.0.3/c.json");
+        assert_eq!(c.tokens, TokenPreference::Legacy);
+        assert_eq!(c.strategies, vec![Flow::Widget]);
         assert_eq!(c.mobile_client.client_id, "GCM_IOS_DARK");
+        assert_eq!(
+            c.webview_service_url(),
+            "https://mobile.integration.garmin.cn/gcm/ios"
+        );
+        assert_eq!(c.api_user_agent, "my-app/1.0");
         assert_eq!(c.timeout, Duration::from_secs(7));
+        assert!(c.portal_pause.is_zero(), "the core's base-URL rule applies");
     }
 
     #[test]
-    fn bad_values_are_refused_with_a_reason() {
-        let e = GarminConfig {
-            timeout_seconds: Some(0),
-            ..empty()
+    fn bad_urls_are_refused_and_secrets_do_not_print() {
+        for bad in [
+            GarminConfig {
+                base_url: Some("ftp://x".into()),
+                ..GarminConfig::default()
+            },
+            GarminConfig {
+                endpoints: Some(Endpoints {
+                    diauth: Some("http://user:pw@127.0.0.1/".into()),
+                    ..Endpoints::default()
+                }),
+                ..GarminConfig::default()
+            },
+            GarminConfig {
+                endpoints: Some(Endpoints {
+                    consumer_url: Some("http://127.0.0.1/c.json?x=1".into()),
+                    ..Endpoints::default()
+                }),
+                ..GarminConfig::default()
+            },
+        ] {
+            let e = bad.to_core().expect_err("refused");
+            assert_eq!(e.kind(), core::ErrorKind::InvalidInput, "{e:?}");
         }
-        .to_core()
-        .expect_err("zero timeout");
-        assert!(
-            matches!(&e, GarminError::InvalidConfig { message } if message.contains("timeout")),
-            "{e:?}"
-        );
-        let e = GarminConfig {
-            consumer_key: Some("k".into()),
-            ..empty()
-        }
-        .to_core()
-        .expect_err("half consumer");
-        assert!(
-            matches!(&e, GarminError::InvalidConfig { message } if message.contains("together")),
-            "{e:?}"
-        );
-        let e = GarminConfig {
-            base_url: Some("ftp://x".into()),
-            ..empty()
-        }
-        .to_core()
-        .expect_err("bad url");
-        assert!(matches!(e, GarminError::InvalidConfig { .. }), "{e:?}");
         let secret = GarminConfig {
-            consumer_key: Some("k".into()),
-            consumer_secret: Some("CONSUMERSECRET".into()),
-            ..empty()
+            consumer: Some(Consumer {
+                consumer_key: "k".into(),
+                consumer_secret: "CONSUMERSECRET".into(),
+            }),
+            ..GarminConfig::default()
         };
         assert!(!format!("{secret:?}").contains("CONSUMERSECRET"));
     }

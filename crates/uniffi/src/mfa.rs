@@ -1,13 +1,14 @@
-//! The MFA challenge object a sign-in returns; submitting the code yields the session.
+//! The MFA challenge a sign-in returns; submitting the code yields the session (the core's
+//! `PendingMfa::submit_for_session`, on the client the sign-in ran on).
 
-use crate::error::{Result, SignInStrategy};
+use crate::error::Result;
 use crate::session::Session;
-use garmin_sso_core as core;
+use garmin_sso_core::{self as core, Flow, MfaMethod};
 use std::sync::Arc;
 
-/// How Garmin delivers the code.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum MfaDelivery {
+/// How Garmin delivers the code (the core's `MfaMethod`).
+#[uniffi::remote(Enum)]
+pub enum MfaMethod {
     /// By email.
     Email,
     /// By text message.
@@ -15,28 +16,27 @@ pub enum MfaDelivery {
     /// From an authenticator app.
     Totp,
     /// A method this library does not know, as Garmin named it.
-    Other { name: String },
+    Other(String),
 }
 
 /// A sign-in waiting for its verification code. May be submitted minutes later and from any thread;
 /// a wrong code (`GarminError.MfaCodeRejected`) leaves it open for another try.
 #[derive(Debug, uniffi::Object)]
 pub struct PendingMfa {
-    client: core::Client,
     pending: core::PendingMfa,
 }
 
 impl PendingMfa {
-    pub(crate) fn new(client: core::Client, pending: core::PendingMfa) -> Self {
-        PendingMfa { client, pending }
+    pub(crate) fn from_core(pending: core::PendingMfa) -> Arc<Self> {
+        Arc::new(PendingMfa { pending })
     }
 }
 
 #[uniffi::export]
 impl PendingMfa {
     /// How the code is delivered.
-    pub fn delivery(&self) -> MfaDelivery {
-        delivery_of(&self.pending)
+    pub fn method(&self) -> MfaMethod {
+        self.pending.method().clone()
     }
 
     /// Where Garmin says it sent the code (masked), when it says.
@@ -44,23 +44,14 @@ impl PendingMfa {
         self.pending.code_sent_to().map(str::to_owned)
     }
 
-    /// The strategy that asked for the code.
-    pub fn strategy(&self) -> SignInStrategy {
-        self.pending.strategy().into()
+    /// The sign-in flow that asked for the code.
+    pub fn flow(&self) -> Flow {
+        self.pending.flow()
     }
 
-    /// Submits the code; on success the sign-in is complete.
+    /// Submits the code; on success the sign-in is complete. `MfaCodeRejected`: ask for another
+    /// code and submit again; `MfaChallengeEnded`: sign in again.
     pub fn submit(&self, code: String) -> Result<Arc<Session>> {
-        let tokens = self.pending.submit(&code)?;
-        Ok(Session::new(&self.client, tokens))
-    }
-}
-
-pub(crate) fn delivery_of(pending: &core::PendingMfa) -> MfaDelivery {
-    match pending.method() {
-        core::MfaMethod::Email => MfaDelivery::Email,
-        core::MfaMethod::Sms => MfaDelivery::Sms,
-        core::MfaMethod::Totp => MfaDelivery::Totp,
-        core::MfaMethod::Other(name) => MfaDelivery::Other { name: name.clone() },
+        Ok(Session::from_core(self.pending.submit_for_session(&code)?))
     }
 }

@@ -2,10 +2,9 @@
 //! database) and its credentials prompt as foreign traits, adapted to the core's
 //! `resume_or_sign_in`, which decides between the stored session, a refresh and a new sign-in.
 
-use crate::error::{GarminError, Result, SignInStrategy};
-use crate::mfa::{delivery_of, MfaDelivery};
+use crate::error::{GarminError, Result};
 use crate::session::Session;
-use garmin_sso_core as core;
+use garmin_sso_core::{self as core, Flow, MfaMethod, Password};
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -33,7 +32,7 @@ pub trait TokenStore: Send + Sync {
 #[uniffi::export(Debug, Display)]
 pub struct Credentials {
     email: String,
-    password: core::Secret,
+    password: Password,
 }
 
 #[uniffi::export]
@@ -43,7 +42,7 @@ impl Credentials {
     pub fn new(email: String, password: String) -> Arc<Self> {
         Arc::new(Credentials {
             email,
-            password: core::Secret::new(password),
+            password: Password::new(password),
         })
     }
 
@@ -72,18 +71,18 @@ impl fmt::Display for Credentials {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct MfaPrompt {
     /// How Garmin delivered the code.
-    pub delivery: MfaDelivery,
+    pub method: MfaMethod,
     /// Where Garmin says it sent the code (masked), when it says.
     pub code_sent_to: Option<String>,
-    /// The strategy that asked for the code.
-    pub strategy: SignInStrategy,
+    /// The sign-in flow that asked for the code.
+    pub flow: Flow,
     /// 1 for the first question, 2 and 3 after Garmin rejected the previous code.
     pub attempt: u32,
 }
 
 /// Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
 /// the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
-/// as it is; any other exception becomes `GarminError.Other`.
+/// as it is; any other exception becomes `GarminError.InvalidInput` naming it.
 #[uniffi::export(foreign)]
 pub trait CredentialsProvider: Send + Sync {
     /// The email and password to sign in with.
@@ -106,7 +105,7 @@ pub(crate) fn resume_or_sign_in(
         mfa_attempts: AtomicU32::new(0),
         failure: Mutex::new(None),
     };
-    match core::session::resume_or_sign_in(client, &store, &provider) {
+    match core::resume_or_sign_in(client, &store, &provider) {
         Ok(session) => Ok(Session::from_core(session)),
         // A provider failure ends the core's sign-in at once, so a kept failure is the cause.
         Err(e) => Err(provider.take_failure().unwrap_or_else(|| e.into())),
@@ -117,7 +116,7 @@ pub(crate) fn resume_or_sign_in(
 #[derive(Clone)]
 struct ForeignStore(Arc<dyn TokenStore>);
 
-impl core::store::TokenStore for ForeignStore {
+impl core::TokenStore for ForeignStore {
     fn load(&self) -> core::Result<Option<core::Tokens>> {
         match self.0.load().map_err(|e| storage_failure("loading", e))? {
             // Bad JSON is InvalidInput, which the core treats as "nothing usable stored".
@@ -171,17 +170,17 @@ impl ForeignProvider {
     }
 }
 
-impl core::session::CredentialsProvider for ForeignProvider {
-    fn credentials(&self) -> core::Result<(String, core::Secret)> {
+impl core::CredentialsProvider for ForeignProvider {
+    fn credentials(&self) -> core::Result<(String, Password)> {
         let c = self.inner.credentials().map_err(|e| self.keep(e))?;
         Ok((c.email.clone(), c.password.clone()))
     }
 
     fn mfa_code(&self, pending: &core::PendingMfa) -> core::Result<String> {
         let prompt = MfaPrompt {
-            delivery: delivery_of(pending),
+            method: pending.method().clone(),
             code_sent_to: pending.code_sent_to().map(str::to_owned),
-            strategy: pending.strategy().into(),
+            flow: pending.flow(),
             attempt: self.mfa_attempts.fetch_add(1, Ordering::SeqCst) + 1,
         };
         self.inner.mfa_code(prompt).map_err(|e| self.keep(e))
@@ -219,7 +218,7 @@ mod tests {
 
     #[test]
     fn store_failures_are_storage_errors_and_bad_json_is_invalid_input() {
-        use garmin_sso_core::store::TokenStore as _;
+        use garmin_sso_core::TokenStore as _;
         let store = ForeignStore(Arc::new(Throwing));
         match GarminError::from(store.load().expect_err("load throws")) {
             GarminError::Storage { message } => {

@@ -3,7 +3,7 @@
 
 use crate::error::{GarminError, Result};
 use crate::transport::HttpHeader;
-use garmin_sso_core as core;
+use garmin_sso_core::{self as core, TokenFamily};
 use std::fmt;
 use std::sync::Arc;
 
@@ -19,8 +19,8 @@ pub trait RefreshListener: Send + Sync {
 /// What the app may show about the tokens (no secrets).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct TokenSummary {
-    /// `"legacy"` (OAuth1 → OAuth2) or `"di"` (DI OAuth2).
-    pub family: String,
+    /// `Legacy` (OAuth1 → OAuth2) or `Di` (DI OAuth2).
+    pub family: TokenFamily,
     /// Unix seconds when the access token expires.
     pub expires_at: i64,
     /// Unix seconds when the refresh credential expires, when known.
@@ -30,7 +30,7 @@ pub struct TokenSummary {
 impl TokenSummary {
     fn of(t: &core::Tokens) -> Self {
         TokenSummary {
-            family: t.family().to_owned(),
+            family: t.family(),
             expires_at: t.expires_at(),
             refresh_expires_at: t.refresh_expires_at(),
         }
@@ -119,17 +119,11 @@ pub struct Profile {
 /// A signed-in session. Thread-safe; refreshes itself ahead of expiry and once on a 401.
 #[derive(Debug, uniffi::Object)]
 pub struct Session {
-    session: core::session::Session,
+    session: core::Session,
 }
 
 impl Session {
-    pub(crate) fn new(client: &core::Client, tokens: core::Tokens) -> Arc<Self> {
-        Arc::new(Session {
-            session: core::session::Session::new(client.clone(), tokens),
-        })
-    }
-
-    pub(crate) fn from_core(session: core::session::Session) -> Arc<Self> {
+    pub(crate) fn from_core(session: core::Session) -> Arc<Self> {
         Arc::new(Session { session })
     }
 }
@@ -149,17 +143,14 @@ impl Session {
 
     /// Sets (or with `None` removes) the listener told after every refresh.
     pub fn set_refresh_listener(&self, listener: Option<Arc<dyn RefreshListener>>) {
-        let hook: core::session::RefreshListener = match listener {
-            Some(l) => Arc::new(move |t: &core::Tokens| {
+        self.session.set_refresh_listener(listener.map(|l| {
+            Arc::new(move |t: &core::Tokens| {
                 // The app's message is not logged: it may quote the tokens it failed to store.
                 if l.on_refresh(t.to_json()).is_err() {
                     log::warn!("the refresh listener failed; the session keeps the new tokens");
                 }
-            }),
-            // The core keeps one listener; a no-op replaces (removes) the previous one.
-            None => Arc::new(|_: &core::Tokens| {}),
-        };
-        self.session.set_refresh_listener(hook);
+            }) as core::RefreshListener
+        }));
     }
 
     /// Refreshes the tokens now and returns their new summary.
@@ -169,14 +160,13 @@ impl Session {
 
     /// Calls the Connect API.
     pub fn request(&self, request: ApiRequest) -> Result<ApiResponse> {
-        let method =
-            core::Method::parse(&request.method).ok_or_else(|| GarminError::InvalidInput {
-                message: format!(
-                    "HTTP method {:?} is not one of GET, POST, PUT, DELETE, PATCH, HEAD",
-                    request.method
-                ),
-            })?;
-        let r = self.session.request(core::session::ApiRequest {
+        let method = core::Method::parse(&request.method).ok_or_else(|| {
+            core::Error::InvalidInput(format!(
+                "HTTP method {:?} is not one of GET, POST, PUT, DELETE, PATCH, HEAD",
+                request.method
+            ))
+        })?;
+        let r = self.session.request(core::ApiRequest {
             method,
             path: request.path,
             query: request
@@ -248,7 +238,7 @@ impl Session {
     }
 }
 
-fn upload_result(r: core::session::UploadResult) -> UploadResult {
+fn upload_result(r: core::UploadResult) -> UploadResult {
     UploadResult {
         upload_id: r.upload_id,
         successes: r.successes.iter().map(|v| v.to_string()).collect(),

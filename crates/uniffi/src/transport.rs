@@ -2,7 +2,7 @@
 //!
 //! The adapter turns whatever the host does — a typed `TransportFailure`, any other exception, a
 //! malformed response — into a core `TransportError`, so a misbehaving host transport surfaces as
-//! `GarminError::Network`/`Transport`/`Timeout` and never as a crash.
+//! `GarminError::Network`/`Timeout` and never as a crash.
 
 use garmin_sso_core as core;
 use std::fmt;
@@ -77,7 +77,7 @@ impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
-            .field("url", &core::transport::redact_url(&self.url))
+            .field("url", &core::redact_url(&self.url))
             .field(
                 "headers",
                 &self
@@ -97,7 +97,7 @@ impl fmt::Display for HttpRequest {
             f,
             "{} {} ({} body bytes)",
             self.method,
-            core::transport::redact_url(&self.url),
+            core::redact_url(&self.url),
             self.body.len()
         )
     }
@@ -125,8 +125,8 @@ impl fmt::Debug for HttpResponse {
     }
 }
 
-/// How a host transport reports that no HTTP response was received. Messages must not contain URLs
-/// with queries, headers or bodies.
+/// How a host transport reports that no HTTP response was received, one case per core
+/// `TransportErrorKind`. Messages must not contain URLs with queries, headers or bodies.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum TransportFailure {
     /// Name resolution or connecting failed.
@@ -154,7 +154,7 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for TransportFailure {
             // Scrubbed here too, not only when it becomes an Error: this value prints on its own.
             message: format!(
                 "the app's transport threw: {}",
-                core::transport::scrub_message(&e.reason)
+                core::scrub_message(&e.reason)
             ),
         }
     }
@@ -180,7 +180,7 @@ impl From<TransportFailure> for core::TransportError {
 ///
 /// Contract: do not follow redirects; do not store, send or add cookies (the library keeps them); do
 /// not add authentication; return 4xx/5xx as responses; throw `TransportFailure` when no response was
-/// received. Any other exception becomes a `GarminError.Transport`.
+/// received. Any other exception becomes a `GarminError.Network` naming it.
 #[uniffi::export(foreign)]
 pub trait HttpTransport: Send + Sync {
     /// Sends one request and returns the response as received.
@@ -310,7 +310,7 @@ mod tests {
         assert!(e.message.contains("ValueError"), "{}", e.message);
         assert!(!e.message.contains("ST-1"), "{}", e.message);
         match crate::GarminError::from(garmin_sso_core::Error::from(e)) {
-            crate::GarminError::Transport { message } => {
+            crate::GarminError::Network { message } => {
                 assert!(message.contains("broken"), "{message}")
             }
             other => panic!("wrong variant {other:?}"),

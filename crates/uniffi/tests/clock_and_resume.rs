@@ -2,11 +2,10 @@
 //! against the simulator: refresh ahead of expiry by the app's time, and resume-or-sign-in.
 #![allow(clippy::unwrap_used)]
 
-use garmin_sso_sim::{Account, MfaMethod, SimClock, Simulator};
+use garmin_sso_sim::{Account, SimClock, Simulator};
 use garmin_sso_uniffi::{
-    Credentials, CredentialsProvider, GarminClient, GarminClock, GarminConfig, GarminError,
-    LoginResult, MfaDelivery, MfaPrompt, RefreshListener, Session, SignInStrategy, TokenFamily,
-    TokenStore,
+    Credentials, CredentialsProvider, Flow, GarminClient, GarminClock, GarminConfig, GarminError,
+    LoginResult, MfaMethod, MfaPrompt, RefreshListener, Session, TokenPreference, TokenStore,
 };
 use std::sync::{Arc, Mutex};
 
@@ -15,7 +14,10 @@ const DI_ACCESS_TTL: i64 = 86_400;
 fn sim() -> Simulator {
     Simulator::builder()
         .account(Account::new("plain@example.com", "pw-plain"))
-        .account(Account::new("mfa@example.com", "pw-mfa").with_mfa("112233", MfaMethod::Email))
+        .account(
+            Account::new("mfa@example.com", "pw-mfa")
+                .with_mfa("112233", garmin_sso_sim::MfaMethod::Email),
+        )
         .di_ttl(DI_ACCESS_TTL, 30 * 86_400)
         .start()
         .unwrap()
@@ -23,16 +25,10 @@ fn sim() -> Simulator {
 
 fn config(sim: &Simulator) -> GarminConfig {
     GarminConfig {
-        domain: None,
         base_url: Some(sim.base_url()),
-        token_family: Some(TokenFamily::Di),
-        strategies: None,
-        platform: None,
-        timeout_seconds: None,
+        tokens: Some(TokenPreference::Di),
         refresh_margin_seconds: Some(300),
-        di_client_ids: None,
-        consumer_key: None,
-        consumer_secret: None,
+        ..GarminConfig::default()
     }
 }
 
@@ -154,7 +150,9 @@ impl CredentialsProvider for Prompt {
             .unwrap()
             .pop()
             .map(str::to_owned)
-            .ok_or(GarminError::MfaRequired)
+            .ok_or(GarminError::MfaRequired {
+                message: "the user cancelled".into(),
+            })
     }
 }
 
@@ -169,8 +167,8 @@ fn resume_signs_in_with_mfa_once_then_resumes_from_the_store() {
     assert_eq!(*prompt.credential_calls.lock().unwrap(), 1);
     let asked = prompt.asked.lock().unwrap().clone();
     assert_eq!(asked.len(), 2, "a rejected code is asked again");
-    assert_eq!(asked[0].delivery, MfaDelivery::Email);
-    assert_eq!(asked[0].strategy, SignInStrategy::Mobile);
+    assert_eq!(asked[0].method, MfaMethod::Email);
+    assert_eq!(asked[0].flow, Flow::Mobile);
     assert_eq!(asked.iter().map(|p| p.attempt).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(
         store.value.lock().unwrap().as_deref(),
@@ -206,14 +204,19 @@ fn what_the_app_throws_comes_back_typed_and_nothing_is_saved() {
     let e = client(&sim)
         .resume_or_sign_in(store.clone(), cancelled)
         .unwrap_err();
-    assert_eq!(e, GarminError::MfaRequired);
+    assert_eq!(
+        e,
+        GarminError::MfaRequired {
+            message: "the user cancelled".into()
+        }
+    );
     assert!(store.value.lock().unwrap().is_none());
 
     let wrong = Prompt::new("plain@example.com", "not-the-password", &[]);
     let e = client(&sim)
         .resume_or_sign_in(store.clone(), wrong)
         .unwrap_err();
-    assert_eq!(e, GarminError::InvalidCredentials);
+    assert!(matches!(e, GarminError::InvalidCredentials { .. }), "{e:?}");
     assert_eq!(*store.saves.lock().unwrap(), 0);
 
     struct Locked;
@@ -237,7 +240,7 @@ fn what_the_app_throws_comes_back_typed_and_nothing_is_saved() {
     assert_eq!(
         e,
         GarminError::Storage {
-            message: "keychain locked".into()
+            message: "token storage: keychain locked".into()
         }
     );
     assert_eq!(
