@@ -17,6 +17,9 @@ cargo build --release --workspace --locked
 step "cargo test (core, simulator, CLI)"
 cargo test --release --workspace --locked
 
+step "cargo doc: no rustdoc warning, every intra-doc link resolves"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p garmin-sso-core -p garmin-sso-sim -p garmin-sso-ffi -p garmin-sso-uniffi
+
 step "keyring store against a real Secret Service (gnome-keyring under dbus-run-session)"
 scripts/test-keyring.sh
 
