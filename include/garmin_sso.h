@@ -8,15 +8,17 @@
  *  - Strings are NUL-terminated UTF-8 in and out. Strings returned through `char **out_...` are
  *    freed with garmin_sso_string_free(); byte buffers with garmin_sso_bytes_free(). Pointers
  *    returned as `const` point into a handle and live as long as it.
- *  - NULL pointers and invalid UTF-8 give NULL_ARGUMENT / INVALID_UTF8, never a crash; a bug inside
- *    the library gives GARMIN_SSO_STATUS_PANIC, never an abort.
+ *  - Statuses 1 to 99 are the library's error kinds (the same numbers and names in every binding);
+ *    NULL pointers and invalid UTF-8 give NULL_ARGUMENT / INVALID_UTF8, never a crash; a bug inside
+ *    the library gives GARMIN_SSO_STATUS_INTERNAL, never an abort.
  *  - Handles may be shared between threads; each type documents what may run concurrently. A handle
  *    must not be freed while another thread is using it.
  *  - Enumerated arguments are passed as uint32_t (so that an out-of-range value is an error, not
  *    undefined behaviour); use the GARMIN_SSO_* constants of the enums below.
- *  - Callbacks (transport, log, refresh) run synchronously on the thread that called into the
- *    library, possibly on several threads at once, and must not unwind (no C++ exceptions, no
- *    longjmp out of them).
+ *  - Callbacks (transport, log, refresh, token store, credentials) run synchronously on the thread
+ *    that called into the library, possibly on several threads at once, and must not unwind (no
+ *    C++ exceptions, no longjmp out of them). What the library passes them is valid only during the
+ *    call; what they hand back goes through setter functions, which copy it.
  */
 
 #ifndef GARMIN_SSO_H
@@ -29,9 +31,12 @@
 
 /**
  * The result of every fallible function. `GARMIN_SSO_STATUS_OK` (0) is success; anything else is a
- * failure whose human-readable explanation is in `garmin_sso_last_error_message()` on the same thread.
+ * failure explained by `garmin_sso_last_error_message()` on the same thread. Values 1 to 99 are the
+ * library's error kinds, the same numbers and names in every language binding and in the
+ * `garmin-sso` CLI's messages; they say what the app should do. Values from 100 are mistakes in
+ * the call itself, found before anything ran.
  *
- * Values are stable: new codes are only ever appended.
+ * Values never change; new ones may be added, so keep a default branch when switching on them.
  */
 enum garmin_sso_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -43,101 +48,80 @@ enum garmin_sso_status
    */
   GARMIN_SSO_STATUS_OK = 0,
   /**
+   * Garmin refused the email or password: ask for them again.
+   */
+  GARMIN_SSO_STATUS_INVALID_CREDENTIALS = 1,
+  /**
+   * The account needs an MFA code and this call had no way to ask for one (no `out_mfa`, no MFA
+   * callback, or the callback declined).
+   */
+  GARMIN_SSO_STATUS_MFA_REQUIRED = 2,
+  /**
+   * The MFA code was wrong; the challenge stays open: ask for another code.
+   */
+  GARMIN_SSO_STATUS_MFA_CODE_REJECTED = 3,
+  /**
+   * The MFA challenge is over (completed, expired, too many attempts): sign in again.
+   */
+  GARMIN_SSO_STATUS_MFA_CHALLENGE_ENDED = 4,
+  /**
+   * Garmin rate-limited the sign-in: wait (`garmin_sso_last_error_retry_after_seconds()` when
+   * Garmin said how long) or switch the mobile app preset; switching IP does not help.
+   */
+  GARMIN_SSO_STATUS_RATE_LIMITED = 5,
+  /**
+   * A bot wall (Cloudflare challenge, CAPTCHA) refused the request: sign in through a browser or
+   * web view instead (`garmin_sso_client_browser_sign_in_url`).
+   */
+  GARMIN_SSO_STATUS_BLOCKED = 6,
+  /**
+   * The account cannot sign in here (locked, child account): the person must fix it at Garmin.
+   */
+  GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE = 7,
+  /**
+   * The session is dead (refresh credential expired or refused, logged out, nothing stored, or
+   * the credentials callback declined): sign in again with credentials.
+   */
+  GARMIN_SSO_STATUS_SIGN_IN_NEEDED = 8,
+  /**
+   * No HTTP answer (connection, TLS, I/O): retry later, check the network.
+   */
+  GARMIN_SSO_STATUS_NETWORK = 9,
+  /**
+   * The exchange took longer than the configured timeout: retry later.
+   */
+  GARMIN_SSO_STATUS_TIMEOUT = 10,
+  /**
+   * Garmin already has this activity (HTTP 409 on upload): treat the upload as done.
+   */
+  GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY = 11,
+  /**
+   * Reading or writing stored tokens failed (a file store, or an app store callback).
+   */
+  GARMIN_SSO_STATUS_STORAGE = 12,
+  /**
+   * An argument or configuration value was refused (the message says which and why); also a web-view
+   * URL or page without a service ticket.
+   */
+  GARMIN_SSO_STATUS_INVALID_INPUT = 13,
+  /**
+   * Garmin answered in a way this version does not understand (changed page, unhandled HTTP
+   * status, redirect off Garmin or too many, oversized answer): retry later; report it if it
+   * persists.
+   */
+  GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE = 14,
+  /**
+   * A bug in the library (a Rust panic stopped at the API boundary): report it.
+   */
+  GARMIN_SSO_STATUS_INTERNAL = 15,
+  /**
    * A required pointer argument was NULL.
    */
-  GARMIN_SSO_STATUS_NULL_ARGUMENT = 1,
+  GARMIN_SSO_STATUS_NULL_ARGUMENT = 100,
   /**
    * A string argument was not valid UTF-8.
    */
-  GARMIN_SSO_STATUS_INVALID_UTF8 = 2,
-  /**
-   * An argument or configuration value was refused (the message says which and why).
-   */
-  GARMIN_SSO_STATUS_INVALID_ARGUMENT = 3,
-  /**
-   * Garmin refused the email or password.
-   */
-  GARMIN_SSO_STATUS_INVALID_CREDENTIALS = 4,
-  /**
-   * The account needs an MFA code but the caller passed no `out_mfa` to receive the challenge.
-   */
-  GARMIN_SSO_STATUS_MFA_REQUIRED = 5,
-  /**
-   * The MFA code was wrong; the challenge stays open, submit another code.
-   */
-  GARMIN_SSO_STATUS_MFA_CODE_REJECTED = 6,
-  /**
-   * The MFA challenge can no longer be used (completed, expired, too many attempts): sign in again.
-   */
-  GARMIN_SSO_STATUS_MFA_CHALLENGE_ENDED = 7,
-  /**
-   * Garmin rate-limited the request; see `garmin_sso_last_error_retry_after_seconds()`.
-   */
-  GARMIN_SSO_STATUS_RATE_LIMITED = 8,
-  /**
-   * A bot challenge (Cloudflare page, CAPTCHA) blocked the request.
-   */
-  GARMIN_SSO_STATUS_BLOCKED = 9,
-  /**
-   * Garmin reports the account as locked.
-   */
-  GARMIN_SSO_STATUS_ACCOUNT_LOCKED = 10,
-  /**
-   * Garmin will not sign this account in (e.g. a child account).
-   */
-  GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE = 11,
-  /**
-   * A page or document did not have the expected shape.
-   */
-  GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE = 12,
-  /**
-   * An HTTP status the step does not handle.
-   */
-  GARMIN_SSO_STATUS_HTTP_STATUS = 13,
-  /**
-   * The transport failed (connect, TLS, I/O); no HTTP response was received.
-   */
-  GARMIN_SSO_STATUS_NETWORK = 14,
-  /**
-   * The request took longer than the configured timeout.
-   */
-  GARMIN_SSO_STATUS_TIMEOUT = 15,
-  /**
-   * A redirect pointed outside the configured Garmin endpoints and was not followed.
-   */
-  GARMIN_SSO_STATUS_FOREIGN_REDIRECT = 16,
-  /**
-   * More redirects than allowed.
-   */
-  GARMIN_SSO_STATUS_TOO_MANY_REDIRECTS = 17,
-  /**
-   * A response body exceeded the configured maximum size.
-   */
-  GARMIN_SSO_STATUS_RESPONSE_TOO_LARGE = 18,
-  /**
-   * No service ticket was found in the given web-view URL or page.
-   */
-  GARMIN_SSO_STATUS_TICKET_NOT_FOUND = 19,
-  /**
-   * The tokens can no longer be refreshed (or the session was logged out): sign in again.
-   */
-  GARMIN_SSO_STATUS_SIGN_IN_NEEDED = 20,
-  /**
-   * Every sign-in strategy failed; the message lists each one and why.
-   */
-  GARMIN_SSO_STATUS_ALL_STRATEGIES_FAILED = 21,
-  /**
-   * Garmin already has this activity (HTTP 409 on upload).
-   */
-  GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY = 22,
-  /**
-   * Reading or writing stored tokens failed.
-   */
-  GARMIN_SSO_STATUS_STORAGE = 23,
-  /**
-   * The library hit an internal bug (a Rust panic) and stopped it at the API boundary.
-   */
-  GARMIN_SSO_STATUS_PANIC = 24,
+  GARMIN_SSO_STATUS_INVALID_UTF8 = 101,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -148,36 +132,65 @@ typedef uint32_t garmin_sso_status;
 #endif // __cplusplus
 
 /**
- * A sign-in strategy (way of reaching a service ticket).
+ * A sign-in flow (a way of reaching a service ticket with email and password); the core's `Flow`.
  */
-enum garmin_sso_strategy
+enum garmin_sso_flow
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * The classic widget (HTML) flow.
+   * The classic HTML widget: a form POST whose answer page carries the ticket.
    */
-  GARMIN_SSO_STRATEGY_WIDGET = 0,
+  GARMIN_SSO_FLOW_WIDGET = 0,
   /**
-   * The mobile JSON flow of Garmin's apps.
+   * The JSON API of Garmin's phone apps; presents itself as the configured mobile app.
    */
-  GARMIN_SSO_STRATEGY_MOBILE = 1,
+  GARMIN_SSO_FLOW_MOBILE = 1,
   /**
-   * The portal JSON flow.
+   * The JSON API of the Connect web app; the slowest, paced like a person typing.
    */
-  GARMIN_SSO_STRATEGY_PORTAL = 2,
+  GARMIN_SSO_FLOW_PORTAL = 2,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
-typedef enum garmin_sso_strategy garmin_sso_strategy;
+typedef enum garmin_sso_flow garmin_sso_flow;
 #else
-typedef uint32_t garmin_sso_strategy;
+typedef uint32_t garmin_sso_flow;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
 /**
- * Which token family a service ticket becomes.
+ * Which token family a service ticket becomes (`garmin_sso_config_set_token_preference`).
+ */
+enum garmin_sso_token_preference
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * DI OAuth2, falling back to legacy when DI refuses every client id (the default).
+   */
+  GARMIN_SSO_TOKEN_PREFERENCE_AUTO = 0,
+  /**
+   * DI OAuth2 only.
+   */
+  GARMIN_SSO_TOKEN_PREFERENCE_DI = 1,
+  /**
+   * Legacy OAuth1 → OAuth2 only.
+   */
+  GARMIN_SSO_TOKEN_PREFERENCE_LEGACY = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum garmin_sso_token_preference garmin_sso_token_preference;
+#else
+typedef uint32_t garmin_sso_token_preference;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The token family a session holds (`garmin_sso_session_token_family`).
  */
 enum garmin_sso_token_family
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -185,23 +198,46 @@ enum garmin_sso_token_family
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * DI OAuth2, falling back to legacy OAuth1 when DI refuses every client id (the default).
+   * OAuth1 → OAuth2: refreshed by repeating the exchange with the year-long OAuth1 token.
    */
-  GARMIN_SSO_TOKEN_FAMILY_AUTO = 0,
+  GARMIN_SSO_TOKEN_FAMILY_LEGACY = 0,
   /**
-   * DI OAuth2 only.
+   * DI OAuth2: refreshed with a refresh token that rotates on every use.
    */
   GARMIN_SSO_TOKEN_FAMILY_DI = 1,
-  /**
-   * Legacy OAuth1 then OAuth2.
-   */
-  GARMIN_SSO_TOKEN_FAMILY_OAUTH1 = 2,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum garmin_sso_token_family garmin_sso_token_family;
 #else
 typedef uint32_t garmin_sso_token_family;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Which of Garmin's phone apps the mobile flow and the web-view sign-in present themselves as
+ * (`garmin_sso_config_set_mobile_app`). Garmin rate-limits per app and account, so switching app
+ * can get past a limit that waiting would not.
+ */
+enum garmin_sso_mobile_app
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Garmin Connect Mobile for Android (`GCM_ANDROID_DARK`, the default).
+   */
+  GARMIN_SSO_MOBILE_APP_ANDROID = 0,
+  /**
+   * Garmin Connect Mobile for iOS (`GCM_IOS_DARK`).
+   */
+  GARMIN_SSO_MOBILE_APP_IOS = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum garmin_sso_mobile_app garmin_sso_mobile_app;
+#else
+typedef uint32_t garmin_sso_mobile_app;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -410,7 +446,21 @@ typedef struct garmin_sso_client garmin_sso_client;
 typedef struct garmin_sso_config garmin_sso_config;
 
 /**
- * A sign-in waiting for its MFA code (opaque). Free with `garmin_sso_pending_mfa_free`.
+ * What a credentials callback hands over (opaque; valid only during the callback): the email and
+ * password in the `credentials` callback (`garmin_sso_credentials_set_login`), the code in the
+ * `mfa_code` callback (`garmin_sso_credentials_set_mfa_code`). The library copies what it is given
+ * into memory it wipes after use; the app may wipe its own copy as soon as the setter returns.
+ */
+typedef struct garmin_sso_credentials garmin_sso_credentials;
+
+/**
+ * The tokens a load callback found (opaque; valid only during the callback).
+ */
+typedef struct garmin_sso_loaded_tokens garmin_sso_loaded_tokens;
+
+/**
+ * A sign-in waiting for its MFA code (opaque). Free with `garmin_sso_pending_mfa_free`. It keeps
+ * what it needs of the client, which may be freed first.
  *
  * Thread safety: every function may be called from any thread, concurrently; concurrent submits
  * are serialized.
@@ -425,6 +475,16 @@ typedef struct garmin_sso_pending_mfa garmin_sso_pending_mfa;
  * others wait for it. `garmin_sso_session_logout` waits for calls in progress on other threads.
  */
 typedef struct garmin_sso_session garmin_sso_session;
+
+/**
+ * A token store (opaque): where a session's tokens live between runs. Made from a file
+ * (`garmin_sso_token_store_new_file`) or from the app's own storage
+ * (`garmin_sso_token_store_new_callbacks`); free with `garmin_sso_token_store_free`. Sessions
+ * resumed from it keep their own reference, so the handle may be freed before them.
+ *
+ * Thread safety: every function may be called from any thread, concurrently.
+ */
+typedef struct garmin_sso_token_store garmin_sso_token_store;
 
 /**
  * The response the transport callback fills in (opaque; valid only during the callback).
@@ -517,21 +577,155 @@ typedef void (*garmin_sso_log_fn)(void *user_data,
 
 /**
  * Told after every successful refresh, with the new tokens as `garmin_sso_session_to_json` would
- * give them (valid only during the call), so the app can store them: DI refresh tokens rotate and
- * the old ones stop working. Runs on the thread that refreshed, before other threads use the new
- * tokens; must not call back into this session and must not unwind.
+ * give them (valid only during the call, wiped afterwards), so the app can store them: DI refresh
+ * tokens rotate and the old ones stop working. Runs on the thread that refreshed, before other
+ * threads use the new tokens; must not call back into this session and must not unwind.
  */
 typedef void (*garmin_sso_refresh_fn)(void *user_data,
                                       const char *tokens_json);
 
 /**
- * Every status, in numeric order.
+ * What the `mfa_code` callback needs to ask the user. Every pointer is valid only during the call.
  */
-#define garmin_sso_status_ALL { garmin_sso_status_Ok, garmin_sso_status_NullArgument, garmin_sso_status_InvalidUtf8, garmin_sso_status_InvalidArgument, garmin_sso_status_InvalidCredentials, garmin_sso_status_MfaRequired, garmin_sso_status_MfaCodeRejected, garmin_sso_status_MfaChallengeEnded, garmin_sso_status_RateLimited, garmin_sso_status_Blocked, garmin_sso_status_AccountLocked, garmin_sso_status_AccountUnusable, garmin_sso_status_UnexpectedResponse, garmin_sso_status_HttpStatus, garmin_sso_status_Network, garmin_sso_status_Timeout, garmin_sso_status_ForeignRedirect, garmin_sso_status_TooManyRedirects, garmin_sso_status_ResponseTooLarge, garmin_sso_status_TicketNotFound, garmin_sso_status_SignInNeeded, garmin_sso_status_AllStrategiesFailed, garmin_sso_status_DuplicateActivity, garmin_sso_status_Storage, garmin_sso_status_Panic, }
+typedef struct garmin_sso_mfa_prompt {
+  /**
+   * How Garmin delivered the code: `"email"`, `"sms"`, `"totp"`, or Garmin's own name.
+   */
+  const char *method;
+  /**
+   * Where Garmin says it sent the code (a masked address or number), or NULL when it did not say.
+   */
+  const char *code_sent_to;
+  /**
+   * The flow that asked for the code (a `garmin_sso_flow` value).
+   */
+  uint32_t flow;
+  /**
+   * 1 for the first question; 2 and 3 after Garmin rejected the previous code.
+   */
+  uint32_t attempt;
+} garmin_sso_mfa_prompt;
+
+/**
+ * The app's side of a sign-in, for `garmin_sso_resume_or_sign_in`. Each callback returns 0 after
+ * answering through the setter, or anything else to decline (the user cancelled). Both run only
+ * during `garmin_sso_resume_or_sign_in`, on the thread that called it, and must not unwind.
+ */
+typedef struct garmin_sso_credentials_callbacks {
+  /**
+   * Required. Called only when no usable session is stored: hand over the email and password
+   * with `garmin_sso_credentials_set_login`. Declining fails the call with
+   * `GARMIN_SSO_STATUS_SIGN_IN_NEEDED`.
+   */
+  int (*credentials)(void *user_data,
+                     struct garmin_sso_credentials *credentials);
+  /**
+   * Optional. Called when Garmin asks for an MFA code, again (up to three times in all) after a
+   * rejected code: hand it over with `garmin_sso_credentials_set_mfa_code`. NULL or declining
+   * fails the call with `GARMIN_SSO_STATUS_MFA_REQUIRED`.
+   */
+  int (*mfa_code)(void *user_data,
+                  const struct garmin_sso_mfa_prompt *prompt,
+                  struct garmin_sso_credentials *credentials);
+} garmin_sso_credentials_callbacks;
+
+/**
+ * The app's token storage (a keychain, a settings file, a database), as callbacks. The tokens are
+ * one versioned JSON string holding secrets: keep it where you keep passwords. Each callback returns
+ * 0 on success and anything else when the storage failed (reported as
+ * `GARMIN_SSO_STATUS_STORAGE`).
+ *
+ * The callbacks run on the thread that resumes, and later on whichever thread refreshes a session
+ * resumed from the store (to save the rotated tokens), possibly on several threads at once; they
+ * must not unwind.
+ */
+typedef struct garmin_sso_token_store_callbacks {
+  /**
+   * Required. Hands the stored JSON over with `garmin_sso_loaded_tokens_set_json(loaded, json)`
+   * (the library copies it), or does not call it when nothing is stored. Stored JSON that cannot
+   * be read counts as nothing stored: the user signs in again.
+   */
+  int (*load)(void *user_data,
+              struct garmin_sso_loaded_tokens *loaded);
+  /**
+   * Required. Stores `tokens_json` (valid only during the call, wiped afterwards), replacing what
+   * was stored.
+   */
+  int (*save)(void *user_data,
+              const char *tokens_json);
+  /**
+   * Optional (NULL: `garmin_sso_token_store_clear` fails with `GARMIN_SSO_STATUS_STORAGE`).
+   * Deletes the stored tokens; nothing stored is not a failure.
+   */
+  int (*clear)(void *user_data);
+} garmin_sso_token_store_callbacks;
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Sends a Connect API request: `method` (`"GET"`, `"POST"`, …), `path` relative to the Connect API
+ * (e.g. `"/userprofile-service/socialProfile"`), query parameters and extra headers as
+ * name/value arrays (NULL with a count of 0 for none), and an optional body (NULL with length 0).
+ * The Bearer token and the app's headers are added; the token is refreshed ahead of expiry and once
+ * after a 401, then the request is retried once.
+ *
+ * Any HTTP status is a successful call: `*out_response` receives the answer; check its status.
+ *
+ * # Safety
+ * `session` is NULL or live; strings are NULL or NUL-terminated; arrays are NULL or hold their
+ * count of entries; `body` is NULL or holds `body_len` bytes; `out_response` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_session_request(const struct garmin_sso_session *session,
+                                             const char *method,
+                                             const char *path,
+                                             const struct garmin_sso_header *query,
+                                             size_t query_count,
+                                             const struct garmin_sso_header *headers,
+                                             size_t header_count,
+                                             const uint8_t *body,
+                                             size_t body_len,
+                                             struct garmin_sso_api_response **out_response);
+
+/**
+ * The HTTP status of an API response.
+ *
+ * # Safety
+ * `response` is NULL or live; `out_status` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_api_response_status(const struct garmin_sso_api_response *response,
+                                                 uint16_t *out_status);
+
+/**
+ * The body of an API response: `*out_data` points into the response (valid until it is freed; NULL
+ * for an empty body) and `*out_len` is its length.
+ *
+ * # Safety
+ * `response` is NULL or live; out pointers are NULL or writable.
+ */
+garmin_sso_status garmin_sso_api_response_body(const struct garmin_sso_api_response *response,
+                                               const uint8_t **out_data,
+                                               size_t *out_len);
+
+/**
+ * The first value of a response header (name compared case-insensitively): `*out_value` points
+ * into the response (valid until it is freed), or is NULL when the header is absent.
+ *
+ * # Safety
+ * `response` is NULL or live; `name` is NULL or NUL-terminated; `out_value` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_api_response_header(const struct garmin_sso_api_response *response,
+                                                 const char *name,
+                                                 const char **out_value);
+
+/**
+ * Frees an API response. NULL is ignored.
+ *
+ * # Safety
+ * `response` is NULL or a handle not freed before; no other thread uses it during or after the call.
+ */
+void garmin_sso_api_response_free(struct garmin_sso_api_response *response);
 
 /**
  * Makes a client from a copy of `config` (later changes to the config do not affect it).
@@ -551,9 +745,10 @@ garmin_sso_status garmin_sso_client_new(const struct garmin_sso_config *config,
 void garmin_sso_client_free(struct garmin_sso_client *client);
 
 /**
- * Signs in with email and password, trying the configured strategies in order (wrong credentials,
- * a locked account and MFA stop the chain; rate limits, bot challenges and odd pages fall through to
- * the next strategy).
+ * Signs in with email and password, trying the configured flows in order (wrong credentials, an
+ * unusable account and MFA stop the chain; rate limits, bot challenges and odd pages fall through
+ * to the next flow; when every flow fails, the status is what the failures have in common, and the
+ * message lists each flow and why).
  *
  * Outcome on `GARMIN_SSO_STATUS_OK` — exactly one of:
  * - `*out_session` is a signed-in session and `*out_mfa` (if given) is NULL;
@@ -573,13 +768,13 @@ garmin_sso_status garmin_sso_client_login(const struct garmin_sso_client *client
                                           struct garmin_sso_pending_mfa **out_mfa);
 
 /**
- * Like `garmin_sso_client_login` with an explicit chain of `garmin_sso_strategy` values.
+ * Like `garmin_sso_client_login` with an explicit chain of `garmin_sso_flow` values.
  *
  * # Safety
- * As `garmin_sso_client_login`; `strategies` is NULL or points to `count` values.
+ * As `garmin_sso_client_login`; `flows` is NULL or points to `count` values.
  */
 garmin_sso_status garmin_sso_client_login_chain(const struct garmin_sso_client *client,
-                                                const uint32_t *strategies,
+                                                const uint32_t *flows,
                                                 size_t count,
                                                 const char *email,
                                                 const char *password,
@@ -587,70 +782,22 @@ garmin_sso_status garmin_sso_client_login_chain(const struct garmin_sso_client *
                                                 struct garmin_sso_pending_mfa **out_mfa);
 
 /**
- * Like `garmin_sso_client_login` with one strategy (a `garmin_sso_strategy` value) and no
- * fallback.
+ * Like `garmin_sso_client_login` with one flow (a `garmin_sso_flow` value) and no fallback.
  *
  * # Safety
  * As `garmin_sso_client_login`.
  */
 garmin_sso_status garmin_sso_client_login_with(const struct garmin_sso_client *client,
-                                               uint32_t strategy,
+                                               uint32_t flow,
                                                const char *email,
                                                const char *password,
                                                struct garmin_sso_session **out_session,
                                                struct garmin_sso_pending_mfa **out_mfa);
 
 /**
- * The URL to open in a browser or web view for a web-view sign-in. When the web view navigates to a
- * URL carrying `ticket=ST-…`, pass that URL (or the page body) to
- * `garmin_sso_client_exchange_webview`. Free the string with `garmin_sso_string_free`.
- *
- * # Safety
- * `client` is NULL or live; `out_url` is NULL or writable.
- */
-garmin_sso_status garmin_sso_client_browser_sign_in_url(const struct garmin_sso_client *client,
-                                                        char **out_url);
-
-/**
- * Finishes a web-view sign-in: finds the service ticket in the navigated URL or the page body and
- * exchanges it for tokens. `GARMIN_SSO_STATUS_TICKET_NOT_FOUND` means this URL/page carries no
- * ticket (keep watching the navigation).
- *
- * # Safety
- * `client` is NULL or live; `url_or_body` is NULL or NUL-terminated; `out_session` is NULL or
- * writable.
- */
-garmin_sso_status garmin_sso_client_exchange_webview(const struct garmin_sso_client *client,
-                                                     const char *url_or_body,
-                                                     struct garmin_sso_session **out_session);
-
-/**
- * Exchanges a service ticket (`ST-…`) obtained elsewhere for tokens. `service_url` is the service
- * the ticket was issued for; NULL means the mobile app's (the web-view sign-in's).
- *
- * # Safety
- * `client` is NULL or live; strings are NULL or NUL-terminated; `out_session` is NULL or writable.
- */
-garmin_sso_status garmin_sso_client_exchange_ticket(const struct garmin_sso_client *client,
-                                                    const char *ticket,
-                                                    const char *service_url,
-                                                    struct garmin_sso_session **out_session);
-
-/**
- * Makes a session from tokens exported with `garmin_sso_session_to_json` (any older schema
- * version is read too). No network traffic.
- *
- * # Safety
- * `client` is NULL or live; `json` is NULL or NUL-terminated; `out_session` is NULL or writable.
- */
-garmin_sso_status garmin_sso_session_from_json(const struct garmin_sso_client *client,
-                                               const char *json,
-                                               struct garmin_sso_session **out_session);
-
-/**
  * Creates a configuration for Garmin's real servers on `domain` (`"garmin.com"`, or `"garmin.cn"`
- * for accounts in mainland China). Defaults: strategies mobile, widget, portal; token family auto;
- * 30 s timeout; the library's own HTTPS transport.
+ * for accounts in mainland China). Defaults: flows mobile, widget, portal; mobile app Android;
+ * token preference auto; 30 s timeout; the library's own HTTPS transport.
  *
  * On success `*out_config` receives a new config; on failure it is left untouched.
  *
@@ -670,8 +817,9 @@ void garmin_sso_config_free(struct garmin_sso_config *config);
 
 /**
  * Sends every request to one origin (a simulator or a proxy), keeping Garmin's paths; the public
- * consumer JSON is then fetched from `<base_url>/oauth_consumer.json`. Also drops the pause the
- * portal flow makes before posting credentials. `base_url` must be http(s) with no query.
+ * consumer JSON is then fetched from `<base_url>/oauth_consumer.json`. The core's rules apply: the
+ * portal flow's pause before posting credentials is dropped, and `base_url` must be http(s) with
+ * no query or credentials.
  *
  * # Safety
  * `config` is NULL or a live config; `base_url` is NULL or a NUL-terminated string.
@@ -739,23 +887,36 @@ garmin_sso_status garmin_sso_config_set_user_agent(const struct garmin_sso_confi
                                                    const char *user_agent);
 
 /**
- * Sets the strategies `garmin_sso_client_login` tries, in order (`garmin_sso_strategy` values).
+ * Sets the flows `garmin_sso_client_login` tries, in order (`garmin_sso_flow` values; at least
+ * one).
  *
  * # Safety
- * `config` is NULL or a live config; `strategies` is NULL or points to `count` values.
+ * `config` is NULL or a live config; `flows` is NULL or points to `count` values.
  */
-garmin_sso_status garmin_sso_config_set_strategies(const struct garmin_sso_config *config,
-                                                   const uint32_t *strategies,
-                                                   size_t count);
+garmin_sso_status garmin_sso_config_set_flows(const struct garmin_sso_config *config,
+                                              const uint32_t *flows,
+                                              size_t count);
 
 /**
- * Sets which token family service tickets become (`garmin_sso_token_family` value).
+ * Sets which token family service tickets become (a `garmin_sso_token_preference` value).
  *
  * # Safety
  * `config` is NULL or a live config.
  */
-garmin_sso_status garmin_sso_config_set_token_family(const struct garmin_sso_config *config,
-                                                     uint32_t family);
+garmin_sso_status garmin_sso_config_set_token_preference(const struct garmin_sso_config *config,
+                                                         uint32_t preference);
+
+/**
+ * Sets which of Garmin's phone apps the mobile flow and the web-view sign-in present themselves as
+ * (a `garmin_sso_mobile_app` value; default Android): its client id, and the service URL web-view
+ * tickets are bound to. Garmin rate-limits per app and account, so `GARMIN_SSO_MOBILE_APP_IOS` can
+ * get past a limit the Android app met.
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+garmin_sso_status garmin_sso_config_set_mobile_app(const struct garmin_sso_config *config,
+                                                   uint32_t app);
 
 /**
  * Sets the DI client ids tried in order by the DI exchange (at least one, none empty).
@@ -797,8 +958,9 @@ const char *garmin_sso_last_error_message(void);
 garmin_sso_status garmin_sso_last_error_status(void);
 
 /**
- * When the last failed call on this thread was `GARMIN_SSO_STATUS_RATE_LIMITED` and Garmin said how
- * long to wait (`Retry-After`), that many seconds; otherwise -1.
+ * When the last failed call on this thread was a rate limit (`GARMIN_SSO_STATUS_RATE_LIMITED`, or
+ * a chain of flows that met one) and Garmin said how long to wait (`Retry-After`), that many
+ * seconds; otherwise -1.
  */
 int64_t garmin_sso_last_error_retry_after_seconds(void);
 
@@ -807,9 +969,9 @@ int64_t garmin_sso_last_error_retry_after_seconds(void);
  * to `callback`; a NULL callback or `GARMIN_SSO_LOG_LEVEL_OFF` turns logging off. Process-wide: the
  * last call wins. `user_data` must stay valid until logging is turned off or changed.
  *
- * Only the library's own records are forwarded (targets `garmin_sso_core::…`); they never contain
- * passwords, codes, tokens, cookies or tickets. Records of its dependencies (HTTP, TLS) are dropped:
- * their trace output includes raw HTTP traffic.
+ * Forwarded: the library's own records (targets `garmin_sso…`), which never contain passwords,
+ * codes, tokens, cookies or tickets, and warnings and errors of its dependencies (HTTP, TLS). Their
+ * info, debug and trace records are dropped: they include raw HTTP traffic.
  *
  * # Safety
  * `callback` is NULL or a function following the `garmin_sso_log_fn` contract.
@@ -853,13 +1015,13 @@ garmin_sso_status garmin_sso_pending_mfa_code_sent_to(const struct garmin_sso_pe
                                                       char **out_destination);
 
 /**
- * The sign-in strategy that asked for MFA (a `garmin_sso_strategy` value).
+ * The sign-in flow that asked for MFA (a `garmin_sso_flow` value).
  *
  * # Safety
- * `mfa` is NULL or a live handle; `out_strategy` is NULL or writable.
+ * `mfa` is NULL or a live handle; `out_flow` is NULL or writable.
  */
-garmin_sso_status garmin_sso_pending_mfa_strategy(const struct garmin_sso_pending_mfa *mfa,
-                                                  uint32_t *out_strategy);
+garmin_sso_status garmin_sso_pending_mfa_flow(const struct garmin_sso_pending_mfa *mfa,
+                                              uint32_t *out_flow);
 
 /**
  * Frees a pending MFA handle. NULL is ignored.
@@ -895,6 +1057,63 @@ int garmin_sso_oauth1_authorization(const char *method,
                                     char **out_header);
 
 /**
+ * Sets the function told after every refresh (replacing the previous one); NULL turns it off, after
+ * which the old `user_data` is no longer used. `user_data` must stay valid, and usable from any
+ * thread, while the session exists or until replaced.
+ *
+ * # Safety
+ * `session` is NULL or live; `callback` is NULL or follows the `garmin_sso_refresh_fn` contract.
+ */
+garmin_sso_status garmin_sso_session_set_refresh_callback(const struct garmin_sso_session *session,
+                                                          garmin_sso_refresh_fn callback,
+                                                          void *user_data);
+
+/**
+ * Hands the email and password over, from inside the `credentials` callback. Both are copied.
+ *
+ * # Safety
+ * `credentials` is NULL or the handle passed to the running `credentials` callback; the strings are
+ * NULL or NUL-terminated.
+ */
+garmin_sso_status garmin_sso_credentials_set_login(struct garmin_sso_credentials *credentials,
+                                                   const char *email,
+                                                   const char *password);
+
+/**
+ * Hands the MFA code over, from inside the `mfa_code` callback. It is copied.
+ *
+ * # Safety
+ * `credentials` is NULL or the handle passed to the running `mfa_code` callback; `code` is NULL or
+ * NUL-terminated.
+ */
+garmin_sso_status garmin_sso_credentials_set_mfa_code(struct garmin_sso_credentials *credentials,
+                                                      const char *code);
+
+/**
+ * From "app starts" to "session ready" in one call. Loads the session kept in `store` and
+ * refreshes it when it expires within the refresh margin; only when nothing usable is stored (or
+ * the stored session can no longer be refreshed) signs in, asking the app through `callbacks`
+ * for the email and password and, if Garmin wants one, the MFA code. The new tokens are saved to
+ * `store` only after a sign-in that worked, and every later refresh of the session is saved there
+ * too (before the refresh callback runs).
+ *
+ * Failures: whatever the refresh or sign-in met (a network failure or rate limit during the
+ * refresh is returned as is: signing in would meet the same trouble); `SIGN_IN_NEEDED` or
+ * `MFA_REQUIRED` when a callback declined; `MFA_CODE_REJECTED` after three rejected codes;
+ * `STORAGE` when the store failed. `callbacks` is copied; `user_data` is passed to its callbacks
+ * and used only during this call. On failure `*out_session` is untouched.
+ *
+ * # Safety
+ * `client` and `store` are NULL or live; `callbacks` is NULL or readable, its functions follow
+ * the `garmin_sso_credentials_callbacks` contract; `out_session` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_resume_or_sign_in(const struct garmin_sso_client *client,
+                                               const struct garmin_sso_token_store *store,
+                                               const struct garmin_sso_credentials_callbacks *callbacks,
+                                               void *user_data,
+                                               struct garmin_sso_session **out_session);
+
+/**
  * Frees a session (its tokens are wiped from memory). NULL is ignored.
  *
  * # Safety
@@ -914,7 +1133,7 @@ garmin_sso_status garmin_sso_session_to_json(const struct garmin_sso_session *se
                                              char **out_json);
 
 /**
- * The session's token family: `GARMIN_SSO_TOKEN_FAMILY_DI` or `GARMIN_SSO_TOKEN_FAMILY_OAUTH1`.
+ * The session's token family (a `garmin_sso_token_family` value).
  *
  * # Safety
  * `session` is NULL or live; `out_family` is NULL or writable.
@@ -952,44 +1171,20 @@ garmin_sso_status garmin_sso_session_refresh(const struct garmin_sso_session *se
 garmin_sso_status garmin_sso_session_logout(const struct garmin_sso_session *session);
 
 /**
- * Sets the function told after every refresh (replacing the previous one); NULL turns it off.
- * `user_data` must stay valid, and usable from any thread, while the session exists or until
- * replaced.
+ * Makes a session from tokens exported with `garmin_sso_session_to_json` (any older schema
+ * version is read too). No network traffic.
  *
  * # Safety
- * `session` is NULL or live; `callback` is NULL or follows the `garmin_sso_refresh_fn` contract.
+ * `client` is NULL or live; `json` is NULL or NUL-terminated; `out_session` is NULL or writable.
  */
-garmin_sso_status garmin_sso_session_set_refresh_callback(const struct garmin_sso_session *session,
-                                                          garmin_sso_refresh_fn callback,
-                                                          void *user_data);
-
-/**
- * Sends a Connect API request: `method` (`"GET"`, `"POST"`, …), `path` relative to the Connect API
- * (e.g. `"/userprofile-service/socialProfile"`), query parameters and extra headers as
- * name/value arrays (NULL with a count of 0 for none), and an optional body (NULL with length 0).
- * The Bearer token and the app's headers are added; the token is refreshed ahead of expiry and once
- * after a 401, then the request is retried once.
- *
- * Any HTTP status is a successful call: `*out_response` receives the answer; check its status.
- *
- * # Safety
- * `session` is NULL or live; strings are NULL or NUL-terminated; arrays are NULL or hold their
- * count of entries; `body` is NULL or holds `body_len` bytes; `out_response` is NULL or writable.
- */
-garmin_sso_status garmin_sso_session_request(const struct garmin_sso_session *session,
-                                             const char *method,
-                                             const char *path,
-                                             const struct garmin_sso_header *query,
-                                             size_t query_count,
-                                             const struct garmin_sso_header *headers,
-                                             size_t header_count,
-                                             const uint8_t *body,
-                                             size_t body_len,
-                                             struct garmin_sso_api_response **out_response);
+garmin_sso_status garmin_sso_session_from_json(const struct garmin_sso_client *client,
+                                               const char *json,
+                                               struct garmin_sso_session **out_session);
 
 /**
  * GETs `path` and returns the JSON answer as a string (`"null"` for an empty body). Non-2xx answers
- * are errors (`GARMIN_SSO_STATUS_HTTP_STATUS`). Free with `garmin_sso_string_free`.
+ * are errors (`GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE`, the message names the HTTP status; 401 after
+ * a refresh is `GARMIN_SSO_STATUS_SIGN_IN_NEEDED`). Free with `garmin_sso_string_free`.
  *
  * # Safety
  * `session` is NULL or live; `path` is NULL or NUL-terminated; `out_json` is NULL or writable.
@@ -1021,107 +1216,6 @@ garmin_sso_status garmin_sso_session_display_name(const struct garmin_sso_sessio
                                                   char **out_name);
 
 /**
- * Uploads an activity file held in memory. `file_name` (e.g. `"ride.fit"`) is sent as the
- * multipart file name; Garmin goes by its extension. A file Garmin already has fails with
- * `GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY`.
- *
- * # Safety
- * `session` is NULL or live; `file_name` is NULL or NUL-terminated; `data` is NULL or holds `len`
- * bytes; `out_result` is NULL or writable.
- */
-garmin_sso_status garmin_sso_session_upload_fit(const struct garmin_sso_session *session,
-                                                const char *file_name,
-                                                const uint8_t *data,
-                                                size_t len,
-                                                struct garmin_sso_upload_result **out_result);
-
-/**
- * Uploads the activity file at `path`, streamed from disk (never held in memory whole); the file
- * name part of the path is sent as the multipart file name.
- *
- * # Safety
- * `session` is NULL or live; `path` is NULL or NUL-terminated; `out_result` is NULL or writable.
- */
-garmin_sso_status garmin_sso_session_upload_fit_path(const struct garmin_sso_session *session,
-                                                     const char *path,
-                                                     struct garmin_sso_upload_result **out_result);
-
-/**
- * The HTTP status of an API response.
- *
- * # Safety
- * `response` is NULL or live; `out_status` is NULL or writable.
- */
-garmin_sso_status garmin_sso_api_response_status(const struct garmin_sso_api_response *response,
-                                                 uint16_t *out_status);
-
-/**
- * The body of an API response: `*out_data` points into the response (valid until it is freed; NULL
- * for an empty body) and `*out_len` is its length.
- *
- * # Safety
- * `response` is NULL or live; out pointers are NULL or writable.
- */
-garmin_sso_status garmin_sso_api_response_body(const struct garmin_sso_api_response *response,
-                                               const uint8_t **out_data,
-                                               size_t *out_len);
-
-/**
- * The first value of a response header (name compared case-insensitively): `*out_value` points
- * into the response (valid until it is freed), or is NULL when the header is absent.
- *
- * # Safety
- * `response` is NULL or live; `name` is NULL or NUL-terminated; `out_value` is NULL or writable.
- */
-garmin_sso_status garmin_sso_api_response_header(const struct garmin_sso_api_response *response,
-                                                 const char *name,
-                                                 const char **out_value);
-
-/**
- * Frees an API response. NULL is ignored.
- *
- * # Safety
- * `response` is NULL or a handle not freed before; no other thread uses it during or after the call.
- */
-void garmin_sso_api_response_free(struct garmin_sso_api_response *response);
-
-/**
- * The upload id Garmin assigned, or -1 when its answer had none.
- *
- * # Safety
- * `result` is NULL or live; `out_upload_id` is NULL or writable.
- */
-garmin_sso_status garmin_sso_upload_result_upload_id(const struct garmin_sso_upload_result *result,
-                                                     int64_t *out_upload_id);
-
-/**
- * How many activities Garmin imported (`successes`) and refused (`failures`).
- *
- * # Safety
- * `result` is NULL or live; out pointers are NULL or writable.
- */
-garmin_sso_status garmin_sso_upload_result_counts(const struct garmin_sso_upload_result *result,
-                                                  size_t *out_successes,
-                                                  size_t *out_failures);
-
-/**
- * Garmin's whole JSON answer: `*out_json` points into the result (valid until it is freed).
- *
- * # Safety
- * `result` is NULL or live; `out_json` is NULL or writable.
- */
-garmin_sso_status garmin_sso_upload_result_json(const struct garmin_sso_upload_result *result,
-                                                const char **out_json);
-
-/**
- * Frees an upload result. NULL is ignored.
- *
- * # Safety
- * `result` is NULL or a handle not freed before; no other thread uses it during or after the call.
- */
-void garmin_sso_upload_result_free(struct garmin_sso_upload_result *result);
-
-/**
  * The name of a status code (`"GARMIN_SSO_STATUS_RATE_LIMITED"`), or `"GARMIN_SSO_STATUS_UNKNOWN"`
  * for a value that is not one. The string is static: do not free it. Safe from any thread.
  */
@@ -1131,7 +1225,7 @@ const char *garmin_sso_status_name(uint32_t status);
  * Makes a session from tokens stored at `path` (a `garmin_sso_store_kind` value says the format).
  * No network traffic; the session refreshes when first used if needed. Nothing stored there fails
  * with `GARMIN_SSO_STATUS_SIGN_IN_NEEDED`; an unreadable or malformed store with
- * `GARMIN_SSO_STATUS_STORAGE` or `GARMIN_SSO_STATUS_INVALID_ARGUMENT`.
+ * `GARMIN_SSO_STATUS_STORAGE` or `GARMIN_SSO_STATUS_INVALID_INPUT`.
  *
  * # Safety
  * `client` is NULL or live; `path` is NULL or NUL-terminated; `out_session` is NULL or writable.
@@ -1171,6 +1265,57 @@ garmin_sso_status garmin_sso_session_persist_to(const struct garmin_sso_session 
  */
 garmin_sso_status garmin_sso_store_clear(uint32_t kind,
                                          const char *path);
+
+/**
+ * Makes a token store over a file (`kind` is a `garmin_sso_store_kind` value, `path` as for
+ * `garmin_sso_session_save`).
+ *
+ * # Safety
+ * `path` is NULL or NUL-terminated; `out_store` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_token_store_new_file(uint32_t kind,
+                                                  const char *path,
+                                                  struct garmin_sso_token_store **out_store);
+
+/**
+ * Makes a token store over the app's own storage. `callbacks` is copied (it need not outlive the
+ * call); `load` and `save` are required. `user_data` is passed to every callback; it must stay
+ * valid, and usable from any thread, as long as this store or any session resumed from it exists.
+ *
+ * # Safety
+ * `callbacks` is NULL or readable, its functions follow the `garmin_sso_token_store_callbacks`
+ * contract; `out_store` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_token_store_new_callbacks(const struct garmin_sso_token_store_callbacks *callbacks,
+                                                       void *user_data,
+                                                       struct garmin_sso_token_store **out_store);
+
+/**
+ * Hands the stored token JSON to the library, from inside a `load` callback. The string is copied.
+ *
+ * # Safety
+ * `loaded` is NULL or the handle passed to the running load callback; `tokens_json` is NULL or
+ * NUL-terminated.
+ */
+garmin_sso_status garmin_sso_loaded_tokens_set_json(struct garmin_sso_loaded_tokens *loaded,
+                                                    const char *tokens_json);
+
+/**
+ * Deletes the tokens in a store (signing out for good): the file(s), or through the `clear`
+ * callback. Nothing stored is not an error.
+ *
+ * # Safety
+ * `store` is NULL or live.
+ */
+garmin_sso_status garmin_sso_token_store_clear(const struct garmin_sso_token_store *store);
+
+/**
+ * Frees a token store. NULL is ignored. Sessions resumed from it keep working (and saving).
+ *
+ * # Safety
+ * `store` is NULL or a handle not freed before; no other thread uses it during or after the call.
+ */
+void garmin_sso_token_store_free(struct garmin_sso_token_store *store);
 
 /**
  * Frees a string returned by the library (through a `char **out_…` parameter). NULL is ignored.
@@ -1218,7 +1363,7 @@ garmin_sso_status garmin_sso_transport_response_add_header(struct garmin_sso_tra
 
 /**
  * Appends bytes to the response body (call repeatedly to stream, e.g. from a libcurl write
- * callback). Fails with `GARMIN_SSO_STATUS_RESPONSE_TOO_LARGE` past the request's
+ * callback). Fails with `GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE` past the request's
  * `max_response_bytes`; the transport should then stop reading.
  *
  * # Safety
@@ -1230,8 +1375,8 @@ garmin_sso_status garmin_sso_transport_response_append_body(struct garmin_sso_tr
                                                             size_t len);
 
 /**
- * Explains a transport failure (used when the callback returns non-zero). Must not contain URLs,
- * headers or bodies.
+ * Explains a transport failure (used when the callback returns non-zero), in at most 200
+ * characters (longer text is cut). Must not contain headers or bodies; URL queries are removed.
  *
  * # Safety
  * `response` is NULL or the handle passed to the running transport callback; `message` is NULL or
@@ -1239,6 +1384,104 @@ garmin_sso_status garmin_sso_transport_response_append_body(struct garmin_sso_tr
  */
 garmin_sso_status garmin_sso_transport_response_set_error_message(struct garmin_sso_transport_response *response,
                                                                   const char *message);
+
+/**
+ * Uploads an activity file held in memory. `file_name` (e.g. `"ride.fit"`) is sent as the
+ * multipart file name; Garmin goes by its extension. A file Garmin already has fails with
+ * `GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY`.
+ *
+ * # Safety
+ * `session` is NULL or live; `file_name` is NULL or NUL-terminated; `data` is NULL or holds `len`
+ * bytes; `out_result` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_session_upload_fit(const struct garmin_sso_session *session,
+                                                const char *file_name,
+                                                const uint8_t *data,
+                                                size_t len,
+                                                struct garmin_sso_upload_result **out_result);
+
+/**
+ * Uploads the activity file at `path`, streamed from disk (never held in memory whole); the file
+ * name part of the path is sent as the multipart file name.
+ *
+ * # Safety
+ * `session` is NULL or live; `path` is NULL or NUL-terminated; `out_result` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_session_upload_fit_path(const struct garmin_sso_session *session,
+                                                     const char *path,
+                                                     struct garmin_sso_upload_result **out_result);
+
+/**
+ * The upload id Garmin assigned, or -1 when its answer had none.
+ *
+ * # Safety
+ * `result` is NULL or live; `out_upload_id` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_upload_result_upload_id(const struct garmin_sso_upload_result *result,
+                                                     int64_t *out_upload_id);
+
+/**
+ * How many activities Garmin imported (`successes`) and refused (`failures`).
+ *
+ * # Safety
+ * `result` is NULL or live; out pointers are NULL or writable.
+ */
+garmin_sso_status garmin_sso_upload_result_counts(const struct garmin_sso_upload_result *result,
+                                                  size_t *out_successes,
+                                                  size_t *out_failures);
+
+/**
+ * Garmin's whole JSON answer: `*out_json` points into the result (valid until it is freed).
+ *
+ * # Safety
+ * `result` is NULL or live; `out_json` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_upload_result_json(const struct garmin_sso_upload_result *result,
+                                                const char **out_json);
+
+/**
+ * Frees an upload result. NULL is ignored.
+ *
+ * # Safety
+ * `result` is NULL or a handle not freed before; no other thread uses it during or after the call.
+ */
+void garmin_sso_upload_result_free(struct garmin_sso_upload_result *result);
+
+/**
+ * The URL to open in a browser or web view for a web-view sign-in, as the configured mobile app.
+ * When the web view navigates to a URL carrying `ticket=ST-…`, pass that URL (or the page body)
+ * to `garmin_sso_client_exchange_webview`. Free the string with `garmin_sso_string_free`.
+ *
+ * # Safety
+ * `client` is NULL or live; `out_url` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_client_browser_sign_in_url(const struct garmin_sso_client *client,
+                                                        char **out_url);
+
+/**
+ * Finishes a web-view sign-in: finds the service ticket in the navigated URL or the page body and
+ * exchanges it for tokens. `GARMIN_SSO_STATUS_INVALID_INPUT` means this URL or page carries no
+ * ticket (keep watching the navigation).
+ *
+ * # Safety
+ * `client` is NULL or live; `url_or_body` is NULL or NUL-terminated; `out_session` is NULL or
+ * writable.
+ */
+garmin_sso_status garmin_sso_client_exchange_webview(const struct garmin_sso_client *client,
+                                                     const char *url_or_body,
+                                                     struct garmin_sso_session **out_session);
+
+/**
+ * Exchanges a service ticket (`ST-…`) obtained elsewhere for tokens. `service_url` is the service
+ * the ticket was issued for; NULL means the web-view sign-in's (the configured mobile app's).
+ *
+ * # Safety
+ * `client` is NULL or live; strings are NULL or NUL-terminated; `out_session` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_client_exchange_ticket(const struct garmin_sso_client *client,
+                                                    const char *ticket,
+                                                    const char *service_url,
+                                                    struct garmin_sso_session **out_session);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,16 +1,15 @@
-//! `garmin_sso_client`: signs in (every strategy, MFA in two calls), finishes web-view sign-ins,
-//! and turns stored tokens back into sessions.
+//! `garmin_sso_client`: signs in with email and password (any flow or chain of flows, MFA in two
+//! calls). Web-view sign-ins are in `webview.rs`, stored sessions in `session.rs` and `resume.rs`.
 
-use crate::config::{garmin_sso_config, strategies_arg, strategy_from};
+use crate::config::garmin_sso_config;
+use crate::enums::{flow_arg, flows_arg};
 use crate::error::FfiError;
-use crate::mfa::{garmin_sso_pending_mfa, new_pending};
+use crate::mfa::{garmin_sso_pending_mfa, pending_handle};
 use crate::panic::{guard, guard_void};
-use crate::ptr::{
-    free_handle, handle, into_handle, opt_str_arg, out_arg, owned_c_string, str_arg, write_out,
-};
-use crate::session::{garmin_sso_session, new_session};
+use crate::ptr::{free_handle, handle, into_handle, out_arg, str_arg, write_out};
+use crate::session::{garmin_sso_session, session_handle};
 use crate::status::garmin_sso_status;
-use garmin_sso_core::{Client, LoginOutcome, Secret, Ticket, Tokens};
+use garmin_sso_core::{Client, ErrorKind, LoginOutcome, Password, Session};
 use std::ffi::c_char;
 use std::sync::Arc;
 
@@ -23,7 +22,7 @@ use std::sync::Arc;
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct garmin_sso_client {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 /// Makes a client from a copy of `config` (later changes to the config do not affect it).
@@ -76,7 +75,7 @@ unsafe fn deliver(
 ) -> Result<(), FfiError> {
     match outcome {
         LoginOutcome::Complete(tokens) => {
-            let s = new_session(client, tokens)?;
+            let s = session_handle(Session::new(client.clone(), tokens));
             // SAFETY: checked by the caller.
             unsafe {
                 write_out(out_session, s);
@@ -87,15 +86,15 @@ unsafe fn deliver(
         }
         LoginOutcome::MfaRequired(pending) => {
             if out_mfa.is_null() {
-                return Err(FfiError::new(
-                    garmin_sso_status::MfaRequired,
+                return Err(FfiError::kind(
+                    ErrorKind::MfaRequired,
                     "this account needs an MFA code; pass out_mfa to receive the pending challenge",
                 ));
             }
             // SAFETY: checked by the caller.
             unsafe {
                 write_out(out_session, std::ptr::null_mut());
-                write_out(out_mfa, new_pending(client, pending));
+                write_out(out_mfa, pending_handle(pending));
             }
         }
     }
@@ -111,20 +110,21 @@ unsafe fn login_args<'a>(
     email: *const c_char,
     password: *const c_char,
     out_session: *mut *mut garmin_sso_session,
-) -> Result<(&'a garmin_sso_client, &'a str, Secret), FfiError> {
+) -> Result<(&'a garmin_sso_client, &'a str, Password), FfiError> {
     // SAFETY: caller contract.
     let c = unsafe { handle(client, "client") }?;
     // SAFETY: caller contract.
     let email = unsafe { str_arg(email, "email") }?;
     // SAFETY: caller contract.
-    let password = Secret::new(unsafe { str_arg(password, "password") }?);
+    let password = Password::new(unsafe { str_arg(password, "password") }?);
     out_arg(out_session, "out_session")?;
     Ok((c, email, password))
 }
 
-/// Signs in with email and password, trying the configured strategies in order (wrong credentials,
-/// a locked account and MFA stop the chain; rate limits, bot challenges and odd pages fall through to
-/// the next strategy).
+/// Signs in with email and password, trying the configured flows in order (wrong credentials, an
+/// unusable account and MFA stop the chain; rate limits, bot challenges and odd pages fall through
+/// to the next flow; when every flow fails, the status is what the failures have in common, and the
+/// message lists each flow and why).
 ///
 /// Outcome on `GARMIN_SSO_STATUS_OK` — exactly one of:
 /// - `*out_session` is a signed-in session and `*out_mfa` (if given) is NULL;
@@ -153,14 +153,14 @@ pub unsafe extern "C" fn garmin_sso_client_login(
     })
 }
 
-/// Like `garmin_sso_client_login` with an explicit chain of `garmin_sso_strategy` values.
+/// Like `garmin_sso_client_login` with an explicit chain of `garmin_sso_flow` values.
 ///
 /// # Safety
-/// As `garmin_sso_client_login`; `strategies` is NULL or points to `count` values.
+/// As `garmin_sso_client_login`; `flows` is NULL or points to `count` values.
 #[no_mangle]
 pub unsafe extern "C" fn garmin_sso_client_login_chain(
     client: *const garmin_sso_client,
-    strategies: *const u32,
+    flows: *const u32,
     count: usize,
     email: *const c_char,
     password: *const c_char,
@@ -171,22 +171,21 @@ pub unsafe extern "C" fn garmin_sso_client_login_chain(
         // SAFETY: caller contract.
         let (c, email, password) = unsafe { login_args(client, email, password, out_session) }?;
         // SAFETY: caller contract.
-        let chain = unsafe { strategies_arg(strategies, count) }?;
+        let chain = unsafe { flows_arg(flows, count) }?;
         let outcome = c.client.login_chain(&chain, email, &password)?;
         // SAFETY: out pointers checked above.
         unsafe { deliver(&c.client, outcome, out_session, out_mfa) }
     })
 }
 
-/// Like `garmin_sso_client_login` with one strategy (a `garmin_sso_strategy` value) and no
-/// fallback.
+/// Like `garmin_sso_client_login` with one flow (a `garmin_sso_flow` value) and no fallback.
 ///
 /// # Safety
 /// As `garmin_sso_client_login`.
 #[no_mangle]
 pub unsafe extern "C" fn garmin_sso_client_login_with(
     client: *const garmin_sso_client,
-    strategy: u32,
+    flow: u32,
     email: *const c_char,
     password: *const c_char,
     out_session: *mut *mut garmin_sso_session,
@@ -195,121 +194,8 @@ pub unsafe extern "C" fn garmin_sso_client_login_with(
     guard(|| {
         // SAFETY: caller contract.
         let (c, email, password) = unsafe { login_args(client, email, password, out_session) }?;
-        let strategy = strategy_from(strategy)?;
-        let outcome = c.client.login_with(strategy, email, &password)?;
+        let outcome = c.client.login_with(flow_arg(flow)?, email, &password)?;
         // SAFETY: out pointers checked above.
         unsafe { deliver(&c.client, outcome, out_session, out_mfa) }
     })
-}
-
-/// The URL to open in a browser or web view for a web-view sign-in. When the web view navigates to a
-/// URL carrying `ticket=ST-…`, pass that URL (or the page body) to
-/// `garmin_sso_client_exchange_webview`. Free the string with `garmin_sso_string_free`.
-///
-/// # Safety
-/// `client` is NULL or live; `out_url` is NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn garmin_sso_client_browser_sign_in_url(
-    client: *const garmin_sso_client,
-    out_url: *mut *mut c_char,
-) -> garmin_sso_status {
-    guard(|| {
-        // SAFETY: caller contract.
-        let c = unsafe { handle(client, "client") }?;
-        out_arg(out_url, "out_url")?;
-        let url = owned_c_string(c.client.browser_sign_in_url(), "the sign-in URL")?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out_url, url) };
-        Ok(())
-    })
-}
-
-/// Finishes a web-view sign-in: finds the service ticket in the navigated URL or the page body and
-/// exchanges it for tokens. `GARMIN_SSO_STATUS_TICKET_NOT_FOUND` means this URL/page carries no
-/// ticket (keep watching the navigation).
-///
-/// # Safety
-/// `client` is NULL or live; `url_or_body` is NULL or NUL-terminated; `out_session` is NULL or
-/// writable.
-#[no_mangle]
-pub unsafe extern "C" fn garmin_sso_client_exchange_webview(
-    client: *const garmin_sso_client,
-    url_or_body: *const c_char,
-    out_session: *mut *mut garmin_sso_session,
-) -> garmin_sso_status {
-    guard(|| {
-        // SAFETY: caller contract.
-        let c = unsafe { handle(client, "client") }?;
-        // SAFETY: caller contract.
-        let text = unsafe { str_arg(url_or_body, "url_or_body") }?;
-        out_arg(out_session, "out_session")?;
-        let tokens = c.client.exchange_webview(text)?;
-        let s = new_session(&c.client, tokens)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out_session, s) };
-        Ok(())
-    })
-}
-
-/// Exchanges a service ticket (`ST-…`) obtained elsewhere for tokens. `service_url` is the service
-/// the ticket was issued for; NULL means the mobile app's (the web-view sign-in's).
-///
-/// # Safety
-/// `client` is NULL or live; strings are NULL or NUL-terminated; `out_session` is NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn garmin_sso_client_exchange_ticket(
-    client: *const garmin_sso_client,
-    ticket: *const c_char,
-    service_url: *const c_char,
-    out_session: *mut *mut garmin_sso_session,
-) -> garmin_sso_status {
-    guard(|| {
-        // SAFETY: caller contract.
-        let c = unsafe { handle(client, "client") }?;
-        // SAFETY: caller contract.
-        let ticket = unsafe { str_arg(ticket, "ticket") }?;
-        // SAFETY: caller contract.
-        let service_url = unsafe { opt_str_arg(service_url, "service_url") }?;
-        out_arg(out_session, "out_session")?;
-        let service_url = match service_url {
-            Some(u) => u.to_owned(),
-            None => c.client.config().mobile_client.service_url.clone(),
-        };
-        let tokens = c.client.exchange_ticket(&Ticket {
-            value: Secret::new(ticket),
-            service_url,
-        })?;
-        let s = new_session(&c.client, tokens)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out_session, s) };
-        Ok(())
-    })
-}
-
-/// Makes a session from tokens exported with `garmin_sso_session_to_json` (any older schema
-/// version is read too). No network traffic.
-///
-/// # Safety
-/// `client` is NULL or live; `json` is NULL or NUL-terminated; `out_session` is NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn garmin_sso_session_from_json(
-    client: *const garmin_sso_client,
-    json: *const c_char,
-    out_session: *mut *mut garmin_sso_session,
-) -> garmin_sso_status {
-    guard(|| {
-        // SAFETY: caller contract.
-        let c = unsafe { handle(client, "client") }?;
-        // SAFETY: caller contract.
-        let json = unsafe { str_arg(json, "json") }?;
-        out_arg(out_session, "out_session")?;
-        let s = new_session(&c.client, Tokens::from_json(json)?)?;
-        // SAFETY: checked by out_arg.
-        unsafe { write_out(out_session, s) };
-        Ok(())
-    })
-}
-
-pub(crate) fn client_of(c: &garmin_sso_client) -> &Client {
-    &c.client
 }

@@ -2,42 +2,20 @@
 //! clients from it; a client copies it, so changing or freeing the config later never affects
 //! existing clients.
 
+use crate::enums::flows_arg;
 use crate::error::FfiError;
 use crate::panic::{guard, guard_void};
-use crate::ptr::{free_handle, handle, into_handle, out_arg, slice_arg, str_arg, write_out};
+use crate::ptr::{
+    enum_arg, free_handle, handle, into_handle, out_arg, slice_arg, str_arg, write_out,
+};
 use crate::status::garmin_sso_status;
 use crate::transport::{garmin_sso_transport_fn, CallbackTransport};
-use garmin_sso_core::config::parse_base;
-use garmin_sso_core::{Config, Consumer, Domain, Endpoints, Secret, Strategy, TokenPreference};
+use garmin_sso_core::{
+    Config, Consumer, ConsumerSecret, Domain, Endpoints, MobileApp, TokenPreference,
+};
 use std::ffi::{c_char, c_void};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
-
-/// A sign-in strategy (way of reaching a service ticket).
-#[allow(non_camel_case_types)]
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum garmin_sso_strategy {
-    /// The classic widget (HTML) flow.
-    Widget = 0,
-    /// The mobile JSON flow of Garmin's apps.
-    Mobile = 1,
-    /// The portal JSON flow.
-    Portal = 2,
-}
-
-/// Which token family a service ticket becomes.
-#[allow(non_camel_case_types)]
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum garmin_sso_token_family {
-    /// DI OAuth2, falling back to legacy OAuth1 when DI refuses every client id (the default).
-    Auto = 0,
-    /// DI OAuth2 only.
-    Di = 1,
-    /// Legacy OAuth1 then OAuth2.
-    Oauth1 = 2,
-}
 
 /// One of Garmin's hosts, for `garmin_sso_config_set_endpoint`.
 #[allow(non_camel_case_types)]
@@ -58,6 +36,22 @@ pub enum garmin_sso_endpoint {
     ConsumerUrl = 5,
 }
 
+impl garmin_sso_endpoint {
+    fn from_repr(v: u32) -> Option<Self> {
+        use garmin_sso_endpoint as E;
+        [
+            E::Sso,
+            E::Connectapi,
+            E::Connect,
+            E::Diauth,
+            E::Services,
+            E::ConsumerUrl,
+        ]
+        .into_iter()
+        .find(|e| *e as u32 == v)
+    }
+}
+
 /// Which requests a User-Agent applies to, for `garmin_sso_config_set_user_agent`.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
@@ -71,38 +65,13 @@ pub enum garmin_sso_user_agent {
     Api = 2,
 }
 
-pub(crate) fn strategy_from(v: u32) -> Result<Strategy, FfiError> {
-    Ok(match v {
-        x if x == garmin_sso_strategy::Widget as u32 => Strategy::Widget,
-        x if x == garmin_sso_strategy::Mobile as u32 => Strategy::Mobile,
-        x if x == garmin_sso_strategy::Portal as u32 => Strategy::Portal,
-        other => {
-            return Err(FfiError::invalid(format!(
-                "{other} is not a garmin_sso_strategy value"
-            )))
-        }
-    })
-}
-
-pub(crate) fn strategy_to(s: Strategy) -> garmin_sso_strategy {
-    match s {
-        Strategy::Widget => garmin_sso_strategy::Widget,
-        Strategy::Mobile => garmin_sso_strategy::Mobile,
-        Strategy::Portal => garmin_sso_strategy::Portal,
+impl garmin_sso_user_agent {
+    fn from_repr(v: u32) -> Option<Self> {
+        use garmin_sso_user_agent as U;
+        [U::Sso, U::Oauth, U::Api]
+            .into_iter()
+            .find(|u| *u as u32 == v)
     }
-}
-
-/// Reads a C array of strategy values.
-///
-/// # Safety
-/// `p` is NULL or points to `len` readable `u32`s.
-pub(crate) unsafe fn strategies_arg(p: *const u32, len: usize) -> Result<Vec<Strategy>, FfiError> {
-    // SAFETY: forwarded contract.
-    let raw = unsafe { slice_arg(p, len, "strategies") }?;
-    if raw.is_empty() {
-        return Err(FfiError::invalid("at least one strategy is needed"));
-    }
-    raw.iter().map(|&v| strategy_from(v)).collect()
 }
 
 /// What a config holds: the core configuration plus the host's transport, if any.
@@ -152,8 +121,8 @@ unsafe fn with_config(
 }
 
 /// Creates a configuration for Garmin's real servers on `domain` (`"garmin.com"`, or `"garmin.cn"`
-/// for accounts in mainland China). Defaults: strategies mobile, widget, portal; token family auto;
-/// 30 s timeout; the library's own HTTPS transport.
+/// for accounts in mainland China). Defaults: flows mobile, widget, portal; mobile app Android;
+/// token preference auto; 30 s timeout; the library's own HTTPS transport.
 ///
 /// On success `*out_config` receives a new config; on failure it is left untouched.
 ///
@@ -192,8 +161,9 @@ pub unsafe extern "C" fn garmin_sso_config_free(config: *mut garmin_sso_config) 
 }
 
 /// Sends every request to one origin (a simulator or a proxy), keeping Garmin's paths; the public
-/// consumer JSON is then fetched from `<base_url>/oauth_consumer.json`. Also drops the pause the
-/// portal flow makes before posting credentials. `base_url` must be http(s) with no query.
+/// consumer JSON is then fetched from `<base_url>/oauth_consumer.json`. The core's rules apply: the
+/// portal flow's pause before posting credentials is dropped, and `base_url` must be http(s) with
+/// no query or credentials.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `base_url` is NULL or a NUL-terminated string.
@@ -205,9 +175,7 @@ pub unsafe extern "C" fn garmin_sso_config_set_base_url(
     // SAFETY: caller contract.
     unsafe {
         with_config(config, |s| {
-            let url = str_arg(base_url, "base_url")?;
-            s.config.endpoints = Endpoints::single_base(url)?;
-            s.config.portal_pause = Duration::ZERO;
+            s.config.set_base_url(str_arg(base_url, "base_url")?)?;
             Ok(())
         })
     }
@@ -228,29 +196,28 @@ pub unsafe extern "C" fn garmin_sso_config_set_endpoint(
     unsafe {
         with_config(config, |s| {
             let url = str_arg(url, "url")?;
-            let e = &mut s.config.endpoints;
+            let which = enum_arg(
+                endpoint,
+                "garmin_sso_endpoint",
+                garmin_sso_endpoint::from_repr,
+            )?;
+            // The core's base-URL rules (http(s), no query or credentials, trailing slash).
+            let mut base = Endpoints::single_base(url)?.sso;
             use garmin_sso_endpoint as E;
-            let slot = match endpoint {
-                x if x == E::Sso as u32 => &mut e.sso,
-                x if x == E::Connectapi as u32 => &mut e.connectapi,
-                x if x == E::Connect as u32 => &mut e.connect,
-                x if x == E::Diauth as u32 => &mut e.diauth,
-                x if x == E::Services as u32 => &mut e.services,
-                x if x == E::ConsumerUrl as u32 => {
-                    // The consumer URL is a document, not a base: keep its path as given.
-                    let mut u = parse_base(url)?;
-                    let path = u.path().trim_end_matches('/').to_owned();
-                    u.set_path(&path);
-                    e.consumer_url = u;
-                    return Ok(());
-                }
-                other => {
-                    return Err(FfiError::invalid(format!(
-                        "{other} is not a garmin_sso_endpoint value"
-                    )))
-                }
-            };
-            *slot = parse_base(url)?;
+            if which == E::ConsumerUrl {
+                // A document, not a base: keep its path as given.
+                let path = base.path().trim_end_matches('/').to_owned();
+                base.set_path(&path);
+            }
+            let e = &mut s.config.endpoints;
+            *match which {
+                E::Sso => &mut e.sso,
+                E::Connectapi => &mut e.connectapi,
+                E::Connect => &mut e.connect,
+                E::Diauth => &mut e.diauth,
+                E::Services => &mut e.services,
+                E::ConsumerUrl => &mut e.consumer_url,
+            } = base;
             Ok(())
         })
     }
@@ -279,7 +246,7 @@ pub unsafe extern "C" fn garmin_sso_config_set_consumer(
             }
             s.config.consumer = Some(Consumer {
                 consumer_key: key.to_owned(),
-                consumer_secret: Secret::new(secret),
+                consumer_secret: ConsumerSecret::new(secret),
             });
             Ok(())
         })
@@ -364,64 +331,75 @@ pub unsafe extern "C" fn garmin_sso_config_set_user_agent(
                 return Err(FfiError::invalid("user_agent must be one non-empty line"));
             }
             use garmin_sso_user_agent as U;
-            let slot = match which {
-                x if x == U::Sso as u32 => &mut s.config.sso_user_agent,
-                x if x == U::Oauth as u32 => &mut s.config.oauth_user_agent,
-                x if x == U::Api as u32 => &mut s.config.api_user_agent,
-                other => {
-                    return Err(FfiError::invalid(format!(
-                        "{other} is not a garmin_sso_user_agent value"
-                    )))
-                }
-            };
-            *slot = ua.to_owned();
+            *match enum_arg(which, "garmin_sso_user_agent", U::from_repr)? {
+                U::Sso => &mut s.config.sso_user_agent,
+                U::Oauth => &mut s.config.oauth_user_agent,
+                U::Api => &mut s.config.api_user_agent,
+            } = ua.to_owned();
             Ok(())
         })
     }
 }
 
-/// Sets the strategies `garmin_sso_client_login` tries, in order (`garmin_sso_strategy` values).
+/// Sets the flows `garmin_sso_client_login` tries, in order (`garmin_sso_flow` values; at least
+/// one).
 ///
 /// # Safety
-/// `config` is NULL or a live config; `strategies` is NULL or points to `count` values.
+/// `config` is NULL or a live config; `flows` is NULL or points to `count` values.
 #[no_mangle]
-pub unsafe extern "C" fn garmin_sso_config_set_strategies(
+pub unsafe extern "C" fn garmin_sso_config_set_flows(
     config: *const garmin_sso_config,
-    strategies: *const u32,
+    flows: *const u32,
     count: usize,
 ) -> garmin_sso_status {
     // SAFETY: caller contract.
     unsafe {
         with_config(config, |s| {
-            s.config.strategies = strategies_arg(strategies, count)?;
+            s.config.strategies = flows_arg(flows, count)?;
             Ok(())
         })
     }
 }
 
-/// Sets which token family service tickets become (`garmin_sso_token_family` value).
+/// Sets which token family service tickets become (a `garmin_sso_token_preference` value).
 ///
 /// # Safety
 /// `config` is NULL or a live config.
 #[no_mangle]
-pub unsafe extern "C" fn garmin_sso_config_set_token_family(
+pub unsafe extern "C" fn garmin_sso_config_set_token_preference(
     config: *const garmin_sso_config,
-    family: u32,
+    preference: u32,
 ) -> garmin_sso_status {
     // SAFETY: caller contract.
     unsafe {
         with_config(config, |s| {
-            use garmin_sso_token_family as F;
-            s.config.tokens = match family {
-                x if x == F::Auto as u32 => TokenPreference::Auto,
-                x if x == F::Di as u32 => TokenPreference::Di,
-                x if x == F::Oauth1 as u32 => TokenPreference::OAuth1,
-                other => {
-                    return Err(FfiError::invalid(format!(
-                        "{other} is not a garmin_sso_token_family value"
-                    )))
-                }
-            };
+            s.config.tokens = enum_arg(
+                preference,
+                "garmin_sso_token_preference",
+                TokenPreference::from_repr,
+            )?;
+            Ok(())
+        })
+    }
+}
+
+/// Sets which of Garmin's phone apps the mobile flow and the web-view sign-in present themselves as
+/// (a `garmin_sso_mobile_app` value; default Android): its client id, and the service URL web-view
+/// tickets are bound to. Garmin rate-limits per app and account, so `GARMIN_SSO_MOBILE_APP_IOS` can
+/// get past a limit the Android app met.
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[no_mangle]
+pub unsafe extern "C" fn garmin_sso_config_set_mobile_app(
+    config: *const garmin_sso_config,
+    app: u32,
+) -> garmin_sso_status {
+    // SAFETY: caller contract.
+    unsafe {
+        with_config(config, |s| {
+            let app = enum_arg(app, "garmin_sso_mobile_app", MobileApp::from_repr)?;
+            s.config.set_mobile_app(app);
             Ok(())
         })
     }

@@ -1,7 +1,8 @@
 //! The per-thread last error: a status, a message a user can read, and for rate limits the server's
 //! Retry-After. Set by every fallible entry point; cleared when it succeeds.
 
-use crate::status::{garmin_sso_status, status_of};
+use crate::status::garmin_sso_status;
+use garmin_sso_core::ErrorKind;
 use std::cell::RefCell;
 use std::ffi::{c_char, CString};
 
@@ -22,6 +23,11 @@ impl FfiError {
         }
     }
 
+    /// A failure of one of the core's kinds, found by the adapter itself.
+    pub fn kind(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self::new(kind.into(), message)
+    }
+
     pub fn null(name: &str) -> Self {
         Self::new(
             garmin_sso_status::NullArgument,
@@ -30,18 +36,17 @@ impl FfiError {
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(garmin_sso_status::InvalidArgument, message)
+        Self::kind(ErrorKind::InvalidInput, message)
     }
 }
 
 impl From<garmin_sso_core::Error> for FfiError {
     fn from(e: garmin_sso_core::Error) -> Self {
-        let retry_after_seconds = e.retry_after().map(|d| d.as_secs());
-        // Core error messages are built to carry no secrets (see garmin_sso_core::error).
+        // Core error messages are built to carry no secrets (see garmin_sso_core::Error).
         FfiError {
-            status: status_of(&e),
+            status: e.kind().into(),
             message: e.to_string(),
-            retry_after_seconds,
+            retry_after_seconds: e.retry_after().map(|d| d.as_secs()),
         }
     }
 }
@@ -100,8 +105,9 @@ pub extern "C" fn garmin_sso_last_error_status() -> garmin_sso_status {
         .unwrap_or(garmin_sso_status::Ok)
 }
 
-/// When the last failed call on this thread was `GARMIN_SSO_STATUS_RATE_LIMITED` and Garmin said how
-/// long to wait (`Retry-After`), that many seconds; otherwise -1.
+/// When the last failed call on this thread was a rate limit (`GARMIN_SSO_STATUS_RATE_LIMITED`, or
+/// a chain of flows that met one) and Garmin said how long to wait (`Retry-After`), that many
+/// seconds; otherwise -1.
 #[no_mangle]
 pub extern "C" fn garmin_sso_last_error_retry_after_seconds() -> i64 {
     LAST.try_with(|l| l.borrow().retry_after_seconds)

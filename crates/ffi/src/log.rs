@@ -1,9 +1,11 @@
-//! Forwarding the library's log records to the host app. The core never logs secrets (passwords,
-//! tokens, cookies, tickets), so whatever reaches the callback is safe to show or store.
+//! Forwarding log records to the host app, filtered by the core's one rule
+//! (`garmin_sso_core::log_record_is_safe`): the library's own records, which never carry a secret,
+//! and only warnings and errors of its dependencies, whose debug output carries raw HTTP traffic.
 
-use crate::error::FfiError;
 use crate::panic::guard;
+use crate::ptr::enum_arg;
 use crate::status::garmin_sso_status;
+use garmin_sso_core::log_record_is_safe;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::{OnceLock, RwLock};
 
@@ -24,6 +26,15 @@ pub enum garmin_sso_log_level {
     Debug = 4,
     /// Everything.
     Trace = 5,
+}
+
+impl garmin_sso_log_level {
+    fn from_repr(v: u32) -> Option<Self> {
+        use garmin_sso_log_level as L;
+        [L::Off, L::Error, L::Warn, L::Info, L::Debug, L::Trace]
+            .into_iter()
+            .find(|l| *l as u32 == v)
+    }
 }
 
 /// Receives one log record: its `garmin_sso_log_level` and a NUL-terminated UTF-8 message valid only
@@ -49,19 +60,13 @@ static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
 
 struct Forwarder;
 
-/// Only the library's own records are forwarded. Its dependencies log for their own debugging, and
-/// the HTTP client's trace output dumps raw requests and responses (passwords, cookies, tokens).
-fn ours(target: &str) -> bool {
-    target.starts_with("garmin_sso")
-}
-
 impl log::Log for Forwarder {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        ours(metadata.target()) && SINK.read().map(|s| s.is_some()).unwrap_or(false)
+        log_record_is_safe(metadata) && SINK.read().map(|s| s.is_some()).unwrap_or(false)
     }
 
     fn log(&self, record: &log::Record<'_>) {
-        if !ours(record.target()) {
+        if !log_record_is_safe(record.metadata()) {
             return;
         }
         let Some(sink) = SINK.read().ok().and_then(|s| *s) else {
@@ -92,9 +97,9 @@ static FORWARDER: Forwarder = Forwarder;
 /// to `callback`; a NULL callback or `GARMIN_SSO_LOG_LEVEL_OFF` turns logging off. Process-wide: the
 /// last call wins. `user_data` must stay valid until logging is turned off or changed.
 ///
-/// Only the library's own records are forwarded (targets `garmin_sso_core::…`); they never contain
-/// passwords, codes, tokens, cookies or tickets. Records of its dependencies (HTTP, TLS) are dropped:
-/// their trace output includes raw HTTP traffic.
+/// Forwarded: the library's own records (targets `garmin_sso…`), which never contain passwords,
+/// codes, tokens, cookies or tickets, and warnings and errors of its dependencies (HTTP, TLS). Their
+/// info, debug and trace records are dropped: they include raw HTTP traffic.
 ///
 /// # Safety
 /// `callback` is NULL or a function following the `garmin_sso_log_fn` contract.
@@ -105,23 +110,21 @@ pub unsafe extern "C" fn garmin_sso_set_log_callback(
     max_level: u32,
 ) -> garmin_sso_status {
     guard(|| {
-        let filter = match max_level {
-            0 => log::LevelFilter::Off,
-            1 => log::LevelFilter::Error,
-            2 => log::LevelFilter::Warn,
-            3 => log::LevelFilter::Info,
-            4 => log::LevelFilter::Debug,
-            5 => log::LevelFilter::Trace,
-            other => {
-                return Err(FfiError::invalid(format!(
-                    "{other} is not a garmin_sso_log_level value"
-                )))
-            }
+        use garmin_sso_log_level as L;
+        let filter = match enum_arg(max_level, "garmin_sso_log_level", L::from_repr)? {
+            L::Off => log::LevelFilter::Off,
+            L::Error => log::LevelFilter::Error,
+            L::Warn => log::LevelFilter::Warn,
+            L::Info => log::LevelFilter::Info,
+            L::Debug => log::LevelFilter::Debug,
+            L::Trace => log::LevelFilter::Trace,
         };
         INSTALLED
             .get_or_init(|| log::set_logger(&FORWARDER).map_err(|e| e.to_string()))
             .as_ref()
-            .map_err(|e| FfiError::invalid(format!("cannot install the log forwarder: {e}")))?;
+            .map_err(|e| {
+                crate::error::FfiError::invalid(format!("cannot install the log forwarder: {e}"))
+            })?;
         let sink = match (callback, filter) {
             (Some(_), f) if f != log::LevelFilter::Off => Some(Sink {
                 callback,
@@ -156,22 +159,27 @@ mod tests {
             .push(format!("{level} {m}"));
     }
 
-    /// The library's records arrive with their level; a dependency's (here: the HTTP client's raw
-    /// dump of a request) never does.
+    /// The library's records arrive with their level; a dependency's debug output (here: the HTTP
+    /// client's raw dump of a request) never does, its warnings do.
     #[test]
-    fn forwards_own_records_only() {
+    fn forwards_what_the_core_calls_safe() {
         // SAFETY: `collect` follows the callback contract.
         let s = unsafe { garmin_sso_set_log_callback(Some(collect), std::ptr::null_mut(), 5) };
         assert_eq!(s, garmin_sso_status::Ok);
         log::info!(target: "garmin_sso_core::flows", "posting credentials");
         log::trace!(target: "ureq_proto::util", "password=hunter2");
+        log::debug!(target: "ureq::unit", "GET /?ticket=ST-1");
+        log::warn!(target: "rustls::conn", "peer closed");
         // SAFETY: turning logging off.
         unsafe { garmin_sso_set_log_callback(None, std::ptr::null_mut(), 0) };
         log::error!(target: "garmin_sso_core::flows", "after off");
         let seen = SEEN.lock().unwrap_or_else(|p| p.into_inner()).clone();
         assert_eq!(
             seen,
-            vec!["3 garmin_sso_core::flows: posting credentials".to_owned()]
+            vec![
+                "3 garmin_sso_core::flows: posting credentials".to_owned(),
+                "2 rustls::conn: peer closed".to_owned()
+            ]
         );
     }
 }

@@ -1,24 +1,22 @@
 //! `garmin_sso_pending_mfa`: a sign-in waiting for its MFA code. Submitting may happen minutes later
 //! and on any thread; a wrong code leaves the challenge open.
 
-use crate::config::{garmin_sso_strategy, strategy_to};
 use crate::panic::{guard, guard_void};
 use crate::ptr::{free_handle, handle, into_handle, out_arg, owned_c_string, str_arg, write_out};
-use crate::session::garmin_sso_session;
-use crate::session::new_session;
+use crate::session::{garmin_sso_session, session_handle};
 use crate::status::garmin_sso_status;
-use garmin_sso_core::{Client, PendingMfa};
+use garmin_sso_core::PendingMfa;
 use std::ffi::c_char;
 
-/// A sign-in waiting for its MFA code (opaque). Free with `garmin_sso_pending_mfa_free`.
+/// A sign-in waiting for its MFA code (opaque). Free with `garmin_sso_pending_mfa_free`. It keeps
+/// what it needs of the client, which may be freed first.
 ///
 /// Thread safety: every function may be called from any thread, concurrently; concurrent submits
 /// are serialized.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct garmin_sso_pending_mfa {
-    pub(crate) client: Client,
-    pub(crate) pending: PendingMfa,
+    pending: PendingMfa,
 }
 
 /// Submits the MFA code. On success `*out_session` receives a signed-in session and the challenge
@@ -41,8 +39,7 @@ pub unsafe extern "C" fn garmin_sso_pending_mfa_submit(
         // SAFETY: caller contract.
         let code = unsafe { str_arg(code, "code") }?;
         out_arg(out_session, "out_session")?;
-        let tokens = m.pending.submit(code)?;
-        let s = new_session(&m.client, tokens)?;
+        let s = session_handle(m.pending.submit_for_session(code)?);
         // SAFETY: checked by out_arg.
         unsafe { write_out(out_session, s) };
         Ok(())
@@ -94,22 +91,21 @@ pub unsafe extern "C" fn garmin_sso_pending_mfa_code_sent_to(
     })
 }
 
-/// The sign-in strategy that asked for MFA (a `garmin_sso_strategy` value).
+/// The sign-in flow that asked for MFA (a `garmin_sso_flow` value).
 ///
 /// # Safety
-/// `mfa` is NULL or a live handle; `out_strategy` is NULL or writable.
+/// `mfa` is NULL or a live handle; `out_flow` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn garmin_sso_pending_mfa_strategy(
+pub unsafe extern "C" fn garmin_sso_pending_mfa_flow(
     mfa: *const garmin_sso_pending_mfa,
-    out_strategy: *mut u32,
+    out_flow: *mut u32,
 ) -> garmin_sso_status {
     guard(|| {
         // SAFETY: caller contract.
         let m = unsafe { handle(mfa, "mfa") }?;
-        out_arg(out_strategy, "out_strategy")?;
-        let s: garmin_sso_strategy = strategy_to(m.pending.strategy());
+        out_arg(out_flow, "out_flow")?;
         // SAFETY: checked by out_arg.
-        unsafe { write_out(out_strategy, s as u32) };
+        unsafe { write_out(out_flow, m.pending.flow() as u32) };
         Ok(())
     })
 }
@@ -124,9 +120,6 @@ pub unsafe extern "C" fn garmin_sso_pending_mfa_free(mfa: *mut garmin_sso_pendin
     guard_void((), || unsafe { free_handle(mfa) })
 }
 
-pub(crate) fn new_pending(client: &Client, pending: PendingMfa) -> *mut garmin_sso_pending_mfa {
-    into_handle(garmin_sso_pending_mfa {
-        client: client.clone(),
-        pending,
-    })
+pub(crate) fn pending_handle(pending: PendingMfa) -> *mut garmin_sso_pending_mfa {
+    into_handle(garmin_sso_pending_mfa { pending })
 }

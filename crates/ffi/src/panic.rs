@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Runs a fallible entry point's body.
 ///
-/// `AssertUnwindSafe` is sound here because after a panic the caller gets `PANIC` and the library's
+/// `AssertUnwindSafe` is sound here because after a panic the caller gets `INTERNAL` and the library's
 /// state is only touched through Mutexes that recover from poisoning.
 pub(crate) fn guard(body: impl FnOnce() -> Result<(), FfiError>) -> garmin_sso_status {
     clear_last_error();
@@ -34,8 +34,9 @@ fn panic_error(payload: &(dyn Any + Send)) -> FfiError {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".into());
+    let what: String = what.chars().take(200).collect();
     FfiError::new(
-        garmin_sso_status::Panic,
+        garmin_sso_status::Internal,
         format!("internal error in libgarmin_sso (please report it): {what}"),
     )
 }
@@ -54,12 +55,12 @@ mod tests {
             .to_owned()
     }
 
-    /// A panic inside an entry point becomes PANIC with a message, and the next success clears it.
+    /// A panic inside an entry point becomes INTERNAL with a message, and the next success clears it.
     #[test]
     fn panic_becomes_status_and_message() {
         let s = guard(|| panic!("invariant broken"));
-        assert_eq!(s, garmin_sso_status::Panic);
-        assert_eq!(garmin_sso_last_error_status(), garmin_sso_status::Panic);
+        assert_eq!(s, garmin_sso_status::Internal);
+        assert_eq!(garmin_sso_last_error_status(), garmin_sso_status::Internal);
         assert!(
             last_message().contains("invariant broken"),
             "{}",

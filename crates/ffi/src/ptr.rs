@@ -3,6 +3,8 @@
 
 use crate::error::FfiError;
 use crate::status::garmin_sso_status;
+use crate::strings::c_string;
+use garmin_sso_core::ErrorKind;
 use std::ffi::{c_char, CStr, CString};
 
 /// A required NUL-terminated UTF-8 string argument.
@@ -82,6 +84,26 @@ pub(crate) unsafe fn slice_arg<'a, T>(
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
 }
 
+/// An enumerated argument (`uint32_t` in C, so that a wrong value is an error rather than undefined
+/// behaviour), converted by the core enum's `from_repr`.
+pub(crate) fn enum_arg<T>(
+    value: u32,
+    c_enum: &str,
+    from_repr: impl FnOnce(u32) -> Option<T>,
+) -> Result<T, FfiError> {
+    from_repr(value).ok_or_else(|| FfiError::invalid(format!("{value} is not a {c_enum} value")))
+}
+
+/// An argument as shown in a message: quoted, and cut after 40 characters, so that a message never
+/// repeats unbounded input.
+pub(crate) fn shown(s: &str) -> String {
+    const MAX: usize = 40;
+    match s.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{:?}…", &s[..cut]),
+        None => format!("{s:?}"),
+    }
+}
+
 /// A handle argument.
 ///
 /// # Safety
@@ -110,21 +132,16 @@ pub(crate) unsafe fn write_out<T>(p: *mut T, value: T) {
     unsafe { p.write(value) }
 }
 
-/// A string the caller frees with `garmin_sso_string_free`.
+/// A string the caller frees with `garmin_sso_string_free` (which wipes it: it may hold tokens).
 pub(crate) fn owned_c_string(s: String, what: &str) -> Result<*mut c_char, FfiError> {
-    CString::new(s).map(CString::into_raw).map_err(|_| {
-        FfiError::new(
-            garmin_sso_status::UnexpectedResponse,
-            format!("{what} contains a NUL byte"),
-        )
-    })
+    kept_c_string(s, what).map(CString::into_raw)
 }
 
 /// A C string kept inside a handle (borrowed by the caller until the handle is freed).
-pub(crate) fn kept_c_string(s: &str, what: &str) -> Result<CString, FfiError> {
-    CString::new(s).map_err(|_| {
-        FfiError::new(
-            garmin_sso_status::UnexpectedResponse,
+pub(crate) fn kept_c_string(s: String, what: &str) -> Result<CString, FfiError> {
+    c_string(s).ok_or_else(|| {
+        FfiError::kind(
+            ErrorKind::UnexpectedResponse,
             format!("{what} contains a NUL byte"),
         )
     })

@@ -1,194 +1,180 @@
-//! The status codes of the C API and the one place where core errors become them.
+//! `garmin_sso_status`: the core's `ErrorKind` table, plus the two failures only a C caller can
+//! cause. Every kind keeps its number and name (`ErrorKind::RateLimited` = 5 =
+//! `GARMIN_SSO_STATUS_RATE_LIMITED`); the tests below fail when a kind is missing.
 
-use garmin_sso_core::Error;
-use std::ffi::c_char;
+use garmin_sso_core::ErrorKind;
+use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
 
 /// The result of every fallible function. `GARMIN_SSO_STATUS_OK` (0) is success; anything else is a
-/// failure whose human-readable explanation is in `garmin_sso_last_error_message()` on the same thread.
+/// failure explained by `garmin_sso_last_error_message()` on the same thread. Values 1 to 99 are the
+/// library's error kinds, the same numbers and names in every language binding and in the
+/// `garmin-sso` CLI's messages; they say what the app should do. Values from 100 are mistakes in
+/// the call itself, found before anything ran.
 ///
-/// Values are stable: new codes are only ever appended.
+/// Values never change; new ones may be added, so keep a default branch when switching on them.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum garmin_sso_status {
     /// Success.
     Ok = 0,
+    /// Garmin refused the email or password: ask for them again.
+    InvalidCredentials = 1,
+    /// The account needs an MFA code and this call had no way to ask for one (no `out_mfa`, no MFA
+    /// callback, or the callback declined).
+    MfaRequired = 2,
+    /// The MFA code was wrong; the challenge stays open: ask for another code.
+    MfaCodeRejected = 3,
+    /// The MFA challenge is over (completed, expired, too many attempts): sign in again.
+    MfaChallengeEnded = 4,
+    /// Garmin rate-limited the sign-in: wait (`garmin_sso_last_error_retry_after_seconds()` when
+    /// Garmin said how long) or switch the mobile app preset; switching IP does not help.
+    RateLimited = 5,
+    /// A bot wall (Cloudflare challenge, CAPTCHA) refused the request: sign in through a browser or
+    /// web view instead (`garmin_sso_client_browser_sign_in_url`).
+    Blocked = 6,
+    /// The account cannot sign in here (locked, child account): the person must fix it at Garmin.
+    AccountUnusable = 7,
+    /// The session is dead (refresh credential expired or refused, logged out, nothing stored, or
+    /// the credentials callback declined): sign in again with credentials.
+    SignInNeeded = 8,
+    /// No HTTP answer (connection, TLS, I/O): retry later, check the network.
+    Network = 9,
+    /// The exchange took longer than the configured timeout: retry later.
+    Timeout = 10,
+    /// Garmin already has this activity (HTTP 409 on upload): treat the upload as done.
+    DuplicateActivity = 11,
+    /// Reading or writing stored tokens failed (a file store, or an app store callback).
+    Storage = 12,
+    /// An argument or configuration value was refused (the message says which and why); also a web-view
+    /// URL or page without a service ticket.
+    InvalidInput = 13,
+    /// Garmin answered in a way this version does not understand (changed page, unhandled HTTP
+    /// status, redirect off Garmin or too many, oversized answer): retry later; report it if it
+    /// persists.
+    UnexpectedResponse = 14,
+    /// A bug in the library (a Rust panic stopped at the API boundary): report it.
+    Internal = 15,
     /// A required pointer argument was NULL.
-    NullArgument = 1,
+    NullArgument = 100,
     /// A string argument was not valid UTF-8.
-    InvalidUtf8 = 2,
-    /// An argument or configuration value was refused (the message says which and why).
-    InvalidArgument = 3,
-    /// Garmin refused the email or password.
-    InvalidCredentials = 4,
-    /// The account needs an MFA code but the caller passed no `out_mfa` to receive the challenge.
-    MfaRequired = 5,
-    /// The MFA code was wrong; the challenge stays open, submit another code.
-    MfaCodeRejected = 6,
-    /// The MFA challenge can no longer be used (completed, expired, too many attempts): sign in again.
-    MfaChallengeEnded = 7,
-    /// Garmin rate-limited the request; see `garmin_sso_last_error_retry_after_seconds()`.
-    RateLimited = 8,
-    /// A bot challenge (Cloudflare page, CAPTCHA) blocked the request.
-    Blocked = 9,
-    /// Garmin reports the account as locked.
-    AccountLocked = 10,
-    /// Garmin will not sign this account in (e.g. a child account).
-    AccountUnusable = 11,
-    /// A page or document did not have the expected shape.
-    UnexpectedResponse = 12,
-    /// An HTTP status the step does not handle.
-    HttpStatus = 13,
-    /// The transport failed (connect, TLS, I/O); no HTTP response was received.
-    Network = 14,
-    /// The request took longer than the configured timeout.
-    Timeout = 15,
-    /// A redirect pointed outside the configured Garmin endpoints and was not followed.
-    ForeignRedirect = 16,
-    /// More redirects than allowed.
-    TooManyRedirects = 17,
-    /// A response body exceeded the configured maximum size.
-    ResponseTooLarge = 18,
-    /// No service ticket was found in the given web-view URL or page.
-    TicketNotFound = 19,
-    /// The tokens can no longer be refreshed (or the session was logged out): sign in again.
-    SignInNeeded = 20,
-    /// Every sign-in strategy failed; the message lists each one and why.
-    AllStrategiesFailed = 21,
-    /// Garmin already has this activity (HTTP 409 on upload).
-    DuplicateActivity = 22,
-    /// Reading or writing stored tokens failed.
-    Storage = 23,
-    /// The library hit an internal bug (a Rust panic) and stopped it at the API boundary.
-    Panic = 24,
+    InvalidUtf8 = 101,
 }
 
-impl garmin_sso_status {
-    /// Every status, in numeric order.
-    pub const ALL: [garmin_sso_status; 25] = [
-        Self::Ok,
-        Self::NullArgument,
-        Self::InvalidUtf8,
-        Self::InvalidArgument,
-        Self::InvalidCredentials,
-        Self::MfaRequired,
-        Self::MfaCodeRejected,
-        Self::MfaChallengeEnded,
-        Self::RateLimited,
-        Self::Blocked,
-        Self::AccountLocked,
-        Self::AccountUnusable,
-        Self::UnexpectedResponse,
-        Self::HttpStatus,
-        Self::Network,
-        Self::Timeout,
-        Self::ForeignRedirect,
-        Self::TooManyRedirects,
-        Self::ResponseTooLarge,
-        Self::TicketNotFound,
-        Self::SignInNeeded,
-        Self::AllStrategiesFailed,
-        Self::DuplicateActivity,
-        Self::Storage,
-        Self::Panic,
-    ];
-
-    /// The C constant's name, NUL-terminated.
-    fn name(self) -> &'static str {
-        match self {
-            Self::Ok => "GARMIN_SSO_STATUS_OK\0",
-            Self::NullArgument => "GARMIN_SSO_STATUS_NULL_ARGUMENT\0",
-            Self::InvalidUtf8 => "GARMIN_SSO_STATUS_INVALID_UTF8\0",
-            Self::InvalidArgument => "GARMIN_SSO_STATUS_INVALID_ARGUMENT\0",
-            Self::InvalidCredentials => "GARMIN_SSO_STATUS_INVALID_CREDENTIALS\0",
-            Self::MfaRequired => "GARMIN_SSO_STATUS_MFA_REQUIRED\0",
-            Self::MfaCodeRejected => "GARMIN_SSO_STATUS_MFA_CODE_REJECTED\0",
-            Self::MfaChallengeEnded => "GARMIN_SSO_STATUS_MFA_CHALLENGE_ENDED\0",
-            Self::RateLimited => "GARMIN_SSO_STATUS_RATE_LIMITED\0",
-            Self::Blocked => "GARMIN_SSO_STATUS_BLOCKED\0",
-            Self::AccountLocked => "GARMIN_SSO_STATUS_ACCOUNT_LOCKED\0",
-            Self::AccountUnusable => "GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE\0",
-            Self::UnexpectedResponse => "GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE\0",
-            Self::HttpStatus => "GARMIN_SSO_STATUS_HTTP_STATUS\0",
-            Self::Network => "GARMIN_SSO_STATUS_NETWORK\0",
-            Self::Timeout => "GARMIN_SSO_STATUS_TIMEOUT\0",
-            Self::ForeignRedirect => "GARMIN_SSO_STATUS_FOREIGN_REDIRECT\0",
-            Self::TooManyRedirects => "GARMIN_SSO_STATUS_TOO_MANY_REDIRECTS\0",
-            Self::ResponseTooLarge => "GARMIN_SSO_STATUS_RESPONSE_TOO_LARGE\0",
-            Self::TicketNotFound => "GARMIN_SSO_STATUS_TICKET_NOT_FOUND\0",
-            Self::SignInNeeded => "GARMIN_SSO_STATUS_SIGN_IN_NEEDED\0",
-            Self::AllStrategiesFailed => "GARMIN_SSO_STATUS_ALL_STRATEGIES_FAILED\0",
-            Self::DuplicateActivity => "GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY\0",
-            Self::Storage => "GARMIN_SSO_STATUS_STORAGE\0",
-            Self::Panic => "GARMIN_SSO_STATUS_PANIC\0",
+impl From<ErrorKind> for garmin_sso_status {
+    fn from(kind: ErrorKind) -> Self {
+        use garmin_sso_status as S;
+        use ErrorKind as K;
+        match kind {
+            K::InvalidCredentials => S::InvalidCredentials,
+            K::MfaRequired => S::MfaRequired,
+            K::MfaCodeRejected => S::MfaCodeRejected,
+            K::MfaChallengeEnded => S::MfaChallengeEnded,
+            K::RateLimited => S::RateLimited,
+            K::Blocked => S::Blocked,
+            K::AccountUnusable => S::AccountUnusable,
+            K::SignInNeeded => S::SignInNeeded,
+            K::Network => S::Network,
+            K::Timeout => S::Timeout,
+            K::DuplicateActivity => S::DuplicateActivity,
+            K::Storage => S::Storage,
+            K::InvalidInput => S::InvalidInput,
+            K::UnexpectedResponse => S::UnexpectedResponse,
+            K::Internal => S::Internal,
+            // ErrorKind is non-exhaustive; `kinds_map_to_their_own_status` fails until a new kind
+            // has its status here.
+            _ => S::Internal,
         }
     }
 }
 
-/// The status a core error is reported as. This is the only mapping from core errors to codes.
-pub(crate) fn status_of(e: &Error) -> garmin_sso_status {
-    use garmin_sso_status as S;
-    match e {
-        Error::InvalidCredentials => S::InvalidCredentials,
-        Error::MfaRequired => S::MfaRequired,
-        Error::MfaCodeRejected => S::MfaCodeRejected,
-        Error::MfaChallengeEnded { .. } => S::MfaChallengeEnded,
-        Error::RateLimited { .. } => S::RateLimited,
-        Error::Blocked { .. } => S::Blocked,
-        Error::AccountLocked => S::AccountLocked,
-        Error::AccountUnusable { .. } => S::AccountUnusable,
-        Error::UnexpectedResponse { .. } => S::UnexpectedResponse,
-        Error::HttpStatus { .. } => S::HttpStatus,
-        Error::ForeignRedirect { .. } => S::ForeignRedirect,
-        Error::TooManyRedirects { .. } => S::TooManyRedirects,
-        Error::ResponseTooLarge { .. } => S::ResponseTooLarge,
-        Error::Timeout(_) => S::Timeout,
-        Error::Network(_) => S::Network,
-        Error::SignInNeeded { .. } => S::SignInNeeded,
-        // A throttled IP rate-limits every strategy at once; the app must see a rate limit.
-        e @ Error::AllStrategiesFailed(_) if e.is_rate_limited() => S::RateLimited,
-        Error::AllStrategiesFailed(_) => S::AllStrategiesFailed,
-        Error::InvalidConfig(_) | Error::InvalidInput(_) => S::InvalidArgument,
-        Error::TicketNotFound(_) => S::TicketNotFound,
-        Error::DuplicateActivity { .. } => S::DuplicateActivity,
-        Error::Storage(_) => S::Storage,
-        // The core's error enum is non-exhaustive; a variant added later is still a failure the
-        // message explains.
-        _ => S::UnexpectedResponse,
-    }
+/// The C name of every status: `GARMIN_SSO_STATUS_` and the kind's name in capitals.
+fn names() -> &'static [(u32, CString)] {
+    static NAMES: OnceLock<Vec<(u32, CString)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let c = |s: String| CString::new(s).unwrap_or_default();
+        let fixed = [
+            (garmin_sso_status::Ok, "OK"),
+            (garmin_sso_status::NullArgument, "NULL_ARGUMENT"),
+            (garmin_sso_status::InvalidUtf8, "INVALID_UTF8"),
+        ];
+        let kinds = ErrorKind::ALL
+            .iter()
+            .map(|k| (*k, garmin_sso_status::from(*k)))
+            // Only a kind that has its own status names it (Internal names itself).
+            .filter(|(k, s)| *k as u32 == *s as u32)
+            .map(|(k, s)| {
+                (
+                    s as u32,
+                    c(format!("GARMIN_SSO_STATUS_{}", k.name().to_uppercase())),
+                )
+            });
+        fixed
+            .into_iter()
+            .map(|(s, n)| (s as u32, c(format!("GARMIN_SSO_STATUS_{n}"))))
+            .chain(kinds)
+            .collect()
+    })
 }
 
 /// The name of a status code (`"GARMIN_SSO_STATUS_RATE_LIMITED"`), or `"GARMIN_SSO_STATUS_UNKNOWN"`
 /// for a value that is not one. The string is static: do not free it. Safe from any thread.
 #[no_mangle]
 pub extern "C" fn garmin_sso_status_name(status: u32) -> *const c_char {
-    let name = garmin_sso_status::ALL
-        .iter()
-        .find(|s| **s as u32 == status)
-        .map(|s| s.name())
-        .unwrap_or("GARMIN_SSO_STATUS_UNKNOWN\0");
-    name.as_ptr().cast()
+    static UNKNOWN: &[u8] = b"GARMIN_SSO_STATUS_UNKNOWN\0";
+    crate::panic::guard_void(UNKNOWN.as_ptr().cast(), || {
+        names()
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(UNKNOWN.as_ptr().cast(), |(_, n)| n.as_ptr())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::enums::screaming;
     use std::ffi::CStr;
 
+    fn name(v: u32) -> String {
+        unsafe { CStr::from_ptr(garmin_sso_status_name(v)) }
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The kind-mapping test for C: every kind has the status of its own number and name, none
+    /// falls into the fallback arm.
     #[test]
-    fn all_is_dense_and_names_match() {
-        for (i, s) in garmin_sso_status::ALL.iter().enumerate() {
-            assert_eq!(*s as usize, i);
-            let n = unsafe { CStr::from_ptr(garmin_sso_status_name(i as u32)) }
-                .to_str()
-                .unwrap();
-            assert!(
-                n.starts_with("GARMIN_SSO_STATUS_") && !n.ends_with("UNKNOWN"),
-                "{n}"
+    fn kinds_map_to_their_own_status() {
+        for &kind in ErrorKind::ALL {
+            let status = garmin_sso_status::from(kind);
+            assert_eq!(status as u32, kind as u32, "{kind:?} maps to {status:?}");
+            let want = format!("GARMIN_SSO_STATUS_{}", kind.name().to_uppercase());
+            assert_eq!(name(status as u32), want, "{kind:?}");
+            assert_eq!(
+                format!("GARMIN_SSO_STATUS_{}", screaming(&format!("{status:?}"))),
+                want,
+                "the C constant of {kind:?}"
             );
         }
-        let n = unsafe { CStr::from_ptr(garmin_sso_status_name(9999)) };
-        assert_eq!(n.to_str().unwrap(), "GARMIN_SSO_STATUS_UNKNOWN");
+    }
+
+    #[test]
+    fn c_only_statuses_and_unknown_values_are_named() {
+        assert_eq!(name(0), "GARMIN_SSO_STATUS_OK");
+        assert_eq!(name(100), "GARMIN_SSO_STATUS_NULL_ARGUMENT");
+        assert_eq!(name(101), "GARMIN_SSO_STATUS_INVALID_UTF8");
+        for v in [16, 99, 102, 9999, u32::MAX] {
+            assert_eq!(name(v), "GARMIN_SSO_STATUS_UNKNOWN", "{v}");
+        }
+        for v in [100, 101] {
+            assert!(
+                ErrorKind::from_repr(v).is_none(),
+                "C-only statuses are not kinds"
+            );
+        }
     }
 }

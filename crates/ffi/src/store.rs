@@ -1,13 +1,18 @@
-//! Token stores on disk: load a session, save it, keep saving it after every refresh, delete it.
+//! Token stores: files on disk (`garmin_sso_store_kind` + path) and `garmin_sso_token_store`, a
+//! handle on either a file store or the app's own storage through callbacks, which
+//! `garmin_sso_resume_or_sign_in` resumes from.
 
-use crate::client::{client_of, garmin_sso_client};
+use crate::client::garmin_sso_client;
 use crate::error::FfiError;
-use crate::panic::guard;
-use crate::ptr::{handle, out_arg, str_arg, write_out};
-use crate::session::{garmin_sso_session, new_session, session_of};
+use crate::panic::{guard, guard_void};
+use crate::ptr::{enum_arg, free_handle, handle, into_handle, out_arg, str_arg, write_out};
+use crate::session::{garmin_sso_session, session_handle};
 use crate::status::garmin_sso_status;
-use garmin_sso_core::store::{GarthDirStore, JsonFileStore, TokenStore};
-use std::ffi::c_char;
+use crate::strings::lend_secret;
+use garmin_sso_core::{
+    Error, ErrorKind, GarthDirStore, JsonFileStore, Result, Secret, Session, TokenStore, Tokens,
+};
+use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
 
 /// A token store format on disk.
@@ -22,31 +27,43 @@ pub enum garmin_sso_store_kind {
     GarthDir = 1,
 }
 
+impl garmin_sso_store_kind {
+    fn from_repr(v: u32) -> Option<Self> {
+        use garmin_sso_store_kind as K;
+        [K::JsonFile, K::GarthDir]
+            .into_iter()
+            .find(|k| *k as u32 == v)
+    }
+}
+
 /// Reads a store kind and path.
 ///
 /// # Safety
 /// `path` is NULL or NUL-terminated.
-unsafe fn store_arg(kind: u32, path: *const c_char) -> Result<Arc<dyn TokenStore>, FfiError> {
+unsafe fn store_arg(
+    kind: u32,
+    path: *const c_char,
+) -> std::result::Result<Arc<dyn TokenStore>, FfiError> {
     // SAFETY: caller contract.
     let path = unsafe { str_arg(path, "path") }?;
+    let kind = enum_arg(
+        kind,
+        "garmin_sso_store_kind",
+        garmin_sso_store_kind::from_repr,
+    )?;
     if path.is_empty() {
         return Err(FfiError::invalid("path is empty"));
     }
     Ok(match kind {
-        x if x == garmin_sso_store_kind::JsonFile as u32 => Arc::new(JsonFileStore::new(path)),
-        x if x == garmin_sso_store_kind::GarthDir as u32 => Arc::new(GarthDirStore::new(path)),
-        other => {
-            return Err(FfiError::invalid(format!(
-                "{other} is not a garmin_sso_store_kind value"
-            )))
-        }
+        garmin_sso_store_kind::JsonFile => Arc::new(JsonFileStore::new(path)),
+        garmin_sso_store_kind::GarthDir => Arc::new(GarthDirStore::new(path)),
     })
 }
 
 /// Makes a session from tokens stored at `path` (a `garmin_sso_store_kind` value says the format).
 /// No network traffic; the session refreshes when first used if needed. Nothing stored there fails
 /// with `GARMIN_SSO_STATUS_SIGN_IN_NEEDED`; an unreadable or malformed store with
-/// `GARMIN_SSO_STATUS_STORAGE` or `GARMIN_SSO_STATUS_INVALID_ARGUMENT`.
+/// `GARMIN_SSO_STATUS_STORAGE` or `GARMIN_SSO_STATUS_INVALID_INPUT`.
 ///
 /// # Safety
 /// `client` is NULL or live; `path` is NULL or NUL-terminated; `out_session` is NULL or writable.
@@ -64,12 +81,12 @@ pub unsafe extern "C" fn garmin_sso_session_load(
         let store = unsafe { store_arg(kind, path) }?;
         out_arg(out_session, "out_session")?;
         let tokens = store.load()?.ok_or_else(|| {
-            FfiError::new(
-                garmin_sso_status::SignInNeeded,
+            FfiError::kind(
+                ErrorKind::SignInNeeded,
                 "no tokens are stored there; sign in",
             )
         })?;
-        let s = new_session(client_of(c), tokens)?;
+        let s = session_handle(Session::new(c.client.clone(), tokens));
         // SAFETY: checked by out_arg.
         unsafe { write_out(out_session, s) };
         Ok(())
@@ -92,8 +109,7 @@ pub unsafe extern "C" fn garmin_sso_session_save(
         let h = unsafe { handle(session, "session") }?;
         // SAFETY: caller contract.
         let store = unsafe { store_arg(kind, path) }?;
-        let s = session_of(h)?;
-        store.save(&s.tokens())?;
+        store.save(&h.current()?.tokens())?;
         Ok(())
     })
 }
@@ -114,7 +130,7 @@ pub unsafe extern "C" fn garmin_sso_session_persist_to(
         let h = unsafe { handle(session, "session") }?;
         // SAFETY: caller contract.
         let store = unsafe { store_arg(kind, path) }?;
-        session_of(h)?.persist_to(store);
+        h.current()?.persist_to(store);
         Ok(())
     })
 }
@@ -134,4 +150,227 @@ pub unsafe extern "C" fn garmin_sso_store_clear(
         store.clear()?;
         Ok(())
     })
+}
+
+/// A token store (opaque): where a session's tokens live between runs. Made from a file
+/// (`garmin_sso_token_store_new_file`) or from the app's own storage
+/// (`garmin_sso_token_store_new_callbacks`); free with `garmin_sso_token_store_free`. Sessions
+/// resumed from it keep their own reference, so the handle may be freed before them.
+///
+/// Thread safety: every function may be called from any thread, concurrently.
+#[allow(non_camel_case_types)]
+pub struct garmin_sso_token_store {
+    pub(crate) store: Arc<dyn TokenStore>,
+}
+
+impl std::fmt::Debug for garmin_sso_token_store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("garmin_sso_token_store")
+    }
+}
+
+/// The tokens a load callback found (opaque; valid only during the callback).
+#[allow(non_camel_case_types)]
+#[derive(Debug, Default)]
+pub struct garmin_sso_loaded_tokens {
+    json: Option<Secret>,
+}
+
+/// The app's token storage (a keychain, a settings file, a database), as callbacks. The tokens are
+/// one versioned JSON string holding secrets: keep it where you keep passwords. Each callback returns
+/// 0 on success and anything else when the storage failed (reported as
+/// `GARMIN_SSO_STATUS_STORAGE`).
+///
+/// The callbacks run on the thread that resumes, and later on whichever thread refreshes a session
+/// resumed from the store (to save the rotated tokens), possibly on several threads at once; they
+/// must not unwind.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct garmin_sso_token_store_callbacks {
+    /// Required. Hands the stored JSON over with `garmin_sso_loaded_tokens_set_json(loaded, json)`
+    /// (the library copies it), or does not call it when nothing is stored. Stored JSON that cannot
+    /// be read counts as nothing stored: the user signs in again.
+    pub load: Option<
+        unsafe extern "C" fn(
+            user_data: *mut c_void,
+            loaded: *mut garmin_sso_loaded_tokens,
+        ) -> c_int,
+    >,
+    /// Required. Stores `tokens_json` (valid only during the call, wiped afterwards), replacing what
+    /// was stored.
+    pub save:
+        Option<unsafe extern "C" fn(user_data: *mut c_void, tokens_json: *const c_char) -> c_int>,
+    /// Optional (NULL: `garmin_sso_token_store_clear` fails with `GARMIN_SSO_STATUS_STORAGE`).
+    /// Deletes the stored tokens; nothing stored is not a failure.
+    pub clear: Option<unsafe extern "C" fn(user_data: *mut c_void) -> c_int>,
+}
+
+/// A [`TokenStore`] over the app's callbacks; a cheap handle, as sessions keep a copy.
+#[derive(Clone)]
+struct CallbackStore {
+    callbacks: garmin_sso_token_store_callbacks,
+    user_data: *mut c_void,
+}
+
+// SAFETY: garmin_sso_token_store_new_callbacks' contract makes the app guarantee that the callbacks
+// and user_data may be used from any thread, concurrently.
+unsafe impl Send for CallbackStore {}
+// SAFETY: as above.
+unsafe impl Sync for CallbackStore {}
+
+fn storage_failure(callback: &str, rc: c_int) -> Error {
+    Error::Storage(format!(
+        "the app's {callback} callback failed (it returned {rc})"
+    ))
+}
+
+impl TokenStore for CallbackStore {
+    fn load(&self) -> Result<Option<Tokens>> {
+        let Some(load) = self.callbacks.load else {
+            return Ok(None);
+        };
+        let mut loaded = garmin_sso_loaded_tokens::default();
+        // SAFETY: the app's callback contract; `loaded` outlives the call.
+        let rc = unsafe { load(self.user_data, &mut loaded) };
+        if rc != 0 {
+            return Err(storage_failure("load", rc));
+        }
+        loaded
+            .json
+            .map(|json| Tokens::from_json(json.expose()))
+            .transpose()
+    }
+
+    fn save(&self, tokens: &Tokens) -> Result<()> {
+        let Some(save) = self.callbacks.save else {
+            return Err(storage_failure("save", -1));
+        };
+        // SAFETY: the app's callback contract; the string outlives the call.
+        match lend_secret(tokens.to_json(), |json| unsafe {
+            save(self.user_data, json)
+        }) {
+            Some(0) => Ok(()),
+            Some(rc) => Err(storage_failure("save", rc)),
+            None => Err(Error::Storage("the token JSON contains a NUL byte".into())),
+        }
+    }
+
+    fn clear(&self) -> Result<()> {
+        let Some(clear) = self.callbacks.clear else {
+            return Err(Error::Storage(
+                "this token store has no clear callback".into(),
+            ));
+        };
+        // SAFETY: the app's callback contract.
+        match unsafe { clear(self.user_data) } {
+            0 => Ok(()),
+            rc => Err(storage_failure("clear", rc)),
+        }
+    }
+}
+
+fn new_store(
+    store: Arc<dyn TokenStore>,
+    out_store: *mut *mut garmin_sso_token_store,
+) -> std::result::Result<(), FfiError> {
+    // SAFETY: the caller checked `out_store` with out_arg.
+    unsafe { write_out(out_store, into_handle(garmin_sso_token_store { store })) };
+    Ok(())
+}
+
+/// Makes a token store over a file (`kind` is a `garmin_sso_store_kind` value, `path` as for
+/// `garmin_sso_session_save`).
+///
+/// # Safety
+/// `path` is NULL or NUL-terminated; `out_store` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn garmin_sso_token_store_new_file(
+    kind: u32,
+    path: *const c_char,
+    out_store: *mut *mut garmin_sso_token_store,
+) -> garmin_sso_status {
+    guard(|| {
+        // SAFETY: caller contract.
+        let store = unsafe { store_arg(kind, path) }?;
+        out_arg(out_store, "out_store")?;
+        new_store(store, out_store)
+    })
+}
+
+/// Makes a token store over the app's own storage. `callbacks` is copied (it need not outlive the
+/// call); `load` and `save` are required. `user_data` is passed to every callback; it must stay
+/// valid, and usable from any thread, as long as this store or any session resumed from it exists.
+///
+/// # Safety
+/// `callbacks` is NULL or readable, its functions follow the `garmin_sso_token_store_callbacks`
+/// contract; `out_store` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn garmin_sso_token_store_new_callbacks(
+    callbacks: *const garmin_sso_token_store_callbacks,
+    user_data: *mut c_void,
+    out_store: *mut *mut garmin_sso_token_store,
+) -> garmin_sso_status {
+    guard(|| {
+        // SAFETY: caller contract.
+        let callbacks = *unsafe { handle(callbacks, "callbacks") }?;
+        if callbacks.load.is_none() {
+            return Err(FfiError::null("callbacks->load"));
+        }
+        if callbacks.save.is_none() {
+            return Err(FfiError::null("callbacks->save"));
+        }
+        out_arg(out_store, "out_store")?;
+        let store = CallbackStore {
+            callbacks,
+            user_data,
+        };
+        new_store(Arc::new(store), out_store)
+    })
+}
+
+/// Hands the stored token JSON to the library, from inside a `load` callback. The string is copied.
+///
+/// # Safety
+/// `loaded` is NULL or the handle passed to the running load callback; `tokens_json` is NULL or
+/// NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn garmin_sso_loaded_tokens_set_json(
+    loaded: *mut garmin_sso_loaded_tokens,
+    tokens_json: *const c_char,
+) -> garmin_sso_status {
+    guard(|| {
+        // SAFETY: caller contract.
+        let l = unsafe { loaded.as_mut() }.ok_or_else(|| FfiError::null("loaded"))?;
+        // SAFETY: caller contract.
+        let json = unsafe { str_arg(tokens_json, "tokens_json") }?;
+        l.json = Some(Secret::new(json));
+        Ok(())
+    })
+}
+
+/// Deletes the tokens in a store (signing out for good): the file(s), or through the `clear`
+/// callback. Nothing stored is not an error.
+///
+/// # Safety
+/// `store` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn garmin_sso_token_store_clear(
+    store: *const garmin_sso_token_store,
+) -> garmin_sso_status {
+    guard(|| {
+        // SAFETY: caller contract.
+        unsafe { handle(store, "store") }?.store.clear()?;
+        Ok(())
+    })
+}
+
+/// Frees a token store. NULL is ignored. Sessions resumed from it keep working (and saving).
+///
+/// # Safety
+/// `store` is NULL or a handle not freed before; no other thread uses it during or after the call.
+#[no_mangle]
+pub unsafe extern "C" fn garmin_sso_token_store_free(store: *mut garmin_sso_token_store) {
+    // SAFETY: caller contract.
+    guard_void((), || unsafe { free_handle(store) })
 }

@@ -1,7 +1,41 @@
-//! Freeing what the library hands out, and the version.
+//! Strings and buffers crossing the boundary: freeing what the library hands out, wiping secrets
+//! after use, and the version.
 
 use crate::panic::guard_void;
 use std::ffi::{c_char, CString};
+use std::sync::atomic::{compiler_fence, Ordering};
+
+/// Overwrites bytes that held a secret, before their memory goes back to the allocator.
+pub(crate) fn wipe(bytes: &mut [u8]) {
+    for b in bytes.iter_mut() {
+        // SAFETY: `b` is a valid, exclusive reference; volatile so the stores are not elided.
+        unsafe { std::ptr::write_volatile(b, 0) };
+    }
+    compiler_fence(Ordering::SeqCst);
+}
+
+/// `text` as a C string, in a buffer allocated at its final size (so no reallocation leaves a copy
+/// behind); the original is wiped. `None` when `text` holds a NUL byte.
+pub(crate) fn c_string(text: String) -> Option<CString> {
+    let mut bytes = text.into_bytes();
+    let c = (!bytes.contains(&0)).then(|| {
+        let mut buf = Vec::with_capacity(bytes.len() + 1);
+        buf.extend_from_slice(&bytes);
+        buf.push(0);
+        CString::from_vec_with_nul(buf).unwrap_or_default()
+    });
+    wipe(&mut bytes);
+    c
+}
+
+/// Lends a secret to C for the duration of `f` as a NUL-terminated string, then wipes it. `None`
+/// (and `f` is not called) when `text` holds a NUL byte.
+pub(crate) fn lend_secret<R>(text: String, f: impl FnOnce(*const c_char) -> R) -> Option<R> {
+    let c = c_string(text)?;
+    let r = f(c.as_ptr());
+    wipe(&mut c.into_bytes_with_nul());
+    Some(r)
+}
 
 /// Frees a string returned by the library (through a `char **out_…` parameter). NULL is ignored.
 ///
@@ -15,9 +49,7 @@ pub unsafe extern "C" fn garmin_sso_string_free(s: *mut c_char) {
     guard_void((), || {
         // SAFETY: came from CString::into_raw per the caller's contract. Strings may hold tokens, so
         // the bytes are cleared before the memory goes back to the allocator.
-        let mut bytes = unsafe { CString::from_raw(s) }.into_bytes();
-        bytes.iter_mut().for_each(|b| *b = 0);
-        std::hint::black_box(&bytes);
+        wipe(&mut unsafe { CString::from_raw(s) }.into_bytes());
     })
 }
 

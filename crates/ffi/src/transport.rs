@@ -6,7 +6,9 @@ use crate::error::FfiError;
 use crate::panic::guard;
 use crate::ptr::{bytes_arg, str_arg};
 use crate::status::garmin_sso_status;
-use garmin_sso_core::{Request, Response, Transport, TransportError, TransportErrorKind};
+use garmin_sso_core::{
+    ErrorKind, Request, Response, Transport, TransportError, TransportErrorKind,
+};
 use std::ffi::{c_char, c_void, CString};
 
 /// A header (or query parameter): a name and a value, both NUL-terminated UTF-8.
@@ -62,6 +64,15 @@ pub enum garmin_sso_transport_result {
     Io = 4,
     /// Any other failure.
     Other = 5,
+}
+
+impl garmin_sso_transport_result {
+    fn from_repr(v: u32) -> Option<Self> {
+        use garmin_sso_transport_result as R;
+        [R::Ok, R::Connect, R::Timeout, R::Tls, R::Io, R::Other]
+            .into_iter()
+            .find(|r| *r as u32 == v)
+    }
 }
 
 /// The response the transport callback fills in (opaque; valid only during the callback).
@@ -197,8 +208,10 @@ impl Transport for CallbackTransport {
         // SAFETY: the pointers in c_request point into locals that outlive the call; the callback
         // contract is the host's.
         let rc = unsafe { callback(self.user_data, &c_request, &mut response) };
-        let kind = match rc {
-            0 => {
+        use garmin_sso_transport_result as R;
+        // A value outside the enum is still a failure.
+        let kind = match R::from_repr(rc).unwrap_or(R::Other) {
+            R::Ok => {
                 if response.status == 0 {
                     return Err(TransportError::new(
                         TransportErrorKind::Other,
@@ -211,11 +224,11 @@ impl Transport for CallbackTransport {
                     body: response.body,
                 });
             }
-            1 => TransportErrorKind::Connect,
-            2 => TransportErrorKind::Timeout,
-            3 => TransportErrorKind::Tls,
-            4 => TransportErrorKind::Io,
-            _ => TransportErrorKind::Other,
+            R::Connect => TransportErrorKind::Connect,
+            R::Timeout => TransportErrorKind::Timeout,
+            R::Tls => TransportErrorKind::Tls,
+            R::Io => TransportErrorKind::Io,
+            R::Other => TransportErrorKind::Other,
         };
         let message = response
             .error_message
@@ -274,7 +287,7 @@ pub unsafe extern "C" fn garmin_sso_transport_response_add_header(
 }
 
 /// Appends bytes to the response body (call repeatedly to stream, e.g. from a libcurl write
-/// callback). Fails with `GARMIN_SSO_STATUS_RESPONSE_TOO_LARGE` past the request's
+/// callback). Fails with `GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE` past the request's
 /// `max_response_bytes`; the transport should then stop reading.
 ///
 /// # Safety
@@ -292,8 +305,8 @@ pub unsafe extern "C" fn garmin_sso_transport_response_append_body(
         // SAFETY: caller contract.
         let data = unsafe { bytes_arg(data, len, "data") }?;
         if (r.body.len() as u64).saturating_add(data.len() as u64) > r.max_body {
-            return Err(FfiError::new(
-                garmin_sso_status::ResponseTooLarge,
+            return Err(FfiError::kind(
+                ErrorKind::UnexpectedResponse,
                 format!("response body exceeds max_response_bytes ({})", r.max_body),
             ));
         }
@@ -302,8 +315,8 @@ pub unsafe extern "C" fn garmin_sso_transport_response_append_body(
     })
 }
 
-/// Explains a transport failure (used when the callback returns non-zero). Must not contain URLs,
-/// headers or bodies.
+/// Explains a transport failure (used when the callback returns non-zero), in at most 200
+/// characters (longer text is cut). Must not contain headers or bodies; URL queries are removed.
 ///
 /// # Safety
 /// `response` is NULL or the handle passed to the running transport callback; `message` is NULL or
@@ -318,7 +331,7 @@ pub unsafe extern "C" fn garmin_sso_transport_response_set_error_message(
         let r = unsafe { response.as_mut() }.ok_or_else(|| FfiError::null("response"))?;
         // SAFETY: caller contract.
         let m = unsafe { str_arg(message, "message") }?;
-        r.error_message = Some(m.to_owned());
+        r.error_message = Some(m.chars().take(200).collect());
         Ok(())
     })
 }
