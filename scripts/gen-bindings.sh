@@ -4,11 +4,16 @@
 #
 #   scripts/gen-bindings.sh [OUT_ROOT]      OUT_ROOT defaults to bindings/ (check-bindings.sh uses a temp dir)
 #
+# The library holds two uniffi components: garmin_sso_uniffi (this crate: client, session, errors)
+# and garmin_sso_core (the core's shared enums: Flow, ErrorKind, TokenPreference, …, exported by the
+# core's `uniffi` feature). Each gets its own generated file per language.
+#
 # Generated files (committed):
-#   kotlin/src/main/kotlin/garmin/sso/garmin_sso_uniffi.kt
-#   python/src/garmin_sso/garmin_sso_uniffi.py
-#   swift/Sources/GarminSSO/garmin_sso_uniffi.swift
-#   swift/include/garmin_sso_uniffiFFI.h, swift/include/module.modulemap
+#   kotlin/src/main/kotlin/garmin/sso/garmin_sso_uniffi.kt           (package garmin.sso)
+#   kotlin/src/main/kotlin/garmin/sso/core/garmin_sso_core.kt        (package garmin.sso.core)
+#   python/src/garmin_sso/garmin_sso_uniffi.py, garmin_sso_core.py   (re-exported by __init__.py)
+#   swift/Sources/GarminSSO/garmin_sso_uniffi.swift, garmin_sso_core.swift
+#   swift/include/garmin_sso_uniffiFFI.h, garmin_sso_coreFFI.h, module.modulemap (both C modules)
 # The shared library is also copied into python/src/garmin_sso/ so the package can be pip-installed;
 # it is build output and git-ignored.
 set -euo pipefail
@@ -35,7 +40,8 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 for lang in kotlin swift python; do
   # --no-format: formatter availability (ktlint, swiftformat) must not change the output.
-  "$bindgen" generate --library "$lib" --crate garmin_sso_uniffi --language "$lang" \
+  # --config: the core component's settings (its own folder has no uniffi.toml).
+  "$bindgen" generate --library "$lib" --config crates/uniffi/bindgen.toml --language "$lang" \
     --out-dir "$tmp/$lang" --no-format >/dev/null
 done
 
@@ -44,9 +50,16 @@ place() { # place SRC DEST
   cp "$1" "$2"
 }
 place "$tmp/kotlin/garmin/sso/garmin_sso_uniffi.kt" "$out/kotlin/src/main/kotlin/garmin/sso/garmin_sso_uniffi.kt"
-place "$tmp/python/garmin_sso_uniffi.py" "$out/python/src/garmin_sso/garmin_sso_uniffi.py"
-place "$tmp/swift/garmin_sso_uniffi.swift" "$out/swift/Sources/GarminSSO/garmin_sso_uniffi.swift"
-place "$tmp/swift/garmin_sso_uniffiFFI.h" "$out/swift/include/garmin_sso_uniffiFFI.h"
-place "$tmp/swift/garmin_sso_uniffiFFI.modulemap" "$out/swift/include/module.modulemap"
+place "$tmp/kotlin/garmin/sso/core/garmin_sso_core.kt" "$out/kotlin/src/main/kotlin/garmin/sso/core/garmin_sso_core.kt"
+for component in garmin_sso_uniffi garmin_sso_core; do
+  place "$tmp/python/$component.py" "$out/python/src/garmin_sso/$component.py"
+  place "$tmp/swift/$component.swift" "$out/swift/Sources/GarminSSO/$component.swift"
+  place "$tmp/swift/${component}FFI.h" "$out/swift/include/${component}FFI.h"
+done
+# One module map declaring both C modules (each generated map ends without a newline).
+for component in garmin_sso_uniffi garmin_sso_core; do
+  cat "$tmp/swift/${component}FFI.modulemap"
+  echo
+done >"$out/swift/include/module.modulemap"
 place "$lib" "$out/python/src/garmin_sso/$lib_file"
 echo "gen-bindings: bindings generated under $out from $lib"

@@ -58,8 +58,10 @@ jna="${JNA_JAR:-/usr/share/java/jna.jar}"
 [ -f "$jna" ] || { echo "test-bindings: no JNA jar at $jna (apt-get install libjna-java, or set JNA_JAR)" >&2; exit 1; }
 kt_out="$target_dir/kotlin-test"
 rm -rf "$kt_out" && mkdir -p "$kt_out"
+# Both generated components: garmin.sso (garmin_sso_uniffi.kt) and garmin.sso.core (garmin_sso_core.kt).
+mapfile -t kt_sources < <(find bindings/kotlin/src/main/kotlin -name '*.kt' | sort)
 "$kotlinc" -nowarn -include-runtime -cp "$jna" -d "$kt_out/bindings-test.jar" \
-  bindings/kotlin/src/main/kotlin/garmin/sso/garmin_sso_uniffi.kt bindings/kotlin/test/Main.kt
+  "${kt_sources[@]}" bindings/kotlin/test/Main.kt
 java -Djna.library.path="$target_dir/release" -cp "$kt_out/bindings-test.jar:$jna" MainKt "$GARMIN_SSO_BIN"
 
 step "Swift: C header compiles; every declared symbol is exported"

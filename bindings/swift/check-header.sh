@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# Checks the generated Swift FFI header against a built library:
-#   1. include/garmin_sso_uniffiFFI.h compiles as C (cc -fsyntax-only, warnings are errors);
-#   2. every function it declares is exported by the library (nm -D), so Swift cannot link against a
-#      symbol that does not exist.
+# Checks the generated Swift FFI headers against a built library:
+#   1. include/garmin_sso_uniffiFFI.h and include/garmin_sso_coreFFI.h (the library's two uniffi
+#      components) compile as C, together in one translation unit as Swift's importer sees them
+#      (cc -fsyntax-only, warnings are errors);
+#   2. every header module.modulemap names exists, and every function the headers declare is
+#      exported by the library (nm -D), so Swift cannot link against a symbol that does not exist.
 # Usage: bindings/swift/check-header.sh path/to/libgarmin_sso_uniffi.so
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-header="$here/include/garmin_sso_uniffiFFI.h"
+headers=("$here/include/garmin_sso_uniffiFFI.h" "$here/include/garmin_sso_coreFFI.h")
 lib="${1:?usage: check-header.sh LIBRARY}"
 [ -f "$lib" ] || { echo "check-header: no library at $lib" >&2; exit 1; }
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-printf '#include "%s"\n' "$header" >"$tmp/use.c"
+for h in "${headers[@]}"; do
+  [ -f "$h" ] || { echo "check-header: no header $h" >&2; exit 1; }
+  grep -q "header \"$(basename "$h")\"" "$here/include/module.modulemap" \
+    || { echo "check-header: module.modulemap does not name $(basename "$h")" >&2; exit 1; }
+  printf '#include "%s"\n' "$h"
+done >"$tmp/use.c"
+while read -r named; do
+  [ -f "$here/include/$named" ] || { echo "check-header: module.modulemap names missing $named" >&2; exit 1; }
+done < <(grep -oE 'header "[^"]+"' "$here/include/module.modulemap" | cut -d'"' -f2)
 compiler="${CC:-cc}"
 flags=(-std=c11 -Wall -Wextra -Werror -fsyntax-only)
 # The header uses clang's nullability qualifiers (_Nonnull, _Nullable), as Swift's importer is clang.
@@ -21,10 +31,10 @@ if ! "$compiler" -dM -E -x c /dev/null | grep -q '__clang__'; then
   flags+=(-D_Nonnull= -D_Nullable= -D_Null_unspecified=)
 fi
 "$compiler" "${flags[@]}" "$tmp/use.c"
-echo "check-header: $(basename "$header") compiles with $compiler"
+echo "check-header: ${#headers[@]} headers compile together with $compiler"
 
 # Function declarations: the identifier right before "(" on lines that are not macros or comments.
-grep -v '^[[:space:]]*#' "$header" \
+cat "${headers[@]}" | grep -v '^[[:space:]]*#' \
   | grep -oE '\b(uniffi|ffi)_[A-Za-z0-9_]+[[:space:]]*\(' \
   | sed -E 's/[[:space:]]*\($//' | sort -u >"$tmp/declared"
 case "$(uname -s)" in

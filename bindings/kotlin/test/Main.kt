@@ -1,30 +1,38 @@
 // The Kotlin bindings on the JVM (JNA) against the simulator: sign-in with MFA, upload, refresh,
-// session JSON, typed errors, an HTTP transport written in Kotlin (HttpURLConnection, redirects
-// off) called from several threads, refresh ahead of expiry by a Kotlin clock, and
-// resumeOrSignIn with a Kotlin token store and credentials provider.
+// session JSON, typed errors (one GarminException per core ErrorKind), an HTTP transport written in
+// Kotlin (HttpURLConnection, redirects off) called from several threads, refresh ahead of expiry by
+// a Kotlin clock, resumeOrSignIn with a Kotlin token store and credentials provider, user agents,
+// the iOS app preset, per-host endpoints and the log sink.
 //
 // Usage: java -Djna.library.path=<dir of libgarmin_sso_uniffi.so> -cp <jar>:jna.jar MainKt <garmin-sso binary>
 // Prints one line per check and a closing "N passed, M failed"; exits non-zero when anything failed.
 
-import garmin.sso.GarminClock
 import garmin.sso.Credentials
 import garmin.sso.CredentialsProvider
+import garmin.sso.Endpoints
 import garmin.sso.GarminClient
+import garmin.sso.GarminClock
 import garmin.sso.GarminConfig
 import garmin.sso.GarminException
 import garmin.sso.HttpHeader
 import garmin.sso.HttpRequest
 import garmin.sso.HttpResponse
 import garmin.sso.HttpTransport
+import garmin.sso.LogLevel
+import garmin.sso.LogSink
 import garmin.sso.LoginResult
-import garmin.sso.MfaDelivery
+import garmin.sso.MfaMethod
 import garmin.sso.MfaPrompt
 import garmin.sso.RefreshListener
 import garmin.sso.Session
-import garmin.sso.SignInStrategy
-import garmin.sso.TokenFamily
 import garmin.sso.TokenStore
 import garmin.sso.TransportFailure
+import garmin.sso.core.ErrorKind
+import garmin.sso.core.Flow
+import garmin.sso.core.MobileApp
+import garmin.sso.core.TokenFamily
+import garmin.sso.core.TokenPreference
+import garmin.sso.setLogSink
 import java.io.BufferedReader
 import java.io.IOException
 import java.io.InputStreamReader
@@ -131,6 +139,17 @@ class Simulator(binary: String) : AutoCloseable {
     fun routes(): List<String> =
         Regex("\"route\"\\s*:\\s*\"([a-z_]+)\"").findAll(admin("GET", "requests")).map { it.groupValues[1] }.toList()
 
+    /** The recorded requests as (route, headers JSON, query), in order. */
+    fun recorded(): List<Triple<String, String, String>> =
+        Regex("\"headers\":(\\[.*?\\]\\]),\"method\":\"[A-Z]+\",\"path\":\"[^\"]*\",\"query\":\"([^\"]*)\",\"remote\":[^,]*,\"route\":\"([a-z_]+)\"")
+            .findAll(admin("GET", "requests")).map { Triple(it.groupValues[3], it.groupValues[1], it.groupValues[2]) }.toList()
+
+    /** The User-Agent headers of the recorded requests of one route. */
+    fun userAgents(route: String): Set<String> =
+        recorded().filter { it.first == route }.map {
+            Regex("\\[\"(?i:user-agent)\"\\s*,\\s*\"([^\"]*)\"\\]").find(it.second)?.groupValues?.get(1) ?: "(none)"
+        }.toSet()
+
     /** The Bearer tokens the recorded requests carried, in order. */
     fun bearers(): List<String> =
         Regex("\\[\"(?i:authorization)\"\\s*,\\s*\"Bearer ([^\"]+)\"\\]").findAll(admin("GET", "requests"))
@@ -204,7 +223,7 @@ class Prompt(private val email: String, private val password: String, codes: Lis
     }
     override fun mfaCode(prompt: MfaPrompt): String {
         prompts.add(prompt)
-        return codes.removeFirstOrNull() ?: throw GarminException.MfaRequired()
+        return codes.removeFirstOrNull() ?: throw GarminException.MfaRequired("the user cancelled")
     }
 }
 
@@ -222,8 +241,10 @@ fun main(args: Array<String>) {
             val result = client.login(MFA_EMAIL, MFA_PASSWORD)
             expect(result is LoginResult.MfaRequired) { "expected an MFA challenge, got $result" }
             val challenge = (result as LoginResult.MfaRequired).challenge
-            expect(challenge.delivery() is MfaDelivery.Email) { "delivery ${challenge.delivery()}" }
-            expectThrows<GarminException.MfaCodeRejected> { challenge.submit("000000") }
+            expect(challenge.method() is MfaMethod.Email) { "method ${challenge.method()}" }
+            expect(challenge.flow() == Flow.MOBILE) { "flow ${challenge.flow()}" }
+            val rejected = expectThrows<GarminException.MfaCodeRejected> { challenge.submit("000000") }
+            expect(rejected.kind() == ErrorKind.MFA_CODE_REJECTED) { "kind ${rejected.kind()}" }
             val session = challenge.submit(MFA_CODE)
             expect(session.profile().displayName.isNotBlank()) { "no display name" }
             expect(transport.calls.get() > 0) { "the Kotlin transport was not used" }
@@ -245,7 +266,8 @@ fun main(args: Array<String>) {
         }
 
         test("refresh tells the listener the new session JSON; a 401 refreshes once") {
-            val session = signIn(GarminClient(GarminConfig(baseUrl = sim.baseUrl, tokenFamily = TokenFamily.DI), transport), PLAIN_EMAIL, PLAIN_PASSWORD)
+            val session = signIn(GarminClient(GarminConfig(baseUrl = sim.baseUrl, tokens = TokenPreference.DI), transport), PLAIN_EMAIL, PLAIN_PASSWORD)
+            expect(session.tokenSummary().family == TokenFamily.DI) { "family ${session.tokenSummary().family}" }
             val saved = Collections.synchronizedList(mutableListOf<String>())
             session.setRefreshListener(object : RefreshListener {
                 override fun onRefresh(tokensJson: String) {
@@ -259,6 +281,10 @@ fun main(args: Array<String>) {
             sim.admin("POST", "expire?what=access")
             expect(session.profile().displayName.isNotBlank()) { "no profile after 401" }
             expect(sim.stat("di_refreshes") == before + 2) { "refreshes ${sim.stat("di_refreshes") - before}" }
+            // Cleared: the next refresh is not told.
+            session.setRefreshListener(null)
+            session.refresh()
+            expect(saved.size == 2) { "a cleared listener was told (${saved.size})" }
         }
 
         test("session JSON round-trip into a new client") {
@@ -292,18 +318,18 @@ fun main(args: Array<String>) {
             expect(transport.threads.size >= threads) { "transport saw ${transport.threads.size} threads" }
         }
 
-        test("an exception thrown by the Kotlin transport becomes GarminException.Transport") {
+        test("an exception thrown by the Kotlin transport becomes GarminException.Network naming it") {
             val throwing = object : HttpTransport {
                 override fun send(request: HttpRequest): HttpResponse =
                     throw IllegalStateException("OkHttp exploded")
             }
-            val broken = GarminClient(GarminConfig(baseUrl = sim.baseUrl, strategies = listOf(SignInStrategy.MOBILE)), throwing)
-            val e = expectThrows<GarminException.Transport> { broken.login(PLAIN_EMAIL, PLAIN_PASSWORD) }
-            expect(e.detail.contains("OkHttp exploded")) { "detail ${e.detail}" }
+            val broken = GarminClient(GarminConfig(baseUrl = sim.baseUrl, strategies = listOf(Flow.MOBILE)), throwing)
+            val e = expectThrows<GarminException.Network> { broken.login(PLAIN_EMAIL, PLAIN_PASSWORD) }
+            expect(e.detail.contains("the app's transport threw") && e.detail.contains("OkHttp exploded")) { "detail ${e.detail}" }
             val refusing = object : HttpTransport {
                 override fun send(request: HttpRequest): HttpResponse = throw TransportFailure.Connect("refused")
             }
-            val offline = GarminClient(GarminConfig(baseUrl = sim.baseUrl, strategies = listOf(SignInStrategy.MOBILE)), refusing)
+            val offline = GarminClient(GarminConfig(baseUrl = sim.baseUrl, strategies = listOf(Flow.MOBILE)), refusing)
             expectThrows<GarminException.Network> { offline.login(PLAIN_EMAIL, PLAIN_PASSWORD) }
         }
 
@@ -320,12 +346,88 @@ fun main(args: Array<String>) {
             expect(printed.none { it.contains(PLAIN_PASSWORD) || it.contains("ticket=") }) { "a secret was printed" }
         }
 
+        test("user agents from the config reach Garmin") {
+            sim.admin("POST", "requests/clear")
+            val di = GarminConfig(baseUrl = sim.baseUrl, tokens = TokenPreference.DI, ssoUserAgent = "kt-sso/1", apiUserAgent = "kt-api/2")
+            expect(signIn(GarminClient(di, transport), PLAIN_EMAIL, PLAIN_PASSWORD).profile().displayName.isNotBlank()) { "no profile" }
+            expect(sim.userAgents("mobile_login") == setOf("kt-sso/1")) { "sign-in UA ${sim.userAgents("mobile_login")}" }
+            expect(sim.userAgents("di_token") == setOf("kt-api/2")) { "DI UA ${sim.userAgents("di_token")}" }
+            expect(sim.userAgents("social_profile") == setOf("kt-api/2")) { "API UA ${sim.userAgents("social_profile")}" }
+            sim.admin("POST", "requests/clear")
+            val legacy = GarminConfig(baseUrl = sim.baseUrl, tokens = TokenPreference.LEGACY, oauthUserAgent = "kt-oauth/3")
+            expect(signIn(GarminClient(legacy, transport), PLAIN_EMAIL, PLAIN_PASSWORD).profile().displayName.isNotBlank()) { "no profile" }
+            for (route in listOf("preauthorized", "exchange", "social_profile")) {
+                expect(sim.userAgents(route) == setOf("kt-oauth/3")) { "$route UA ${sim.userAgents(route)}" }
+            }
+        }
+
+        test("the iOS preset signs in as Garmin's iOS app") {
+            sim.admin("POST", "requests/clear")
+            val ios = GarminClient(GarminConfig(baseUrl = sim.baseUrl, mobileApp = MobileApp.IOS), transport)
+            expect(ios.webviewServiceUrl() == "https://mobile.integration.garmin.com/gcm/ios") { "service ${ios.webviewServiceUrl()}" }
+            expect(ios.browserSignInUrl().contains("clientId=GCM_IOS_DARK")) { "url ${ios.browserSignInUrl()}" }
+            expect(signIn(ios, MFA_EMAIL, MFA_PASSWORD, MFA_CODE).profile().displayName.isNotBlank()) { "no profile" }
+            val query = sim.recorded().first { it.first == "mobile_login" }.third
+            expect(query.contains("clientId=GCM_IOS_DARK") && query.contains("gcm%2Fios")) { "query $query" }
+            expect(client.webviewServiceUrl().endsWith("/gcm/android")) { "the default is not Android" }
+        }
+
+        test("every host can be set on its own") {
+            sim.admin("POST", "requests/clear")
+            val hosts = Endpoints(
+                sso = sim.baseUrl, connectapi = sim.baseUrl, connect = sim.baseUrl, diauth = sim.baseUrl,
+                services = sim.baseUrl, consumerUrl = "${sim.baseUrl}/oauth_consumer.json",
+            )
+            // No baseUrl: without every host at the simulator, the sign-in would go to Garmin.
+            val explicit = GarminClient(GarminConfig(endpoints = hosts, tokens = TokenPreference.LEGACY), transport)
+            expect(signIn(explicit, PLAIN_EMAIL, PLAIN_PASSWORD).profile().displayName.isNotBlank()) { "no profile" }
+            val routes = sim.routes().toSet()
+            expect(routes.containsAll(listOf("consumer", "mobile_login", "preauthorized", "exchange", "social_profile"))) { "routes $routes" }
+            val logins = sim.stat("mobile_login")
+            val deadSso = GarminClient(GarminConfig(endpoints = hosts.copy(sso = "http://127.0.0.1:9"), strategies = listOf(Flow.MOBILE)), null)
+            expectThrows<GarminException.Network> { deadSso.login(PLAIN_EMAIL, PLAIN_PASSWORD) }
+            expect(sim.stat("mobile_login") == logins) { "the sign-in went to the simulator's sso" }
+            expectThrows<GarminException.InvalidInput> {
+                GarminClient(GarminConfig(endpoints = Endpoints(diauth = "http://user:pw@127.0.0.1/")), null)
+            }
+        }
+
+        test("every ErrorKind has its own GarminException case") {
+            val cases = GarminException::class.java.declaredClasses
+                .filter { GarminException::class.java.isAssignableFrom(it) }.map { it.simpleName }.toSet()
+            val camel = ErrorKind.values().map { k -> k.name.lowercase().split("_").joinToString("") { it.replaceFirstChar(Char::uppercase) } }
+            expect(camel.all { it in cases }) { "missing: ${camel - cases}" }
+            expect(cases.size == camel.size) { "cases $cases for kinds $camel" }
+        }
+
+        test("the log sink gets the library's records, filtered, without secrets") {
+            val records = Collections.synchronizedList(mutableListOf<Triple<LogLevel, String, String>>())
+            setLogSink(object : LogSink {
+                override fun log(level: LogLevel, target: String, message: String) {
+                    records.add(Triple(level, target, message))
+                }
+            }, LogLevel.TRACE)
+            val session = try {
+                signIn(GarminClient(GarminConfig(baseUrl = sim.baseUrl, tokens = TokenPreference.DI), null), PLAIN_EMAIL, PLAIN_PASSWORD)
+                    .also { it.refresh() }
+            } finally {
+                setLogSink(null, LogLevel.TRACE)
+            }
+            val seen = records.toList()
+            expect(seen.any { it.third.contains("refreshed") }) { "no refresh record in $seen" }
+            expect(seen.all { it.second.startsWith("garmin_sso") || it.first == LogLevel.WARN || it.first == LogLevel.ERROR }) { "unfiltered $seen" }
+            val access = diAccessToken(session)
+            expect(seen.none { it.third.contains(PLAIN_PASSWORD) || it.third.contains(access) || it.third.contains("ticket=ST-") }) { "a secret was logged" }
+            session.refresh()
+            expect(records.size == seen.size) { "records after the sink was removed" }
+        }
+
         // These move the simulator's clock, so they come last.
         test("a Kotlin clock shared with the simulator refreshes ahead of expiry, before the one API call") {
             val clock = object : GarminClock {
                 override fun nowUnixSeconds(): Long = sim.now()
             }
-            val session = signIn(GarminClient(GarminConfig(baseUrl = sim.baseUrl, tokenFamily = TokenFamily.DI), transport, clock), PLAIN_EMAIL, PLAIN_PASSWORD)
+            val session = signIn(GarminClient(GarminConfig(baseUrl = sim.baseUrl, tokens = TokenPreference.DI), transport, clock), PLAIN_EMAIL, PLAIN_PASSWORD)
             val saved = Collections.synchronizedList(mutableListOf<String>())
             session.setRefreshListener(object : RefreshListener {
                 override fun onRefresh(tokensJson: String) {
@@ -353,7 +455,8 @@ fun main(args: Array<String>) {
             val session = GarminClient(GarminConfig(baseUrl = sim.baseUrl), transport).resumeOrSignIn(store, prompt)
             expect(prompt.credentialCalls.get() == 1) { "credentials asked ${prompt.credentialCalls.get()} times" }
             expect(prompt.prompts.map { it.attempt } == listOf(1u, 2u)) { "prompts ${prompt.prompts}" }
-            expect(prompt.prompts[0].delivery is MfaDelivery.Email) { "delivery ${prompt.prompts[0].delivery}" }
+            expect(prompt.prompts[0].method is MfaMethod.Email) { "method ${prompt.prompts[0].method}" }
+            expect(prompt.prompts[0].flow == Flow.MOBILE) { "flow ${prompt.prompts[0].flow}" }
             expect(store.saves == listOf(session.tokensJson())) { "saved ${store.saves.size}" }
 
             val logins = sim.stat("mobile_login")

@@ -62,7 +62,7 @@ def sign_in_count(sim):
 @pytest.mark.parametrize("past_margin", [240, 300 + 3600], ids=["inside-margin", "past-expiry"])
 def test_the_app_clock_refreshes_ahead_of_expiry_before_the_call(sim, past_margin):
     clock = SimClock(sim)
-    client = g.GarminClient(sim.config(token_family=g.TokenFamily.DI), None, clock)
+    client = g.GarminClient(sim.config(tokens=g.TokenPreference.DI), None, clock)
     session = sign_in(client)
     listener = Listener()
     session.set_refresh_listener(listener)
@@ -88,7 +88,7 @@ def test_the_app_clock_refreshes_ahead_of_expiry_before_the_call(sim, past_margi
 def test_without_the_app_clock_the_same_moment_is_not_a_reason_to_refresh(sim):
     # The contrast to the test above: the system clock has not moved, so the client does not refresh
     # and the server, still inside the token's lifetime, takes the old token.
-    client = g.GarminClient(sim.config(token_family=g.TokenFamily.DI), None)
+    client = g.GarminClient(sim.config(tokens=g.TokenPreference.DI), None)
     session = sign_in(client)
     old = access_token(session)
     now = sim.admin("GET", "clock")["now"]
@@ -144,7 +144,7 @@ class Prompt(g.CredentialsProvider):
     def mfa_code(self, prompt):
         self.prompts.append(prompt)
         if not self.codes:
-            raise g.GarminError.MfaRequired()  # the user cancelled the code prompt
+            raise g.GarminError.MfaRequired("the user cancelled")  # the code prompt
         return self.codes.pop(0)
 
 
@@ -155,8 +155,8 @@ def test_resume_with_nothing_stored_signs_in_with_mfa_and_saves(sim):
 
     assert prompt.credential_calls == 1
     assert [p.attempt for p in prompt.prompts] == [1, 2], "a rejected code is asked for again"
-    assert isinstance(prompt.prompts[0].delivery, g.MfaDelivery.EMAIL)
-    assert prompt.prompts[0].strategy == g.SignInStrategy.MOBILE
+    assert isinstance(prompt.prompts[0].method, g.MfaMethod.EMAIL)
+    assert prompt.prompts[0].flow == g.Flow.MOBILE
     assert store.saves == [session.tokens_json()]
     assert session.profile().display_name
 
@@ -180,7 +180,7 @@ def test_resume_with_a_valid_stored_session_makes_no_sign_in_request(sim):
 
 def test_resume_when_the_stored_session_cannot_be_refreshed_signs_in_again(sim):
     clock = SimClock(sim)
-    client = g.GarminClient(sim.config(token_family=g.TokenFamily.DI), None, clock)
+    client = g.GarminClient(sim.config(tokens=g.TokenPreference.DI), None, clock)
     stored = sign_in(client).tokens_json()
     # Garmin forgets every token, and the app starts again after the access token expired: the
     # stored session needs a refresh, which Garmin refuses.
@@ -237,19 +237,21 @@ def test_what_the_app_throws_comes_back_as_typed_errors(sim):
 
     with pytest.raises(g.GarminError.Storage) as info:
         client.resume_or_sign_in(FullStore(), Prompt(*PLAIN))
-    assert info.value.message == "disk full"
+    assert info.value.message == "token storage: disk full"
 
     class Crashing(Prompt):
         def credentials(self):
             raise ValueError("vault unavailable")
 
-    with pytest.raises(g.GarminError.Other) as info:
+    # Not a GarminError: the app's provider is unusable as passed.
+    with pytest.raises(g.GarminError.InvalidInput) as info:
         client.resume_or_sign_in(MemoryStore(), Crashing(*PLAIN))
     assert "vault unavailable" in info.value.message
 
     cancelled = MemoryStore()
-    with pytest.raises(g.GarminError.MfaRequired):
+    with pytest.raises(g.GarminError.MfaRequired) as info:
         client.resume_or_sign_in(cancelled, Prompt(MFA[0], MFA[1], codes=[]))
+    assert info.value.message == "the user cancelled", "the provider's own error comes back as is"
     assert cancelled.saves == []
 
 

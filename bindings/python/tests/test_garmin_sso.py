@@ -37,7 +37,7 @@ def test_sign_in_without_mfa(sim, use_python_transport):
     assert isinstance(result, g.LoginResult.SIGNED_IN), result
     session = result.session
     summary = session.token_summary()
-    assert summary.family in ("di", "legacy")
+    assert summary.family in (g.TokenFamily.DI, g.TokenFamily.LEGACY)
     assert summary.expires_at > 0
     assert session.profile().display_name
     if transport:
@@ -51,8 +51,8 @@ def test_sign_in_with_mfa_returns_a_challenge_that_survives_a_wrong_code(sim):
     result = client.login(MFA[0], MFA[1])
     assert isinstance(result, g.LoginResult.MFA_REQUIRED), result
     challenge = result.challenge
-    assert challenge.strategy() == g.SignInStrategy.MOBILE
-    assert isinstance(challenge.delivery(), g.MfaDelivery.EMAIL)
+    assert challenge.flow() == g.Flow.MOBILE
+    assert isinstance(challenge.method(), g.MfaMethod.EMAIL)
     with pytest.raises(g.GarminError.MfaCodeRejected):
         challenge.submit("000000")
     session = challenge.submit(MFA[2])
@@ -77,10 +77,11 @@ def test_empty_password_is_invalid_input(sim):
 
 def test_rate_limit_carries_retry_after(sim):
     sim.admin("POST", "fault?target=mobile_login&kind=429&retry_after=17&times=always")
-    client = client_for(sim, strategies=[g.SignInStrategy.MOBILE])
+    client = client_for(sim, strategies=[g.Flow.MOBILE])
     with pytest.raises(g.GarminError.RateLimited) as info:
         client.login(*PLAIN)
     assert info.value.retry_after_seconds == 17
+    assert info.value.kind() == g.ErrorKind.RATE_LIMITED
 
 
 class _FormFinder(html.parser.HTMLParser):
@@ -150,9 +151,11 @@ def test_web_view_sign_in_with_mfa(sim):
     assert client.exchange_webview(landed).profile().display_name
 
 
-def test_web_view_without_a_ticket_is_ticket_not_found(sim):
-    with pytest.raises(g.GarminError.TicketNotFound):
+def test_web_view_without_a_ticket_is_invalid_input(sim):
+    # No ticket yet: the app keeps watching the web view's navigations.
+    with pytest.raises(g.GarminError.InvalidInput) as info:
         client_for(sim).exchange_webview("https://mobile.integration.garmin.com/gcm/android?error=cancelled")
+    assert "ticket" in info.value.message
 
 
 class Listener(g.RefreshListener):
@@ -163,15 +166,15 @@ class Listener(g.RefreshListener):
         self.saved.append(tokens_json)
 
 
-@pytest.mark.parametrize("family", [g.TokenFamily.DI, g.TokenFamily.LEGACY], ids=["di", "legacy"])
-def test_refresh_explicit_and_after_a_401_tells_the_listener(sim, family):
-    client = client_for(sim, token_family=family)
+@pytest.mark.parametrize("tokens", [g.TokenPreference.DI, g.TokenPreference.LEGACY], ids=["di", "legacy"])
+def test_refresh_explicit_and_after_a_401_tells_the_listener(sim, tokens):
+    client = client_for(sim, tokens=tokens)
     session = sign_in(client)
-    expected = "di" if family == g.TokenFamily.DI else "legacy"
+    expected = g.TokenFamily.DI if tokens == g.TokenPreference.DI else g.TokenFamily.LEGACY
     assert session.token_summary().family == expected
     listener = Listener()
     session.set_refresh_listener(listener)
-    counter = "di_refreshes" if family == g.TokenFamily.DI else "legacy_refreshes"
+    counter = "di_refreshes" if tokens == g.TokenPreference.DI else "legacy_refreshes"
     before = sim.stats()[counter]
 
     first = session.tokens_json()
@@ -188,7 +191,7 @@ def test_refresh_explicit_and_after_a_401_tells_the_listener(sim, family):
 
 
 def test_refresh_after_the_refresh_token_expired_needs_sign_in(sim):
-    session = sign_in(client_for(sim, token_family=g.TokenFamily.DI))
+    session = sign_in(client_for(sim, tokens=g.TokenPreference.DI))
     kept = session.tokens_json()
     sim.admin("POST", "expire?what=all")
     with pytest.raises(g.GarminError.SignInNeeded):
@@ -308,23 +311,26 @@ def test_transport_failures_become_typed_errors_not_crashes(sim):
         def send(self, request):
             raise g.TransportFailure.Timeout("read timed out")
 
-    strategies = [g.SignInStrategy.MOBILE]
-    with pytest.raises(g.GarminError.Transport) as info:
+    strategies = [g.Flow.MOBILE]
+    # Not a TransportFailure: the library still gets no answer, and says what the app threw.
+    with pytest.raises(g.GarminError.Network) as info:
         client_for(sim, Throws(), strategies=strategies).login(*PLAIN)
+    assert "the app's transport threw" in info.value.message
     assert "ValueError" in info.value.message
     with pytest.raises(g.GarminError.Network) as info:
         client_for(sim, Refuses(), strategies=strategies).login(*PLAIN)
     assert "connection refused" in info.value.message
     with pytest.raises(g.GarminError.Timeout):
         client_for(sim, Slow(), strategies=strategies).login(*PLAIN)
-    # With the whole chain, every strategy fails and each says why.
-    with pytest.raises(g.GarminError.AllStrategiesFailed) as info:
+    # With the whole chain, every flow fails the same way: a network failure, in which each flow
+    # says why, in the order they were tried.
+    with pytest.raises(g.GarminError.Network) as info:
         client_for(sim, Refuses()).login(*PLAIN)
-    assert [f.strategy for f in info.value.failures] == [
-        g.SignInStrategy.MOBILE,
-        g.SignInStrategy.WIDGET,
-        g.SignInStrategy.PORTAL,
-    ]
+    message = info.value.message
+    assert message.startswith("all sign-in strategies failed: "), message
+    positions = [message.index(f"{flow}: network error: ") for flow in ("mobile", "widget", "portal")]
+    assert positions == sorted(positions), message
+    assert message.count("connection refused") == 3, message
 
 
 def test_requests_print_without_secrets(sim):
@@ -335,7 +341,7 @@ def test_requests_print_without_secrets(sim):
             seen.append((str(request), repr(request), request.body(), request.url()))
             return super().send(request)
 
-    sign_in(client_for(sim, Recorder(), strategies=[g.SignInStrategy.MOBILE]))
+    sign_in(client_for(sim, Recorder(), strategies=[g.Flow.MOBILE]))
     login = [s for s in seen if "/mobile/api/login" in s[3]]
     assert login and PLAIN[1].encode() in login[0][2], "the password is in the body sent"
     for printed, debug, _, _ in seen:
@@ -344,10 +350,12 @@ def test_requests_print_without_secrets(sim):
 
 
 def test_bad_config_is_refused(sim):
-    with pytest.raises(g.GarminError.InvalidConfig):
+    with pytest.raises(g.GarminError.InvalidInput) as info:
         g.GarminClient(g.GarminConfig(base_url="ftp://example.com"), None)
-    with pytest.raises(g.GarminError.InvalidConfig):
+    assert info.value.message.startswith("invalid configuration: "), info.value.message
+    with pytest.raises(g.GarminError.InvalidInput) as info:
         g.GarminClient(g.GarminConfig(base_url=sim.base_url, timeout_seconds=0), None)
+    assert "timeout" in info.value.message
 
 
 def test_a_chain_rate_limited_everywhere_is_a_rate_limit(sim):

@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceGarminClockMethod0)(uint64_t, int64_t* _No
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_LOG_SINK_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_LOG_SINK_METHOD0
+typedef void (*UniffiCallbackInterfaceLogSinkMethod0)(uint64_t, RustBuffer, RustBuffer, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_CREDENTIALS_PROVIDER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_CREDENTIALS_PROVIDER_METHOD0
 typedef void (*UniffiCallbackInterfaceCredentialsProviderMethod0)(uint64_t, uint64_t* _Nonnull, 
@@ -306,6 +313,15 @@ typedef struct UniffiVTableCallbackInterfaceGarminClock {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceGarminClockMethod0 _Nonnull nowUnixSeconds;
 } UniffiVTableCallbackInterfaceGarminClock;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_LOG_SINK
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_LOG_SINK
+typedef struct UniffiVTableCallbackInterfaceLogSink {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceLogSinkMethod0 _Nonnull log;
+} UniffiVTableCallbackInterfaceLogSink;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CREDENTIALS_PROVIDER
@@ -379,7 +395,7 @@ RustBuffer uniffi_garmin_sso_uniffi_fn_method_garminclient_login(uint64_t ptr, R
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_LOGIN_WITH
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_LOGIN_WITH
-RustBuffer uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with(uint64_t ptr, RustBuffer strategy, RustBuffer email, RustBuffer password, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with(uint64_t ptr, RustBuffer flow, RustBuffer email, RustBuffer password, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESTORE_SESSION
@@ -390,6 +406,11 @@ uint64_t uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session(uint64_
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN
 uint64_t uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(uint64_t ptr, uint64_t store, uint64_t provider, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_WEBVIEW_SERVICE_URL
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_WEBVIEW_SERVICE_URL
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_garminclient_webview_service_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_GARMINCLOCK
@@ -412,6 +433,26 @@ void uniffi_garmin_sso_uniffi_fn_init_callback_vtable_garminclock(const UniffiVT
 int64_t uniffi_garmin_sso_uniffi_fn_method_garminclock_now_unix_seconds(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_LOGSINK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_LOGSINK
+uint64_t uniffi_garmin_sso_uniffi_fn_clone_logsink(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_LOGSINK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_LOGSINK
+void uniffi_garmin_sso_uniffi_fn_free_logsink(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_LOGSINK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_LOGSINK
+void uniffi_garmin_sso_uniffi_fn_init_callback_vtable_logsink(const UniffiVTableCallbackInterfaceLogSink* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_LOGSINK_LOG
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_LOGSINK_LOG
+void uniffi_garmin_sso_uniffi_fn_method_logsink_log(uint64_t ptr, RustBuffer level, RustBuffer target, RustBuffer message, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_PENDINGMFA
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_PENDINGMFA
 uint64_t uniffi_garmin_sso_uniffi_fn_clone_pendingmfa(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -427,14 +468,14 @@ void uniffi_garmin_sso_uniffi_fn_free_pendingmfa(uint64_t handle, RustCallStatus
 RustBuffer uniffi_garmin_sso_uniffi_fn_method_pendingmfa_code_sent_to(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_DELIVERY
-#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_DELIVERY
-RustBuffer uniffi_garmin_sso_uniffi_fn_method_pendingmfa_delivery(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_FLOW
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_FLOW
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_pendingmfa_flow(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_STRATEGY
-#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_STRATEGY
-RustBuffer uniffi_garmin_sso_uniffi_fn_method_pendingmfa_strategy(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_METHOD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_METHOD
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_pendingmfa_method(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_PENDINGMFA_SUBMIT
@@ -675,6 +716,16 @@ void uniffi_garmin_sso_uniffi_fn_init_callback_vtable_httptransport(const Uniffi
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPTRANSPORT_SEND
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_HTTPTRANSPORT_SEND
 RustBuffer uniffi_garmin_sso_uniffi_fn_method_httptransport_send(uint64_t ptr, uint64_t request, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINERROR_KIND
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINERROR_KIND
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_garminerror_kind(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FUNC_SET_LOG_SINK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FUNC_SET_LOG_SINK
+void uniffi_garmin_sso_uniffi_fn_func_set_log_sink(RustBuffer sink, RustBuffer max_level, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_GARMIN_SSO_UNIFFI_RUSTBUFFER_ALLOC
@@ -937,6 +988,12 @@ void ffi_garmin_sso_uniffi_rust_future_free_void(uint64_t handle
 void ffi_garmin_sso_uniffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_FUNC_SET_LOG_SINK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_FUNC_SET_LOG_SINK
+uint16_t uniffi_garmin_sso_uniffi_checksum_func_set_log_sink(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_BROWSER_SIGN_IN_URL
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_BROWSER_SIGN_IN_URL
 uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url(void
@@ -973,9 +1030,21 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_WEBVIEW_SERVICE_URL
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_WEBVIEW_SERVICE_URL
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLOCK_NOW_UNIX_SECONDS
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLOCK_NOW_UNIX_SECONDS
 uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_LOGSINK_LOG
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_LOGSINK_LOG
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_logsink_log(void
     
 );
 #endif
@@ -985,15 +1054,15 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_DELIVERY
-#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_DELIVERY
-uint16_t uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_delivery(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_FLOW
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_FLOW
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_flow(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_STRATEGY
-#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_STRATEGY
-uint16_t uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_strategy(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_METHOD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_PENDINGMFA_METHOD
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_method(void
     
 );
 #endif

@@ -1,16 +1,27 @@
 """Garmin Connect sign-in for Python: the uniffi bindings of libgarmin_sso.
 
-    from garmin_sso import GarminClient, GarminConfig, LoginResult
+    import garmin_sso as g
 
-    client = GarminClient(GarminConfig(), None)
+    client = g.GarminClient(g.GarminConfig(mobile_app=g.MobileApp.ANDROID), None)
     result = client.login("me@example.com", "password")
-    if isinstance(result, LoginResult.MFA_REQUIRED):
+    if isinstance(result, g.LoginResult.MFA_REQUIRED):
         session = result.challenge.submit(input("code: "))
     else:
         session = result.session
     print(session.profile().display_name)
     saved = session.tokens_json()   # store like a password; client.restore_session(saved) later
+
+Everything is importable from this package. It is generated as two modules of one native library:
+`garmin_sso_core` holds the enums the core defines for every language (`Flow`, `ErrorKind`,
+`TokenPreference`, `TokenFamily`, `MobileApp`, `Domain`, `TransportErrorKind`), and
+`garmin_sso_uniffi` the client, session, errors and callbacks.
 """
 
-from .garmin_sso_uniffi import *  # noqa: F401,F403 — the generated module is the API
-from .garmin_sso_uniffi import __all__  # noqa: F401
+from .garmin_sso_core import *  # noqa: F401,F403
+# Second, so that its InternalError (raised by the library's calls) is the one exported; the core's
+# module has no calls of its own.
+from .garmin_sso_uniffi import *  # noqa: F401,F403
+from . import garmin_sso_core as _core, garmin_sso_uniffi as _uniffi
+
+__all__ = sorted(set(_core.__all__) | set(_uniffi.__all__))
+del _core, _uniffi

@@ -27,6 +27,7 @@ import itertools
 import traceback
 import typing
 import platform
+from . import garmin_sso_core
 
 
 # Used for default argument values
@@ -524,6 +525,8 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_garmin_sso_uniffi_checksum_func_set_log_sink() != 22708:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_credentials_email() != 28604:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new() != 1034:
@@ -532,17 +535,19 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code() != 31353:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url() != 1153:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url() != 55422:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_exchange_webview() != 11921:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_exchange_webview() != 34084:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login() != 49152:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login() != 39142:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with() != 49500:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with() != 45817:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() != 15584:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() != 33630:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url() != 53467:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() != 1495:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -562,13 +567,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() != 23294:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_logsink_log() != 28815:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to() != 1602:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_delivery() != 26413:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_flow() != 38268:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_strategy() != 17845:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_method() != 12896:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() != 64564:
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() != 28433:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_refreshlistener_on_refresh() != 33587:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -627,6 +634,9 @@ _UniffiLib.ffi_garmin_sso_uniffi_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_garmin_sso_uniffi_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_garmin_sso_uniffi_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_func_set_log_sink.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_func_set_log_sink.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentials_email.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentials_email.restype = ctypes.c_uint16
@@ -657,6 +667,9 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new.restype = ctypes.c_uint16
@@ -684,15 +697,18 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httprequest_url.restype = ct
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_logsink_log.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_logsink_log.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to.restype = ctypes.c_uint16
-_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_delivery.argtypes = (
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_flow.argtypes = (
 )
-_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_delivery.restype = ctypes.c_uint16
-_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_strategy.argtypes = (
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_flow.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_method.argtypes = (
 )
-_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_strategy.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_method.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit.restype = ctypes.c_uint16
@@ -738,6 +754,12 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save.restype = ct
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_func_set_log_sink.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_func_set_log_sink.restype = None
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentials_email.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -790,7 +812,7 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_login.argtypes = (
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_login.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with.argtypes = (
     ctypes.c_uint64,
-    _UniffiRustBuffer,
+    garmin_sso_core._UniffiRustBuffer,
     _UniffiRustBuffer,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -809,6 +831,11 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in.arg
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_webview_service_url.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_webview_service_url.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_garminclient_new.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -867,21 +894,29 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httptransport_send.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_httptransport_send.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_logsink_log.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_logsink_log.restype = None
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_code_sent_to.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_code_sent_to.restype = _UniffiRustBuffer
-_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_delivery.argtypes = (
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_flow.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
-_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_delivery.restype = _UniffiRustBuffer
-_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_strategy.argtypes = (
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_flow.restype = garmin_sso_core._UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_method.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
-_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_strategy.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_method.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_submit.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -968,6 +1003,11 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind.restype = garmin_sso_core._UniffiRustBuffer
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_credentials.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1028,6 +1068,16 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_httptransport.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_httptransport.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_logsink.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_logsink.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_logsink.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_logsink.restype = None
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_pendingmfa.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1123,6 +1173,23 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_httptransport.argtyp
     ctypes.POINTER(_UniffiVTableCallbackInterfaceGarminSsoUniffiHttpTransport),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_httptransport.restype = None
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_LOG_SINK_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,_UniffiRustBuffer,_UniffiRustBuffer,ctypes.c_void_p,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_LOG_SINK = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
+)
+_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_LOG_SINK = ctypes.CFUNCTYPE(None,ctypes.c_uint64,
+)
+class _UniffiVTableCallbackInterfaceGarminSsoUniffiLogSink(ctypes.Structure):
+    _fields_ = [
+        ("uniffi_free", _UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_LOG_SINK),
+        ("uniffi_clone", _UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_LOG_SINK),
+        ("log", _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_LOG_SINK_METHOD0),
+    ]
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_logsink.argtypes = (
+    ctypes.POINTER(_UniffiVTableCallbackInterfaceGarminSsoUniffiLogSink),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_logsink.restype = None
 _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_REFRESH_LISTENER_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.c_void_p,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -1437,79 +1504,44 @@ class _UniffiFfiConverterTypeApiResponse(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeHttpHeader.write(value.headers, buf)
         _UniffiFfiConverterBytes.write(value.body, buf)
 
-
-
-
-
-
-class GarminDomain(enum.Enum):
+@dataclass
+class Consumer:
     """
-    Garmin's two SSO domains.
+    The OAuth1 consumer the legacy exchange signs with, instead of the public one fetched once.
 """
-    
-    COM = 0
-    """
-    `garmin.com`, everywhere but mainland China.
-"""
-    
-    CN = 1
-    """
-    `garmin.cn`, accounts in mainland China.
-"""
-    
+    def __init__(self, *, consumer_key:str, consumer_secret:str):
+        self.consumer_key = consumer_key
+        self.consumer_secret = consumer_secret
+        
+        
 
+    
+    def __str__(self):
+        return "Consumer(consumer_key={}, consumer_secret={})".format(self.consumer_key, self.consumer_secret)
+    def __eq__(self, other):
+        if self.consumer_key != other.consumer_key:
+            return False
+        if self.consumer_secret != other.consumer_secret:
+            return False
+        return True
 
-class _UniffiFfiConverterTypeGarminDomain(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeConsumer(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return GarminDomain.COM
-        if variant == 2:
-            return GarminDomain.CN
-        raise InternalError("Raw enum value doesn't match any cases")
+        return Consumer(
+            consumer_key=_UniffiFfiConverterString.read(buf),
+            consumer_secret=_UniffiFfiConverterString.read(buf),
+        )
 
     @staticmethod
     def check_lower(value):
-        if value == GarminDomain.COM:
-            return
-        if value == GarminDomain.CN:
-            return
-        raise ValueError(value)
+        _UniffiFfiConverterString.check_lower(value.consumer_key)
+        _UniffiFfiConverterString.check_lower(value.consumer_secret)
 
     @staticmethod
     def write(value, buf):
-        if value == GarminDomain.COM:
-            buf.write_i32(1)
-        if value == GarminDomain.CN:
-            buf.write_i32(2)
-
-
-
-class _UniffiFfiConverterOptionalTypeGarminDomain(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeGarminDomain.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeGarminDomain.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeGarminDomain.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
+        _UniffiFfiConverterString.write(value.consumer_key, buf)
+        _UniffiFfiConverterString.write(value.consumer_secret, buf)
 
 class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
     @classmethod
@@ -1536,71 +1568,96 @@ class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-
-
-
-
-
-class TokenFamily(enum.Enum):
+@dataclass
+class Endpoints:
     """
-    Which token family a sign-in produces.
+    Per-host overrides of Garmin's endpoints, applied after `base_url`. Each host is a base URL
+    (http(s), no query, no credentials; Garmin's paths are appended); `consumer_url` is the address
+    of the OAuth consumer JSON itself. Credentials and tokens are only ever sent to these hosts.
 """
-    
-    AUTO = 0
-    """
-    DI OAuth2, falling back to the legacy exchange when DI refuses.
-"""
-    
-    DI = 1
-    """
-    DI OAuth2 only.
-"""
-    
-    LEGACY = 2
-    """
-    Legacy OAuth1 → OAuth2 only.
-"""
-    
+    def __init__(self, *, sso:typing.Optional[str] = _DEFAULT, connectapi:typing.Optional[str] = _DEFAULT, connect:typing.Optional[str] = _DEFAULT, diauth:typing.Optional[str] = _DEFAULT, services:typing.Optional[str] = _DEFAULT, consumer_url:typing.Optional[str] = _DEFAULT):
+        if sso is _DEFAULT:
+            self.sso = None
+        else:
+            self.sso = sso
+        if connectapi is _DEFAULT:
+            self.connectapi = None
+        else:
+            self.connectapi = connectapi
+        if connect is _DEFAULT:
+            self.connect = None
+        else:
+            self.connect = connect
+        if diauth is _DEFAULT:
+            self.diauth = None
+        else:
+            self.diauth = diauth
+        if services is _DEFAULT:
+            self.services = None
+        else:
+            self.services = services
+        if consumer_url is _DEFAULT:
+            self.consumer_url = None
+        else:
+            self.consumer_url = consumer_url
+        
+        
 
+    
+    def __str__(self):
+        return "Endpoints(sso={}, connectapi={}, connect={}, diauth={}, services={}, consumer_url={})".format(self.sso, self.connectapi, self.connect, self.diauth, self.services, self.consumer_url)
+    def __eq__(self, other):
+        if self.sso != other.sso:
+            return False
+        if self.connectapi != other.connectapi:
+            return False
+        if self.connect != other.connect:
+            return False
+        if self.diauth != other.diauth:
+            return False
+        if self.services != other.services:
+            return False
+        if self.consumer_url != other.consumer_url:
+            return False
+        return True
 
-class _UniffiFfiConverterTypeTokenFamily(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeEndpoints(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return TokenFamily.AUTO
-        if variant == 2:
-            return TokenFamily.DI
-        if variant == 3:
-            return TokenFamily.LEGACY
-        raise InternalError("Raw enum value doesn't match any cases")
+        return Endpoints(
+            sso=_UniffiFfiConverterOptionalString.read(buf),
+            connectapi=_UniffiFfiConverterOptionalString.read(buf),
+            connect=_UniffiFfiConverterOptionalString.read(buf),
+            diauth=_UniffiFfiConverterOptionalString.read(buf),
+            services=_UniffiFfiConverterOptionalString.read(buf),
+            consumer_url=_UniffiFfiConverterOptionalString.read(buf),
+        )
 
     @staticmethod
     def check_lower(value):
-        if value == TokenFamily.AUTO:
-            return
-        if value == TokenFamily.DI:
-            return
-        if value == TokenFamily.LEGACY:
-            return
-        raise ValueError(value)
+        _UniffiFfiConverterOptionalString.check_lower(value.sso)
+        _UniffiFfiConverterOptionalString.check_lower(value.connectapi)
+        _UniffiFfiConverterOptionalString.check_lower(value.connect)
+        _UniffiFfiConverterOptionalString.check_lower(value.diauth)
+        _UniffiFfiConverterOptionalString.check_lower(value.services)
+        _UniffiFfiConverterOptionalString.check_lower(value.consumer_url)
 
     @staticmethod
     def write(value, buf):
-        if value == TokenFamily.AUTO:
-            buf.write_i32(1)
-        if value == TokenFamily.DI:
-            buf.write_i32(2)
-        if value == TokenFamily.LEGACY:
-            buf.write_i32(3)
+        _UniffiFfiConverterOptionalString.write(value.sso, buf)
+        _UniffiFfiConverterOptionalString.write(value.connectapi, buf)
+        _UniffiFfiConverterOptionalString.write(value.connect, buf)
+        _UniffiFfiConverterOptionalString.write(value.diauth, buf)
+        _UniffiFfiConverterOptionalString.write(value.services, buf)
+        _UniffiFfiConverterOptionalString.write(value.consumer_url, buf)
 
 
 
-class _UniffiFfiConverterOptionalTypeTokenFamily(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterOptionalTypeDomain(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         if value is not None:
-            _UniffiFfiConverterTypeTokenFamily.check_lower(value)
+            garmin_sso_core._UniffiFfiConverterTypeDomain.check_lower(value)
 
     @classmethod
     def write(cls, value, buf):
@@ -1609,7 +1666,7 @@ class _UniffiFfiConverterOptionalTypeTokenFamily(_UniffiConverterRustBuffer):
             return
 
         buf.write_u8(1)
-        _UniffiFfiConverterTypeTokenFamily.write(value, buf)
+        garmin_sso_core._UniffiFfiConverterTypeDomain.write(value, buf)
 
     @classmethod
     def read(cls, buf):
@@ -1617,82 +1674,76 @@ class _UniffiFfiConverterOptionalTypeTokenFamily(_UniffiConverterRustBuffer):
         if flag == 0:
             return None
         elif flag == 1:
-            return _UniffiFfiConverterTypeTokenFamily.read(buf)
+            return garmin_sso_core._UniffiFfiConverterTypeDomain.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeEndpoints(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeEndpoints.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeEndpoints.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeEndpoints.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
 
 
+class _UniffiFfiConverterOptionalTypeTokenPreference(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            garmin_sso_core._UniffiFfiConverterTypeTokenPreference.check_lower(value)
 
-
-
-class SignInStrategy(enum.Enum):
-    """
-    Which sign-in strategy a failure belongs to.
-"""
-    
-    WIDGET = 0
-    """
-    The classic widget (HTML) flow.
-"""
-    
-    MOBILE = 1
-    """
-    The mobile JSON flow Garmin's apps use.
-"""
-    
-    PORTAL = 2
-    """
-    The portal JSON flow.
-"""
-    
-
-
-class _UniffiFfiConverterTypeSignInStrategy(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return SignInStrategy.WIDGET
-        if variant == 2:
-            return SignInStrategy.MOBILE
-        if variant == 3:
-            return SignInStrategy.PORTAL
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == SignInStrategy.WIDGET:
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
             return
-        if value == SignInStrategy.MOBILE:
-            return
-        if value == SignInStrategy.PORTAL:
-            return
-        raise ValueError(value)
 
-    @staticmethod
-    def write(value, buf):
-        if value == SignInStrategy.WIDGET:
-            buf.write_i32(1)
-        if value == SignInStrategy.MOBILE:
-            buf.write_i32(2)
-        if value == SignInStrategy.PORTAL:
-            buf.write_i32(3)
+        buf.write_u8(1)
+        garmin_sso_core._UniffiFfiConverterTypeTokenPreference.write(value, buf)
 
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return garmin_sso_core._UniffiFfiConverterTypeTokenPreference.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
 
 
-class _UniffiFfiConverterSequenceTypeSignInStrategy(_UniffiConverterRustBuffer):
+
+class _UniffiFfiConverterSequenceTypeFlow(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         for item in value:
-            _UniffiFfiConverterTypeSignInStrategy.check_lower(item)
+            garmin_sso_core._UniffiFfiConverterTypeFlow.check_lower(item)
 
     @classmethod
     def write(cls, value, buf):
         items = len(value)
         buf.write_i32(items)
         for item in value:
-            _UniffiFfiConverterTypeSignInStrategy.write(item, buf)
+            garmin_sso_core._UniffiFfiConverterTypeFlow.write(item, buf)
 
     @classmethod
     def read(cls, buf):
@@ -1701,14 +1752,14 @@ class _UniffiFfiConverterSequenceTypeSignInStrategy(_UniffiConverterRustBuffer):
             raise InternalError("Unexpected negative sequence length")
 
         return [
-            _UniffiFfiConverterTypeSignInStrategy.read(buf) for i in range(count)
+            garmin_sso_core._UniffiFfiConverterTypeFlow.read(buf) for i in range(count)
         ]
 
-class _UniffiFfiConverterOptionalSequenceTypeSignInStrategy(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterOptionalSequenceTypeFlow(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         if value is not None:
-            _UniffiFfiConverterSequenceTypeSignInStrategy.check_lower(value)
+            _UniffiFfiConverterSequenceTypeFlow.check_lower(value)
 
     @classmethod
     def write(cls, value, buf):
@@ -1717,7 +1768,7 @@ class _UniffiFfiConverterOptionalSequenceTypeSignInStrategy(_UniffiConverterRust
             return
 
         buf.write_u8(1)
-        _UniffiFfiConverterSequenceTypeSignInStrategy.write(value, buf)
+        _UniffiFfiConverterSequenceTypeFlow.write(value, buf)
 
     @classmethod
     def read(cls, buf):
@@ -1725,65 +1776,17 @@ class _UniffiFfiConverterOptionalSequenceTypeSignInStrategy(_UniffiConverterRust
         if flag == 0:
             return None
         elif flag == 1:
-            return _UniffiFfiConverterSequenceTypeSignInStrategy.read(buf)
+            return _UniffiFfiConverterSequenceTypeFlow.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
 
 
-
-
-
-class AppPlatform(enum.Enum):
-    """
-    Which Garmin Connect app the sign-in presents itself as (and whose service URL a web-view ticket
-    is bound to).
-"""
-    
-    ANDROID = 0
-    """
-    Garmin Connect Mobile for Android.
-"""
-    
-    IOS = 1
-    """
-    Garmin Connect Mobile for iOS.
-"""
-    
-
-
-class _UniffiFfiConverterTypeAppPlatform(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return AppPlatform.ANDROID
-        if variant == 2:
-            return AppPlatform.IOS
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == AppPlatform.ANDROID:
-            return
-        if value == AppPlatform.IOS:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == AppPlatform.ANDROID:
-            buf.write_i32(1)
-        if value == AppPlatform.IOS:
-            buf.write_i32(2)
-
-
-
-class _UniffiFfiConverterOptionalTypeAppPlatform(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterOptionalTypeMobileApp(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         if value is not None:
-            _UniffiFfiConverterTypeAppPlatform.check_lower(value)
+            garmin_sso_core._UniffiFfiConverterTypeMobileApp.check_lower(value)
 
     @classmethod
     def write(cls, value, buf):
@@ -1792,7 +1795,7 @@ class _UniffiFfiConverterOptionalTypeAppPlatform(_UniffiConverterRustBuffer):
             return
 
         buf.write_u8(1)
-        _UniffiFfiConverterTypeAppPlatform.write(value, buf)
+        garmin_sso_core._UniffiFfiConverterTypeMobileApp.write(value, buf)
 
     @classmethod
     def read(cls, buf):
@@ -1800,7 +1803,7 @@ class _UniffiFfiConverterOptionalTypeAppPlatform(_UniffiConverterRustBuffer):
         if flag == 0:
             return None
         elif flag == 1:
-            return _UniffiFfiConverterTypeAppPlatform.read(buf)
+            return garmin_sso_core._UniffiFfiConverterTypeMobileApp.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
@@ -1890,12 +1893,38 @@ class _UniffiFfiConverterOptionalSequenceString(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterOptionalTypeConsumer(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeConsumer.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeConsumer.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeConsumer.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class GarminConfig:
     """
-    How to reach Garmin. `GarminConfig()` with no arguments means Garmin's real servers on garmin.com.
+    How to reach Garmin. `GarminConfig()` with no arguments means Garmin's real servers on garmin.com
+    with the core's defaults.
 """
-    def __init__(self, *, domain:typing.Optional[GarminDomain] = _DEFAULT, base_url:typing.Optional[str] = _DEFAULT, token_family:typing.Optional[TokenFamily] = _DEFAULT, strategies:typing.Optional[typing.List[SignInStrategy]] = _DEFAULT, platform:typing.Optional[AppPlatform] = _DEFAULT, timeout_seconds:typing.Optional[int] = _DEFAULT, refresh_margin_seconds:typing.Optional[int] = _DEFAULT, di_client_ids:typing.Optional[typing.List[str]] = _DEFAULT, consumer_key:typing.Optional[str] = _DEFAULT, consumer_secret:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, domain:typing.Optional[garmin_sso_core.Domain] = _DEFAULT, base_url:typing.Optional[str] = _DEFAULT, endpoints:typing.Optional[Endpoints] = _DEFAULT, tokens:typing.Optional[garmin_sso_core.TokenPreference] = _DEFAULT, strategies:typing.Optional[typing.List[garmin_sso_core.Flow]] = _DEFAULT, mobile_app:typing.Optional[garmin_sso_core.MobileApp] = _DEFAULT, sso_user_agent:typing.Optional[str] = _DEFAULT, oauth_user_agent:typing.Optional[str] = _DEFAULT, api_user_agent:typing.Optional[str] = _DEFAULT, timeout_seconds:typing.Optional[int] = _DEFAULT, max_response_bytes:typing.Optional[int] = _DEFAULT, refresh_margin_seconds:typing.Optional[int] = _DEFAULT, di_client_ids:typing.Optional[typing.List[str]] = _DEFAULT, consumer:typing.Optional[Consumer] = _DEFAULT):
         if domain is _DEFAULT:
             self.domain = None
         else:
@@ -1904,22 +1933,42 @@ class GarminConfig:
             self.base_url = None
         else:
             self.base_url = base_url
-        if token_family is _DEFAULT:
-            self.token_family = None
+        if endpoints is _DEFAULT:
+            self.endpoints = None
         else:
-            self.token_family = token_family
+            self.endpoints = endpoints
+        if tokens is _DEFAULT:
+            self.tokens = None
+        else:
+            self.tokens = tokens
         if strategies is _DEFAULT:
             self.strategies = None
         else:
             self.strategies = strategies
-        if platform is _DEFAULT:
-            self.platform = None
+        if mobile_app is _DEFAULT:
+            self.mobile_app = None
         else:
-            self.platform = platform
+            self.mobile_app = mobile_app
+        if sso_user_agent is _DEFAULT:
+            self.sso_user_agent = None
+        else:
+            self.sso_user_agent = sso_user_agent
+        if oauth_user_agent is _DEFAULT:
+            self.oauth_user_agent = None
+        else:
+            self.oauth_user_agent = oauth_user_agent
+        if api_user_agent is _DEFAULT:
+            self.api_user_agent = None
+        else:
+            self.api_user_agent = api_user_agent
         if timeout_seconds is _DEFAULT:
             self.timeout_seconds = None
         else:
             self.timeout_seconds = timeout_seconds
+        if max_response_bytes is _DEFAULT:
+            self.max_response_bytes = None
+        else:
+            self.max_response_bytes = max_response_bytes
         if refresh_margin_seconds is _DEFAULT:
             self.refresh_margin_seconds = None
         else:
@@ -1928,40 +1977,44 @@ class GarminConfig:
             self.di_client_ids = None
         else:
             self.di_client_ids = di_client_ids
-        if consumer_key is _DEFAULT:
-            self.consumer_key = None
+        if consumer is _DEFAULT:
+            self.consumer = None
         else:
-            self.consumer_key = consumer_key
-        if consumer_secret is _DEFAULT:
-            self.consumer_secret = None
-        else:
-            self.consumer_secret = consumer_secret
+            self.consumer = consumer
         
         
 
     
     def __str__(self):
-        return "GarminConfig(domain={}, base_url={}, token_family={}, strategies={}, platform={}, timeout_seconds={}, refresh_margin_seconds={}, di_client_ids={}, consumer_key={}, consumer_secret={})".format(self.domain, self.base_url, self.token_family, self.strategies, self.platform, self.timeout_seconds, self.refresh_margin_seconds, self.di_client_ids, self.consumer_key, self.consumer_secret)
+        return "GarminConfig(domain={}, base_url={}, endpoints={}, tokens={}, strategies={}, mobile_app={}, sso_user_agent={}, oauth_user_agent={}, api_user_agent={}, timeout_seconds={}, max_response_bytes={}, refresh_margin_seconds={}, di_client_ids={}, consumer={})".format(self.domain, self.base_url, self.endpoints, self.tokens, self.strategies, self.mobile_app, self.sso_user_agent, self.oauth_user_agent, self.api_user_agent, self.timeout_seconds, self.max_response_bytes, self.refresh_margin_seconds, self.di_client_ids, self.consumer)
     def __eq__(self, other):
         if self.domain != other.domain:
             return False
         if self.base_url != other.base_url:
             return False
-        if self.token_family != other.token_family:
+        if self.endpoints != other.endpoints:
+            return False
+        if self.tokens != other.tokens:
             return False
         if self.strategies != other.strategies:
             return False
-        if self.platform != other.platform:
+        if self.mobile_app != other.mobile_app:
+            return False
+        if self.sso_user_agent != other.sso_user_agent:
+            return False
+        if self.oauth_user_agent != other.oauth_user_agent:
+            return False
+        if self.api_user_agent != other.api_user_agent:
             return False
         if self.timeout_seconds != other.timeout_seconds:
+            return False
+        if self.max_response_bytes != other.max_response_bytes:
             return False
         if self.refresh_margin_seconds != other.refresh_margin_seconds:
             return False
         if self.di_client_ids != other.di_client_ids:
             return False
-        if self.consumer_key != other.consumer_key:
-            return False
-        if self.consumer_secret != other.consumer_secret:
+        if self.consumer != other.consumer:
             return False
         return True
 
@@ -1969,43 +2022,55 @@ class _UniffiFfiConverterTypeGarminConfig(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         return GarminConfig(
-            domain=_UniffiFfiConverterOptionalTypeGarminDomain.read(buf),
+            domain=_UniffiFfiConverterOptionalTypeDomain.read(buf),
             base_url=_UniffiFfiConverterOptionalString.read(buf),
-            token_family=_UniffiFfiConverterOptionalTypeTokenFamily.read(buf),
-            strategies=_UniffiFfiConverterOptionalSequenceTypeSignInStrategy.read(buf),
-            platform=_UniffiFfiConverterOptionalTypeAppPlatform.read(buf),
+            endpoints=_UniffiFfiConverterOptionalTypeEndpoints.read(buf),
+            tokens=_UniffiFfiConverterOptionalTypeTokenPreference.read(buf),
+            strategies=_UniffiFfiConverterOptionalSequenceTypeFlow.read(buf),
+            mobile_app=_UniffiFfiConverterOptionalTypeMobileApp.read(buf),
+            sso_user_agent=_UniffiFfiConverterOptionalString.read(buf),
+            oauth_user_agent=_UniffiFfiConverterOptionalString.read(buf),
+            api_user_agent=_UniffiFfiConverterOptionalString.read(buf),
             timeout_seconds=_UniffiFfiConverterOptionalUInt64.read(buf),
+            max_response_bytes=_UniffiFfiConverterOptionalUInt64.read(buf),
             refresh_margin_seconds=_UniffiFfiConverterOptionalUInt64.read(buf),
             di_client_ids=_UniffiFfiConverterOptionalSequenceString.read(buf),
-            consumer_key=_UniffiFfiConverterOptionalString.read(buf),
-            consumer_secret=_UniffiFfiConverterOptionalString.read(buf),
+            consumer=_UniffiFfiConverterOptionalTypeConsumer.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterOptionalTypeGarminDomain.check_lower(value.domain)
+        _UniffiFfiConverterOptionalTypeDomain.check_lower(value.domain)
         _UniffiFfiConverterOptionalString.check_lower(value.base_url)
-        _UniffiFfiConverterOptionalTypeTokenFamily.check_lower(value.token_family)
-        _UniffiFfiConverterOptionalSequenceTypeSignInStrategy.check_lower(value.strategies)
-        _UniffiFfiConverterOptionalTypeAppPlatform.check_lower(value.platform)
+        _UniffiFfiConverterOptionalTypeEndpoints.check_lower(value.endpoints)
+        _UniffiFfiConverterOptionalTypeTokenPreference.check_lower(value.tokens)
+        _UniffiFfiConverterOptionalSequenceTypeFlow.check_lower(value.strategies)
+        _UniffiFfiConverterOptionalTypeMobileApp.check_lower(value.mobile_app)
+        _UniffiFfiConverterOptionalString.check_lower(value.sso_user_agent)
+        _UniffiFfiConverterOptionalString.check_lower(value.oauth_user_agent)
+        _UniffiFfiConverterOptionalString.check_lower(value.api_user_agent)
         _UniffiFfiConverterOptionalUInt64.check_lower(value.timeout_seconds)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.max_response_bytes)
         _UniffiFfiConverterOptionalUInt64.check_lower(value.refresh_margin_seconds)
         _UniffiFfiConverterOptionalSequenceString.check_lower(value.di_client_ids)
-        _UniffiFfiConverterOptionalString.check_lower(value.consumer_key)
-        _UniffiFfiConverterOptionalString.check_lower(value.consumer_secret)
+        _UniffiFfiConverterOptionalTypeConsumer.check_lower(value.consumer)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterOptionalTypeGarminDomain.write(value.domain, buf)
+        _UniffiFfiConverterOptionalTypeDomain.write(value.domain, buf)
         _UniffiFfiConverterOptionalString.write(value.base_url, buf)
-        _UniffiFfiConverterOptionalTypeTokenFamily.write(value.token_family, buf)
-        _UniffiFfiConverterOptionalSequenceTypeSignInStrategy.write(value.strategies, buf)
-        _UniffiFfiConverterOptionalTypeAppPlatform.write(value.platform, buf)
+        _UniffiFfiConverterOptionalTypeEndpoints.write(value.endpoints, buf)
+        _UniffiFfiConverterOptionalTypeTokenPreference.write(value.tokens, buf)
+        _UniffiFfiConverterOptionalSequenceTypeFlow.write(value.strategies, buf)
+        _UniffiFfiConverterOptionalTypeMobileApp.write(value.mobile_app, buf)
+        _UniffiFfiConverterOptionalString.write(value.sso_user_agent, buf)
+        _UniffiFfiConverterOptionalString.write(value.oauth_user_agent, buf)
+        _UniffiFfiConverterOptionalString.write(value.api_user_agent, buf)
         _UniffiFfiConverterOptionalUInt64.write(value.timeout_seconds, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.max_response_bytes, buf)
         _UniffiFfiConverterOptionalUInt64.write(value.refresh_margin_seconds, buf)
         _UniffiFfiConverterOptionalSequenceString.write(value.di_client_ids, buf)
-        _UniffiFfiConverterOptionalString.write(value.consumer_key, buf)
-        _UniffiFfiConverterOptionalString.write(value.consumer_secret, buf)
+        _UniffiFfiConverterOptionalTypeConsumer.write(value.consumer, buf)
 
 @dataclass
 class HttpResponse:
@@ -2058,12 +2123,12 @@ class _UniffiFfiConverterTypeHttpResponse(_UniffiConverterRustBuffer):
 
 
 
-class MfaDelivery:
+class MfaMethod:
     """
-    How Garmin delivers the code.
+    How Garmin delivers the code (the core's `MfaMethod`).
 """
     def __init__(self):
-        raise RuntimeError("MfaDelivery cannot be instantiated directly")
+        raise RuntimeError("MfaMethod cannot be instantiated directly")
 
     # Each enum variant is a nested class of the enum itself.
     @dataclass
@@ -2080,9 +2145,9 @@ class MfaDelivery:
             
     
         def __str__(self):
-            return "MfaDelivery.EMAIL()".format()
+            return "MfaMethod.EMAIL()".format()
         def __eq__(self, other):
-            if not isinstance(other, MfaDelivery):
+            if not isinstance(other, MfaMethod):
                 return NotImplemented
             if not other.is_EMAIL():
                 return False
@@ -2102,9 +2167,9 @@ class MfaDelivery:
             
     
         def __str__(self):
-            return "MfaDelivery.SMS()".format()
+            return "MfaMethod.SMS()".format()
         def __eq__(self, other):
-            if not isinstance(other, MfaDelivery):
+            if not isinstance(other, MfaMethod):
                 return NotImplemented
             if not other.is_SMS():
                 return False
@@ -2124,9 +2189,9 @@ class MfaDelivery:
             
     
         def __str__(self):
-            return "MfaDelivery.TOTP()".format()
+            return "MfaMethod.TOTP()".format()
         def __eq__(self, other):
-            if not isinstance(other, MfaDelivery):
+            if not isinstance(other, MfaMethod):
                 return NotImplemented
             if not other.is_TOTP():
                 return False
@@ -2138,75 +2203,76 @@ class MfaDelivery:
         A method this library does not know, as Garmin named it.
 """
         
-        def __init__(self, name:str):
-            self.name = name
-            
-            
-            pass
+        def __init__(self, *values):
+            if len(values) != 1:
+                raise TypeError(f"Expected 1 arguments, found {len(values)}")
+            self._values = values
+
+        def __getitem__(self, index):
+            return self._values[index]
 
     
             
             
+
     
         def __str__(self):
-            return "MfaDelivery.OTHER(name={})".format(self.name)
+            return f"MfaMethod.OTHER{self._values!r}"
         def __eq__(self, other):
-            if not isinstance(other, MfaDelivery):
+            if not isinstance(other, MfaMethod):
                 return NotImplemented
             if not other.is_OTHER():
                 return False
-            if self.name != other.name:
-                return False
-            return True
+            return self._values == other._values
 
     
 
     # For each variant, we have `is_NAME` and `is_name` methods for easily checking
     # whether an instance is that variant.
     def is_EMAIL(self) -> bool:
-        return isinstance(self, MfaDelivery.EMAIL)
+        return isinstance(self, MfaMethod.EMAIL)
     def is_email(self) -> bool:
-        return isinstance(self, MfaDelivery.EMAIL)
+        return isinstance(self, MfaMethod.EMAIL)
     def is_SMS(self) -> bool:
-        return isinstance(self, MfaDelivery.SMS)
+        return isinstance(self, MfaMethod.SMS)
     def is_sms(self) -> bool:
-        return isinstance(self, MfaDelivery.SMS)
+        return isinstance(self, MfaMethod.SMS)
     def is_TOTP(self) -> bool:
-        return isinstance(self, MfaDelivery.TOTP)
+        return isinstance(self, MfaMethod.TOTP)
     def is_totp(self) -> bool:
-        return isinstance(self, MfaDelivery.TOTP)
+        return isinstance(self, MfaMethod.TOTP)
     def is_OTHER(self) -> bool:
-        return isinstance(self, MfaDelivery.OTHER)
+        return isinstance(self, MfaMethod.OTHER)
     def is_other(self) -> bool:
-        return isinstance(self, MfaDelivery.OTHER)
+        return isinstance(self, MfaMethod.OTHER)
     
 
 # Now, a little trick - we make each nested variant class be a subclass of the main
 # enum class, so that method calls and instance checks etc will work intuitively.
 # We might be able to do this a little more neatly with a metaclass, but this'll do.
-MfaDelivery.EMAIL = type("MfaDelivery.EMAIL", (MfaDelivery.EMAIL, MfaDelivery,), {})  # type: ignore
-MfaDelivery.SMS = type("MfaDelivery.SMS", (MfaDelivery.SMS, MfaDelivery,), {})  # type: ignore
-MfaDelivery.TOTP = type("MfaDelivery.TOTP", (MfaDelivery.TOTP, MfaDelivery,), {})  # type: ignore
-MfaDelivery.OTHER = type("MfaDelivery.OTHER", (MfaDelivery.OTHER, MfaDelivery,), {})  # type: ignore
+MfaMethod.EMAIL = type("MfaMethod.EMAIL", (MfaMethod.EMAIL, MfaMethod,), {})  # type: ignore
+MfaMethod.SMS = type("MfaMethod.SMS", (MfaMethod.SMS, MfaMethod,), {})  # type: ignore
+MfaMethod.TOTP = type("MfaMethod.TOTP", (MfaMethod.TOTP, MfaMethod,), {})  # type: ignore
+MfaMethod.OTHER = type("MfaMethod.OTHER", (MfaMethod.OTHER, MfaMethod,), {})  # type: ignore
 
 
 
 
-class _UniffiFfiConverterTypeMfaDelivery(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeMfaMethod(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         variant = buf.read_i32()
         if variant == 1:
-            return MfaDelivery.EMAIL(
+            return MfaMethod.EMAIL(
             )
         if variant == 2:
-            return MfaDelivery.SMS(
+            return MfaMethod.SMS(
             )
         if variant == 3:
-            return MfaDelivery.TOTP(
+            return MfaMethod.TOTP(
             )
         if variant == 4:
-            return MfaDelivery.OTHER(
+            return MfaMethod.OTHER(
                 _UniffiFfiConverterString.read(buf),
             )
         raise InternalError("Raw enum value doesn't match any cases")
@@ -2220,7 +2286,7 @@ class _UniffiFfiConverterTypeMfaDelivery(_UniffiConverterRustBuffer):
         if value.is_TOTP():
             return
         if value.is_OTHER():
-            _UniffiFfiConverterString.check_lower(value.name)
+            _UniffiFfiConverterString.check_lower(value._values[0])
             return
         raise ValueError(value)
 
@@ -2234,7 +2300,7 @@ class _UniffiFfiConverterTypeMfaDelivery(_UniffiConverterRustBuffer):
             buf.write_i32(3)
         if value.is_OTHER():
             buf.write_i32(4)
-            _UniffiFfiConverterString.write(value.name, buf)
+            _UniffiFfiConverterString.write(value._values[0], buf)
 
 
 
@@ -2256,23 +2322,23 @@ class MfaPrompt:
     """
     What the app needs to ask the user for an MFA code.
 """
-    def __init__(self, *, delivery:MfaDelivery, code_sent_to:typing.Optional[str], strategy:SignInStrategy, attempt:int):
-        self.delivery = delivery
+    def __init__(self, *, method:MfaMethod, code_sent_to:typing.Optional[str], flow:garmin_sso_core.Flow, attempt:int):
+        self.method = method
         self.code_sent_to = code_sent_to
-        self.strategy = strategy
+        self.flow = flow
         self.attempt = attempt
         
         
 
     
     def __str__(self):
-        return "MfaPrompt(delivery={}, code_sent_to={}, strategy={}, attempt={})".format(self.delivery, self.code_sent_to, self.strategy, self.attempt)
+        return "MfaPrompt(method={}, code_sent_to={}, flow={}, attempt={})".format(self.method, self.code_sent_to, self.flow, self.attempt)
     def __eq__(self, other):
-        if self.delivery != other.delivery:
+        if self.method != other.method:
             return False
         if self.code_sent_to != other.code_sent_to:
             return False
-        if self.strategy != other.strategy:
+        if self.flow != other.flow:
             return False
         if self.attempt != other.attempt:
             return False
@@ -2282,24 +2348,24 @@ class _UniffiFfiConverterTypeMfaPrompt(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         return MfaPrompt(
-            delivery=_UniffiFfiConverterTypeMfaDelivery.read(buf),
+            method=_UniffiFfiConverterTypeMfaMethod.read(buf),
             code_sent_to=_UniffiFfiConverterOptionalString.read(buf),
-            strategy=_UniffiFfiConverterTypeSignInStrategy.read(buf),
+            flow=garmin_sso_core._UniffiFfiConverterTypeFlow.read(buf),
             attempt=_UniffiFfiConverterUInt32.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterTypeMfaDelivery.check_lower(value.delivery)
+        _UniffiFfiConverterTypeMfaMethod.check_lower(value.method)
         _UniffiFfiConverterOptionalString.check_lower(value.code_sent_to)
-        _UniffiFfiConverterTypeSignInStrategy.check_lower(value.strategy)
+        garmin_sso_core._UniffiFfiConverterTypeFlow.check_lower(value.flow)
         _UniffiFfiConverterUInt32.check_lower(value.attempt)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterTypeMfaDelivery.write(value.delivery, buf)
+        _UniffiFfiConverterTypeMfaMethod.write(value.method, buf)
         _UniffiFfiConverterOptionalString.write(value.code_sent_to, buf)
-        _UniffiFfiConverterTypeSignInStrategy.write(value.strategy, buf)
+        garmin_sso_core._UniffiFfiConverterTypeFlow.write(value.flow, buf)
         _UniffiFfiConverterUInt32.write(value.attempt, buf)
 
 class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
@@ -2397,51 +2463,14 @@ class _UniffiFfiConverterTypeProfile(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.user_name, buf)
         _UniffiFfiConverterString.write(value.raw, buf)
 
-@dataclass
-class StrategyFailure:
-    """
-    Why one strategy of a sign-in chain failed.
-"""
-    def __init__(self, *, strategy:SignInStrategy, message:str):
-        self.strategy = strategy
-        self.message = message
-        
-        
 
-    
-    def __str__(self):
-        return "StrategyFailure(strategy={}, message={})".format(self.strategy, self.message)
-    def __eq__(self, other):
-        if self.strategy != other.strategy:
-            return False
-        if self.message != other.message:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeStrategyFailure(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return StrategyFailure(
-            strategy=_UniffiFfiConverterTypeSignInStrategy.read(buf),
-            message=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterTypeSignInStrategy.check_lower(value.strategy)
-        _UniffiFfiConverterString.check_lower(value.message)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterTypeSignInStrategy.write(value.strategy, buf)
-        _UniffiFfiConverterString.write(value.message, buf)
 
 @dataclass
 class TokenSummary:
     """
     What the app may show about the tokens (no secrets).
 """
-    def __init__(self, *, family:str, expires_at:int, refresh_expires_at:typing.Optional[int]):
+    def __init__(self, *, family:garmin_sso_core.TokenFamily, expires_at:int, refresh_expires_at:typing.Optional[int]):
         self.family = family
         self.expires_at = expires_at
         self.refresh_expires_at = refresh_expires_at
@@ -2464,20 +2493,20 @@ class _UniffiFfiConverterTypeTokenSummary(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         return TokenSummary(
-            family=_UniffiFfiConverterString.read(buf),
+            family=garmin_sso_core._UniffiFfiConverterTypeTokenFamily.read(buf),
             expires_at=_UniffiFfiConverterInt64.read(buf),
             refresh_expires_at=_UniffiFfiConverterOptionalInt64.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.family)
+        garmin_sso_core._UniffiFfiConverterTypeTokenFamily.check_lower(value.family)
         _UniffiFfiConverterInt64.check_lower(value.expires_at)
         _UniffiFfiConverterOptionalInt64.check_lower(value.refresh_expires_at)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterString.write(value.family, buf)
+        garmin_sso_core._UniffiFfiConverterTypeTokenFamily.write(value.family, buf)
         _UniffiFfiConverterInt64.write(value.expires_at, buf)
         _UniffiFfiConverterOptionalInt64.write(value.refresh_expires_at, buf)
 
@@ -2532,54 +2561,6 @@ class _UniffiFfiConverterTypeUploadResult(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.failures, buf)
         _UniffiFfiConverterString.write(value.raw, buf)
 
-class _UniffiFfiConverterOptionalUInt16(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterUInt16.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterUInt16.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterUInt16.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterSequenceTypeStrategyFailure(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeStrategyFailure.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeStrategyFailure.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeStrategyFailure.read(buf) for i in range(count)
-        ]
-
 
 
 # GarminError
@@ -2590,8 +2571,9 @@ class _UniffiFfiConverterSequenceTypeStrategyFailure(_UniffiConverterRustBuffer)
 # namespace.
 class GarminError(Exception):
     """
-    Everything that can go wrong, as one exception type per language (`GarminException` in Kotlin,
-    `GarminError` in Swift and Python) with one subclass per variant.
+    Everything that can go wrong, one case per [`ErrorKind`] (what to do about it), as one exception
+    type per language: `GarminException.RateLimited` in Kotlin, `GarminError.RateLimited` in Swift
+    and Python. `message` says exactly what happened (no secrets); `kind()` gives the kind itself.
 """
     pass
 
@@ -2599,146 +2581,257 @@ _UniffiTempGarminError = GarminError
 
 class GarminError:  # type: ignore
     """
-    Everything that can go wrong, as one exception type per language (`GarminException` in Kotlin,
-    `GarminError` in Swift and Python) with one subclass per variant.
+    Everything that can go wrong, one case per [`ErrorKind`] (what to do about it), as one exception
+    type per language: `GarminException.RateLimited` in Kotlin, `GarminError.RateLimited` in Swift
+    and Python. `message` says exactly what happened (no secrets); `kind()` gives the kind itself.
 """
     
     class InvalidCredentials(_UniffiTempGarminError):
         """
-        Garmin refused the email/password combination.
+        Ask the person for their email and password again.
 """
         
-        def __init__(self):
-            pass
+        def __init__(self, message):
+            super().__init__(", ".join([
+                "message={!r}".format(message),
+            ]))
+            self.message = message
 
         def __repr__(self):
             return "GarminError.InvalidCredentials({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.InvalidCredentials = InvalidCredentials # type: ignore
     class MfaRequired(_UniffiTempGarminError):
         """
-        The account needs an MFA code and this call could not ask for one.
+        Collect an MFA code: this call had no way to ask for one.
 """
         
-        def __init__(self):
-            pass
+        def __init__(self, message):
+            super().__init__(", ".join([
+                "message={!r}".format(message),
+            ]))
+            self.message = message
 
         def __repr__(self):
             return "GarminError.MfaRequired({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.MfaRequired = MfaRequired # type: ignore
     class MfaCodeRejected(_UniffiTempGarminError):
         """
-        The MFA code was wrong; the challenge is still open: submit another code.
+        Ask for another code; the challenge is still open.
 """
         
-        def __init__(self):
-            pass
+        def __init__(self, message):
+            super().__init__(", ".join([
+                "message={!r}".format(message),
+            ]))
+            self.message = message
 
         def __repr__(self):
             return "GarminError.MfaCodeRejected({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.MfaCodeRejected = MfaCodeRejected # type: ignore
     class MfaChallengeEnded(_UniffiTempGarminError):
         """
-        The MFA challenge can no longer be used; sign in again.
+        The challenge is over (expired, used, too many tries): sign in again.
 """
         
-        def __init__(self, reason):
+        def __init__(self, message):
             super().__init__(", ".join([
-                "reason={!r}".format(reason),
+                "message={!r}".format(message),
             ]))
-            self.reason = reason
+            self.message = message
 
         def __repr__(self):
             return "GarminError.MfaChallengeEnded({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.MfaChallengeEnded = MfaChallengeEnded # type: ignore
     class RateLimited(_UniffiTempGarminError):
         """
-        HTTP 429 or a Cloudflare rate-limit page.
+        Wait `retry_after_seconds` (when Garmin said) before signing in again; the other mobile app
+        preset or flow may help, another IP does not.
 """
         
-        def __init__(self, retry_after_seconds):
+        def __init__(self, message, retry_after_seconds):
             super().__init__(", ".join([
+                "message={!r}".format(message),
                 "retry_after_seconds={!r}".format(retry_after_seconds),
             ]))
+            self.message = message
             self.retry_after_seconds = retry_after_seconds
 
         def __repr__(self):
             return "GarminError.RateLimited({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.RateLimited = RateLimited # type: ignore
     class Blocked(_UniffiTempGarminError):
         """
-        A bot challenge (Cloudflare page, CAPTCHA).
+        A bot wall (Cloudflare challenge, CAPTCHA): sign in through a browser or web view instead.
 """
         
-        def __init__(self, reason):
+        def __init__(self, message):
             super().__init__(", ".join([
-                "reason={!r}".format(reason),
+                "message={!r}".format(message),
             ]))
-            self.reason = reason
+            self.message = message
 
         def __repr__(self):
             return "GarminError.Blocked({})".format(str(self))
-    _UniffiTempGarminError.Blocked = Blocked # type: ignore
-    class AccountLocked(_UniffiTempGarminError):
-        """
-        The account is locked.
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
 """
-        
-        def __init__(self):
-            pass
-
-        def __repr__(self):
-            return "GarminError.AccountLocked({})".format(str(self))
-    _UniffiTempGarminError.AccountLocked = AccountLocked # type: ignore
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempGarminError.Blocked = Blocked # type: ignore
     class AccountUnusable(_UniffiTempGarminError):
         """
-        Garmin will not sign this account in (e.g. a child account).
+        The account cannot sign in here (locked, child account); retrying will not help.
 """
         
-        def __init__(self, reason):
+        def __init__(self, message):
             super().__init__(", ".join([
-                "reason={!r}".format(reason),
+                "message={!r}".format(message),
             ]))
-            self.reason = reason
+            self.message = message
 
         def __repr__(self):
             return "GarminError.AccountUnusable({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.AccountUnusable = AccountUnusable # type: ignore
-    class UnexpectedResponse(_UniffiTempGarminError):
+    class SignInNeeded(_UniffiTempGarminError):
         """
-        A page, document or status did not match what the step expects (including refused redirects
-        and oversized answers). `status` is set when an HTTP status was the problem.
+        The stored session is dead (refresh refused or expired): sign in again with credentials.
 """
         
-        def __init__(self, step, detail, status):
+        def __init__(self, message):
             super().__init__(", ".join([
-                "step={!r}".format(step),
-                "detail={!r}".format(detail),
-                "status={!r}".format(status),
+                "message={!r}".format(message),
             ]))
-            self.step = step
-            self.detail = detail
-            self.status = status
+            self.message = message
 
         def __repr__(self):
-            return "GarminError.UnexpectedResponse({})".format(str(self))
-    _UniffiTempGarminError.UnexpectedResponse = UnexpectedResponse # type: ignore
-    class TicketNotFound(_UniffiTempGarminError):
-        """
-        No service ticket was found where one was expected (e.g. the web-view URL).
+            return "GarminError.SignInNeeded({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
 """
-        
-        def __init__(self, location):
-            super().__init__(", ".join([
-                "location={!r}".format(location),
-            ]))
-            self.location = location
-
-        def __repr__(self):
-            return "GarminError.TicketNotFound({})".format(str(self))
-    _UniffiTempGarminError.TicketNotFound = TicketNotFound # type: ignore
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempGarminError.SignInNeeded = SignInNeeded # type: ignore
     class Network(_UniffiTempGarminError):
         """
-        The network failed (connect, TLS, I/O) before any HTTP response.
+        No HTTP answer (connection, TLS, I/O, or the app's transport threw): retry later.
 """
         
         def __init__(self, message):
@@ -2749,10 +2842,26 @@ class GarminError:  # type: ignore
 
         def __repr__(self):
             return "GarminError.Network({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.Network = Network # type: ignore
     class Timeout(_UniffiTempGarminError):
         """
-        A request took longer than its timeout.
+        The exchange took longer than the configured timeout: retry later.
 """
         
         def __init__(self, message):
@@ -2763,95 +2872,59 @@ class GarminError:  # type: ignore
 
         def __repr__(self):
             return "GarminError.Timeout({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.Timeout = Timeout # type: ignore
-    class Transport(_UniffiTempGarminError):
-        """
-        The app's own transport failed without classifying the failure, or threw an exception that
-        was not a `TransportFailure`.
-"""
-        
-        def __init__(self, message):
-            super().__init__(", ".join([
-                "message={!r}".format(message),
-            ]))
-            self.message = message
-
-        def __repr__(self):
-            return "GarminError.Transport({})".format(str(self))
-    _UniffiTempGarminError.Transport = Transport # type: ignore
-    class SignInNeeded(_UniffiTempGarminError):
-        """
-        The stored tokens can no longer be refreshed; the user has to sign in again.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "GarminError.SignInNeeded({})".format(str(self))
-    _UniffiTempGarminError.SignInNeeded = SignInNeeded # type: ignore
     class DuplicateActivity(_UniffiTempGarminError):
         """
-        The same activity was uploaded before (HTTP 409); `response` is Garmin's JSON naming it.
+        Garmin already has this activity: treat the upload as done. `response` is Garmin's JSON
+        naming the existing activity.
 """
         
-        def __init__(self, response):
+        def __init__(self, message, response):
             super().__init__(", ".join([
+                "message={!r}".format(message),
                 "response={!r}".format(response),
             ]))
+            self.message = message
             self.response = response
 
         def __repr__(self):
             return "GarminError.DuplicateActivity({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.DuplicateActivity = DuplicateActivity # type: ignore
-    class AllStrategiesFailed(_UniffiTempGarminError):
-        """
-        Every strategy of the sign-in chain failed; each entry says why.
-"""
-        
-        def __init__(self, failures):
-            super().__init__(", ".join([
-                "failures={!r}".format(failures),
-            ]))
-            self.failures = failures
-
-        def __repr__(self):
-            return "GarminError.AllStrategiesFailed({})".format(str(self))
-    _UniffiTempGarminError.AllStrategiesFailed = AllStrategiesFailed # type: ignore
-    class InvalidConfig(_UniffiTempGarminError):
-        """
-        The configuration was refused.
-"""
-        
-        def __init__(self, message):
-            super().__init__(", ".join([
-                "message={!r}".format(message),
-            ]))
-            self.message = message
-
-        def __repr__(self):
-            return "GarminError.InvalidConfig({})".format(str(self))
-    _UniffiTempGarminError.InvalidConfig = InvalidConfig # type: ignore
-    class InvalidInput(_UniffiTempGarminError):
-        """
-        An argument was refused (bad JSON, empty value, bad method, …).
-"""
-        
-        def __init__(self, message):
-            super().__init__(", ".join([
-                "message={!r}".format(message),
-            ]))
-            self.message = message
-
-        def __repr__(self):
-            return "GarminError.InvalidInput({})".format(str(self))
-    _UniffiTempGarminError.InvalidInput = InvalidInput # type: ignore
     class Storage(_UniffiTempGarminError):
         """
-        Reading or writing token storage failed (including whatever the app's `TokenStore` threw).
+        Token storage failed (including whatever the app's `TokenStore` threw).
 """
         
         def __init__(self, message):
@@ -2862,10 +2935,27 @@ class GarminError:  # type: ignore
 
         def __repr__(self):
             return "GarminError.Storage({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.Storage = Storage # type: ignore
-    class Other(_UniffiTempGarminError):
+    class InvalidInput(_UniffiTempGarminError):
         """
-        A failure this version of the bindings does not classify.
+        Something passed in is unusable (argument, configuration, token JSON, a URL without a
+        ticket, an exception from the app's `CredentialsProvider`): fix the call.
 """
         
         def __init__(self, message):
@@ -2875,8 +2965,85 @@ class GarminError:  # type: ignore
             self.message = message
 
         def __repr__(self):
-            return "GarminError.Other({})".format(str(self))
-    _UniffiTempGarminError.Other = Other # type: ignore
+            return "GarminError.InvalidInput({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempGarminError.InvalidInput = InvalidInput # type: ignore
+    class UnexpectedResponse(_UniffiTempGarminError):
+        """
+        Garmin answered in a way this version does not understand: retry later, report it if it
+        persists.
+"""
+        
+        def __init__(self, message):
+            super().__init__(", ".join([
+                "message={!r}".format(message),
+            ]))
+            self.message = message
+
+        def __repr__(self):
+            return "GarminError.UnexpectedResponse({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempGarminError.UnexpectedResponse = UnexpectedResponse # type: ignore
+    class Internal(_UniffiTempGarminError):
+        """
+        A bug in this library, or a kind this version of the bindings does not know: report it.
+"""
+        
+        def __init__(self, message):
+            super().__init__(", ".join([
+                "message={!r}".format(message),
+            ]))
+            self.message = message
+
+        def __repr__(self):
+            return "GarminError.Internal({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempGarminError.Internal = Internal # type: ignore
 
 GarminError = _UniffiTempGarminError # type: ignore
 del _UniffiTempGarminError
@@ -2888,12 +3055,15 @@ class _UniffiFfiConverterTypeGarminError(_UniffiConverterRustBuffer):
         variant = buf.read_i32()
         if variant == 1:
             return GarminError.InvalidCredentials(
+                _UniffiFfiConverterString.read(buf),
             )
         if variant == 2:
             return GarminError.MfaRequired(
+                _UniffiFfiConverterString.read(buf),
             )
         if variant == 3:
             return GarminError.MfaCodeRejected(
+                _UniffiFfiConverterString.read(buf),
             )
         if variant == 4:
             return GarminError.MfaChallengeEnded(
@@ -2901,6 +3071,7 @@ class _UniffiFfiConverterTypeGarminError(_UniffiConverterRustBuffer):
             )
         if variant == 5:
             return GarminError.RateLimited(
+                _UniffiFfiConverterString.read(buf),
                 _UniffiFfiConverterOptionalUInt64.read(buf),
             )
         if variant == 6:
@@ -2908,60 +3079,40 @@ class _UniffiFfiConverterTypeGarminError(_UniffiConverterRustBuffer):
                 _UniffiFfiConverterString.read(buf),
             )
         if variant == 7:
-            return GarminError.AccountLocked(
-            )
-        if variant == 8:
             return GarminError.AccountUnusable(
                 _UniffiFfiConverterString.read(buf),
             )
-        if variant == 9:
-            return GarminError.UnexpectedResponse(
-                _UniffiFfiConverterString.read(buf),
-                _UniffiFfiConverterString.read(buf),
-                _UniffiFfiConverterOptionalUInt16.read(buf),
-            )
-        if variant == 10:
-            return GarminError.TicketNotFound(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 11:
-            return GarminError.Network(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 12:
-            return GarminError.Timeout(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 13:
-            return GarminError.Transport(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 14:
+        if variant == 8:
             return GarminError.SignInNeeded(
                 _UniffiFfiConverterString.read(buf),
             )
-        if variant == 15:
+        if variant == 9:
+            return GarminError.Network(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 10:
+            return GarminError.Timeout(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 11:
             return GarminError.DuplicateActivity(
                 _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 16:
-            return GarminError.AllStrategiesFailed(
-                _UniffiFfiConverterSequenceTypeStrategyFailure.read(buf),
-            )
-        if variant == 17:
-            return GarminError.InvalidConfig(
                 _UniffiFfiConverterString.read(buf),
             )
-        if variant == 18:
-            return GarminError.InvalidInput(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 19:
+        if variant == 12:
             return GarminError.Storage(
                 _UniffiFfiConverterString.read(buf),
             )
-        if variant == 20:
-            return GarminError.Other(
+        if variant == 13:
+            return GarminError.InvalidInput(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 14:
+            return GarminError.UnexpectedResponse(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 15:
+            return GarminError.Internal(
                 _UniffiFfiConverterString.read(buf),
             )
         raise InternalError("Raw enum value doesn't match any cases")
@@ -2969,32 +3120,29 @@ class _UniffiFfiConverterTypeGarminError(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         if isinstance(value, GarminError.InvalidCredentials):
+            _UniffiFfiConverterString.check_lower(value.message)
             return
         if isinstance(value, GarminError.MfaRequired):
+            _UniffiFfiConverterString.check_lower(value.message)
             return
         if isinstance(value, GarminError.MfaCodeRejected):
+            _UniffiFfiConverterString.check_lower(value.message)
             return
         if isinstance(value, GarminError.MfaChallengeEnded):
-            _UniffiFfiConverterString.check_lower(value.reason)
+            _UniffiFfiConverterString.check_lower(value.message)
             return
         if isinstance(value, GarminError.RateLimited):
+            _UniffiFfiConverterString.check_lower(value.message)
             _UniffiFfiConverterOptionalUInt64.check_lower(value.retry_after_seconds)
             return
         if isinstance(value, GarminError.Blocked):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, GarminError.AccountLocked):
+            _UniffiFfiConverterString.check_lower(value.message)
             return
         if isinstance(value, GarminError.AccountUnusable):
-            _UniffiFfiConverterString.check_lower(value.reason)
+            _UniffiFfiConverterString.check_lower(value.message)
             return
-        if isinstance(value, GarminError.UnexpectedResponse):
-            _UniffiFfiConverterString.check_lower(value.step)
-            _UniffiFfiConverterString.check_lower(value.detail)
-            _UniffiFfiConverterOptionalUInt16.check_lower(value.status)
-            return
-        if isinstance(value, GarminError.TicketNotFound):
-            _UniffiFfiConverterString.check_lower(value.location)
+        if isinstance(value, GarminError.SignInNeeded):
+            _UniffiFfiConverterString.check_lower(value.message)
             return
         if isinstance(value, GarminError.Network):
             _UniffiFfiConverterString.check_lower(value.message)
@@ -3002,28 +3150,20 @@ class _UniffiFfiConverterTypeGarminError(_UniffiConverterRustBuffer):
         if isinstance(value, GarminError.Timeout):
             _UniffiFfiConverterString.check_lower(value.message)
             return
-        if isinstance(value, GarminError.Transport):
-            _UniffiFfiConverterString.check_lower(value.message)
-            return
-        if isinstance(value, GarminError.SignInNeeded):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
         if isinstance(value, GarminError.DuplicateActivity):
+            _UniffiFfiConverterString.check_lower(value.message)
             _UniffiFfiConverterString.check_lower(value.response)
             return
-        if isinstance(value, GarminError.AllStrategiesFailed):
-            _UniffiFfiConverterSequenceTypeStrategyFailure.check_lower(value.failures)
-            return
-        if isinstance(value, GarminError.InvalidConfig):
+        if isinstance(value, GarminError.Storage):
             _UniffiFfiConverterString.check_lower(value.message)
             return
         if isinstance(value, GarminError.InvalidInput):
             _UniffiFfiConverterString.check_lower(value.message)
             return
-        if isinstance(value, GarminError.Storage):
+        if isinstance(value, GarminError.UnexpectedResponse):
             _UniffiFfiConverterString.check_lower(value.message)
             return
-        if isinstance(value, GarminError.Other):
+        if isinstance(value, GarminError.Internal):
             _UniffiFfiConverterString.check_lower(value.message)
             return
 
@@ -3031,62 +3171,133 @@ class _UniffiFfiConverterTypeGarminError(_UniffiConverterRustBuffer):
     def write(value, buf):
         if isinstance(value, GarminError.InvalidCredentials):
             buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.message, buf)
         if isinstance(value, GarminError.MfaRequired):
             buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.message, buf)
         if isinstance(value, GarminError.MfaCodeRejected):
             buf.write_i32(3)
+            _UniffiFfiConverterString.write(value.message, buf)
         if isinstance(value, GarminError.MfaChallengeEnded):
             buf.write_i32(4)
-            _UniffiFfiConverterString.write(value.reason, buf)
+            _UniffiFfiConverterString.write(value.message, buf)
         if isinstance(value, GarminError.RateLimited):
             buf.write_i32(5)
+            _UniffiFfiConverterString.write(value.message, buf)
             _UniffiFfiConverterOptionalUInt64.write(value.retry_after_seconds, buf)
         if isinstance(value, GarminError.Blocked):
             buf.write_i32(6)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, GarminError.AccountLocked):
-            buf.write_i32(7)
+            _UniffiFfiConverterString.write(value.message, buf)
         if isinstance(value, GarminError.AccountUnusable):
-            buf.write_i32(8)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, GarminError.UnexpectedResponse):
-            buf.write_i32(9)
-            _UniffiFfiConverterString.write(value.step, buf)
-            _UniffiFfiConverterString.write(value.detail, buf)
-            _UniffiFfiConverterOptionalUInt16.write(value.status, buf)
-        if isinstance(value, GarminError.TicketNotFound):
-            buf.write_i32(10)
-            _UniffiFfiConverterString.write(value.location, buf)
-        if isinstance(value, GarminError.Network):
-            buf.write_i32(11)
-            _UniffiFfiConverterString.write(value.message, buf)
-        if isinstance(value, GarminError.Timeout):
-            buf.write_i32(12)
-            _UniffiFfiConverterString.write(value.message, buf)
-        if isinstance(value, GarminError.Transport):
-            buf.write_i32(13)
+            buf.write_i32(7)
             _UniffiFfiConverterString.write(value.message, buf)
         if isinstance(value, GarminError.SignInNeeded):
-            buf.write_i32(14)
-            _UniffiFfiConverterString.write(value.reason, buf)
+            buf.write_i32(8)
+            _UniffiFfiConverterString.write(value.message, buf)
+        if isinstance(value, GarminError.Network):
+            buf.write_i32(9)
+            _UniffiFfiConverterString.write(value.message, buf)
+        if isinstance(value, GarminError.Timeout):
+            buf.write_i32(10)
+            _UniffiFfiConverterString.write(value.message, buf)
         if isinstance(value, GarminError.DuplicateActivity):
-            buf.write_i32(15)
+            buf.write_i32(11)
+            _UniffiFfiConverterString.write(value.message, buf)
             _UniffiFfiConverterString.write(value.response, buf)
-        if isinstance(value, GarminError.AllStrategiesFailed):
-            buf.write_i32(16)
-            _UniffiFfiConverterSequenceTypeStrategyFailure.write(value.failures, buf)
-        if isinstance(value, GarminError.InvalidConfig):
-            buf.write_i32(17)
+        if isinstance(value, GarminError.Storage):
+            buf.write_i32(12)
             _UniffiFfiConverterString.write(value.message, buf)
         if isinstance(value, GarminError.InvalidInput):
-            buf.write_i32(18)
+            buf.write_i32(13)
             _UniffiFfiConverterString.write(value.message, buf)
-        if isinstance(value, GarminError.Storage):
-            buf.write_i32(19)
+        if isinstance(value, GarminError.UnexpectedResponse):
+            buf.write_i32(14)
             _UniffiFfiConverterString.write(value.message, buf)
-        if isinstance(value, GarminError.Other):
-            buf.write_i32(20)
+        if isinstance(value, GarminError.Internal):
+            buf.write_i32(15)
             _UniffiFfiConverterString.write(value.message, buf)
+
+
+
+
+
+
+class LogLevel(enum.Enum):
+    """
+    A log level, most severe first.
+"""
+    
+    ERROR = 0
+    """
+    Failures.
+"""
+    
+    WARN = 1
+    """
+    Recoverable problems (a flow failed, falling back to the next).
+"""
+    
+    INFO = 2
+    """
+    Steps of a sign-in or refresh.
+"""
+    
+    DEBUG = 3
+    """
+    Requests and decisions.
+"""
+    
+    TRACE = 4
+    """
+    Everything.
+"""
+    
+
+
+class _UniffiFfiConverterTypeLogLevel(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return LogLevel.ERROR
+        if variant == 2:
+            return LogLevel.WARN
+        if variant == 3:
+            return LogLevel.INFO
+        if variant == 4:
+            return LogLevel.DEBUG
+        if variant == 5:
+            return LogLevel.TRACE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == LogLevel.ERROR:
+            return
+        if value == LogLevel.WARN:
+            return
+        if value == LogLevel.INFO:
+            return
+        if value == LogLevel.DEBUG:
+            return
+        if value == LogLevel.TRACE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == LogLevel.ERROR:
+            buf.write_i32(1)
+        if value == LogLevel.WARN:
+            buf.write_i32(2)
+        if value == LogLevel.INFO:
+            buf.write_i32(3)
+        if value == LogLevel.DEBUG:
+            buf.write_i32(4)
+        if value == LogLevel.TRACE:
+            buf.write_i32(5)
+
+
 
 
 class RefreshListener():
@@ -3563,19 +3774,20 @@ class PendingMfaProtocol(typing.Protocol):
         Where Garmin says it sent the code (masked), when it says.
 """
         raise NotImplementedError
-    def delivery(self, ) -> MfaDelivery:
+    def flow(self, ) -> garmin_sso_core.Flow:
+        """
+        The sign-in flow that asked for the code.
+"""
+        raise NotImplementedError
+    def method(self, ) -> MfaMethod:
         """
         How the code is delivered.
 """
         raise NotImplementedError
-    def strategy(self, ) -> SignInStrategy:
-        """
-        The strategy that asked for the code.
-"""
-        raise NotImplementedError
     def submit(self, code: str) -> Session:
         """
-        Submits the code; on success the sign-in is complete.
+        Submits the code; on success the sign-in is complete. `MfaCodeRejected`: ask for another
+        code and submit again; `MfaChallengeEnded`: sign in again.
 """
         raise NotImplementedError
 
@@ -3622,39 +3834,40 @@ class PendingMfa(PendingMfaProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def delivery(self, ) -> MfaDelivery:
+    def flow(self, ) -> garmin_sso_core.Flow:
+        """
+        The sign-in flow that asked for the code.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeFlow.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_flow,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def method(self, ) -> MfaMethod:
         """
         How the code is delivered.
 """
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
         )
-        _uniffi_lift_return = _UniffiFfiConverterTypeMfaDelivery.lift
+        _uniffi_lift_return = _UniffiFfiConverterTypeMfaMethod.lift
         _uniffi_error_converter = None
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_delivery,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def strategy(self, ) -> SignInStrategy:
-        """
-        The strategy that asked for the code.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSignInStrategy.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_strategy,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_method,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
     def submit(self, code: str) -> Session:
         """
-        Submits the code; on success the sign-in is complete.
+        Submits the code; on success the sign-in is complete. `MfaCodeRejected`: ask for another
+        code and submit again; `MfaChallengeEnded`: sign in again.
 """
         
         _UniffiFfiConverterString.check_lower(code)
@@ -3835,8 +4048,8 @@ class _UniffiFfiConverterTypeLoginResult(_UniffiConverterRustBuffer):
 # namespace.
 class TransportFailure(Exception):
     """
-    How a host transport reports that no HTTP response was received. Messages must not contain URLs
-    with queries, headers or bodies.
+    How a host transport reports that no HTTP response was received, one case per core
+    `TransportErrorKind`. Messages must not contain URLs with queries, headers or bodies.
 """
     pass
 
@@ -3844,8 +4057,8 @@ _UniffiTempTransportFailure = TransportFailure
 
 class TransportFailure:  # type: ignore
     """
-    How a host transport reports that no HTTP response was received. Messages must not contain URLs
-    with queries, headers or bodies.
+    How a host transport reports that no HTTP response was received, one case per core
+    `TransportErrorKind`. Messages must not contain URLs with queries, headers or bodies.
 """
     
     class Connect(_UniffiTempTransportFailure):
@@ -4121,7 +4334,7 @@ class CredentialsProvider():
     """
     Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
     the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
-    as it is; any other exception becomes `GarminError.Other`.
+    as it is; any other exception becomes `GarminError.InvalidInput` naming it.
 """
     
     def credentials(self, ) -> Credentials:
@@ -4139,7 +4352,7 @@ class CredentialsProviderImpl(CredentialsProvider):
     """
     Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
     the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
-    as it is; any other exception becomes `GarminError.Other`.
+    as it is; any other exception becomes `GarminError.InvalidInput` naming it.
 """
     
     _handle: ctypes.c_uint64
@@ -4548,23 +4761,23 @@ class GarminClientProtocol(typing.Protocol):
     
     def browser_sign_in_url(self, ) -> str:
         """
-        The URL to open in a browser or web view for a web-view sign-in.
+        The URL to open in a browser or web view for a web-view sign-in, as the configured mobile app.
 """
         raise NotImplementedError
     def exchange_webview(self, url_or_body: str) -> Session:
         """
         Finishes a web-view sign-in: `url_or_body` is the URL the web view navigated to
-        (`…?ticket=ST-…`) or the page body carrying it.
+        (`…?ticket=ST-…`) or the page body carrying it. `InvalidInput` when it holds no ticket.
 """
         raise NotImplementedError
     def login(self, email: str,password: str) -> LoginResult:
         """
-        Signs in trying the configured strategies in order.
+        Signs in trying the configured flows in order.
 """
         raise NotImplementedError
-    def login_with(self, strategy: SignInStrategy,email: str,password: str) -> LoginResult:
+    def login_with(self, flow: garmin_sso_core.Flow,email: str,password: str) -> LoginResult:
         """
-        Signs in with one strategy only.
+        Signs in with one flow only.
 """
         raise NotImplementedError
     def restore_session(self, tokens_json: str) -> Session:
@@ -4578,6 +4791,12 @@ class GarminClientProtocol(typing.Protocol):
         within the margin), or, when nothing usable is stored or it cannot be refreshed any more, a
         new sign-in with what `provider` supplies (MFA included), saved to `store` once it worked.
         Every later refresh of the returned session is saved to `store` too.
+"""
+        raise NotImplementedError
+    def webview_service_url(self, ) -> str:
+        """
+        Where the web view lands when the sign-in is done (`<this>?ticket=ST-…`): watch its
+        navigations for this address and pass the URL to `exchange_webview`.
 """
         raise NotImplementedError
 
@@ -4636,7 +4855,7 @@ class GarminClient(GarminClientProtocol):
         return inst
     def browser_sign_in_url(self, ) -> str:
         """
-        The URL to open in a browser or web view for a web-view sign-in.
+        The URL to open in a browser or web view for a web-view sign-in, as the configured mobile app.
 """
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
@@ -4652,7 +4871,7 @@ class GarminClient(GarminClientProtocol):
     def exchange_webview(self, url_or_body: str) -> Session:
         """
         Finishes a web-view sign-in: `url_or_body` is the URL the web view navigated to
-        (`…?ticket=ST-…`) or the page body carrying it.
+        (`…?ticket=ST-…`) or the page body carrying it. `InvalidInput` when it holds no ticket.
 """
         
         _UniffiFfiConverterString.check_lower(url_or_body)
@@ -4670,7 +4889,7 @@ class GarminClient(GarminClientProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def login(self, email: str,password: str) -> LoginResult:
         """
-        Signs in trying the configured strategies in order.
+        Signs in trying the configured flows in order.
 """
         
         _UniffiFfiConverterString.check_lower(email)
@@ -4689,19 +4908,19 @@ class GarminClient(GarminClientProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def login_with(self, strategy: SignInStrategy,email: str,password: str) -> LoginResult:
+    def login_with(self, flow: garmin_sso_core.Flow,email: str,password: str) -> LoginResult:
         """
-        Signs in with one strategy only.
+        Signs in with one flow only.
 """
         
-        _UniffiFfiConverterTypeSignInStrategy.check_lower(strategy)
+        garmin_sso_core._UniffiFfiConverterTypeFlow.check_lower(flow)
 
         _UniffiFfiConverterString.check_lower(email)
 
         _UniffiFfiConverterString.check_lower(password)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeSignInStrategy.lower(strategy),
+            garmin_sso_core._UniffiFfiConverterTypeFlow.lower(flow),
             _UniffiFfiConverterString.lower(email),
             _UniffiFfiConverterString.lower(password),
         )
@@ -4752,6 +4971,22 @@ class GarminClient(GarminClientProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def webview_service_url(self, ) -> str:
+        """
+        Where the web view lands when the sign-in is done (`<this>?ticket=ST-…`): watch its
+        navigations for this address and pass the URL to `exchange_webview`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_webview_service_url,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5150,7 +5385,7 @@ class HttpTransport():
 
     Contract: do not follow redirects; do not store, send or add cookies (the library keeps them); do
     not add authentication; return 4xx/5xx as responses; throw `TransportFailure` when no response was
-    received. Any other exception becomes a `GarminError.Transport`.
+    received. Any other exception becomes a `GarminError.Network` naming it.
 """
     
     def send(self, request: HttpRequest) -> HttpResponse:
@@ -5166,7 +5401,7 @@ class HttpTransportImpl(HttpTransport):
 
     Contract: do not follow redirects; do not store, send or add cookies (the library keeps them); do
     not add authentication; return 4xx/5xx as responses; throw `TransportFailure` when no response was
-    received. Any other exception becomes a `GarminError.Transport`.
+    received. Any other exception becomes a `GarminError.Network` naming it.
 """
     
     _handle: ctypes.c_uint64
@@ -5295,6 +5530,185 @@ class _UniffiFfiConverterTypeHttpTransport:
     def write(cls, value: HttpTransport, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+
+class LogSink():
+    """
+    Receives log records, on whichever thread logged, possibly several at once. Keep it short and
+    do not call back into the library from it. Throwing is ignored.
+"""
+    
+    def log(self, level: LogLevel,target: str,message: str) -> None:
+        """
+        One record: its level, its source (`garmin_sso_core::client`, …) and its text.
+"""
+        raise NotImplementedError
+
+class LogSinkImpl(LogSink):
+    """
+    Receives log records, on whichever thread logged, possibly several at once. Keep it short and
+    do not call back into the library from it. Throwing is ignored.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_logsink, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_logsink, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def log(self, level: LogLevel,target: str,message: str) -> None:
+        """
+        One record: its level, its source (`garmin_sso_core::client`, …) and its text.
+"""
+        
+        _UniffiFfiConverterTypeLogLevel.check_lower(level)
+
+        _UniffiFfiConverterString.check_lower(target)
+
+        _UniffiFfiConverterString.check_lower(message)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeLogLevel.lower(level),
+            _UniffiFfiConverterString.lower(target),
+            _UniffiFfiConverterString.lower(message),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_logsink_log,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplLogSinkImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_LOG_SINK_METHOD0
+    def log(
+            uniffi_handle,
+            level,
+            target,
+            message,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeLogSink._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = (_UniffiFfiConverterTypeLogLevel.lift(level), _UniffiFfiConverterString.lift(target), _UniffiFfiConverterString.lift(message), )
+            uniffi_method = uniffi_obj.log
+            return uniffi_method(*uniffi_args)
+        write_return_value = lambda v: None
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                GarminError,
+                _UniffiFfiConverterTypeGarminError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_LOG_SINK
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeLogSink._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_LOG_SINK
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeLogSink._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceGarminSsoUniffiLogSink(
+        _uniffi_free,
+        _uniffi_clone,
+        log,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_logsink(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeLogSink:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return LogSinkImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeLogSink._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: LogSink):
+        if not isinstance(value, LogSink):
+            raise TypeError("Expected LogSink subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: LogSink):
+         if isinstance(value, LogSinkImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeLogSink._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: LogSink, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterOptionalTypeLogSink(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeLogSink.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeLogSink.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeLogSink.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
 class _UniffiFfiConverterOptionalTypeHttpTransport(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -5344,27 +5758,47 @@ class _UniffiFfiConverterOptionalTypeGarminClock(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterTypeGarminClock.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+def set_log_sink(sink: typing.Optional[LogSink],max_level: LogLevel) -> None:
+    """
+    Sends the library's log records at `max_level` and more severe to `sink`; `None` turns logging
+    off. Process-wide: the last call wins.
+"""
+    
+    _UniffiFfiConverterOptionalTypeLogSink.check_lower(sink)
+
+    _UniffiFfiConverterTypeLogLevel.check_lower(max_level)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterOptionalTypeLogSink.lower(sink),
+        _UniffiFfiConverterTypeLogLevel.lower(max_level),
+    )
+    _uniffi_lift_return = lambda val: None
+    _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_garmin_sso_uniffi_fn_func_set_log_sink,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 
 __all__ = [
     "InternalError",
-    "GarminDomain",
-    "TokenFamily",
-    "SignInStrategy",
-    "AppPlatform",
-    "MfaDelivery",
+    "MfaMethod",
     "GarminError",
+    "LogLevel",
     "LoginResult",
     "TransportFailure",
     "HttpHeader",
     "ApiRequest",
     "ApiResponse",
+    "Consumer",
+    "Endpoints",
     "GarminConfig",
     "HttpResponse",
     "MfaPrompt",
     "Profile",
-    "StrategyFailure",
     "TokenSummary",
     "UploadResult",
+    "set_log_sink",
     "RefreshListenerImpl",
     "RefreshListener",
     "Session",
@@ -5385,4 +5819,6 @@ __all__ = [
     "HttpRequestProtocol",
     "HttpTransportImpl",
     "HttpTransport",
+    "LogSinkImpl",
+    "LogSink",
 ]

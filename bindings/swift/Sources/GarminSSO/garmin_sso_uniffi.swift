@@ -770,7 +770,7 @@ public func FfiConverterTypeCredentials_lower(_ value: Credentials) -> UInt64 {
 /**
  * Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
  * the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
- * as it is; any other exception becomes `GarminError.Other`.
+ * as it is; any other exception becomes `GarminError.InvalidInput` naming it.
  */
 public protocol CredentialsProvider: AnyObject, Sendable {
     
@@ -788,7 +788,7 @@ public protocol CredentialsProvider: AnyObject, Sendable {
 /**
  * Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
  * the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
- * as it is; any other exception becomes `GarminError.Other`.
+ * as it is; any other exception becomes `GarminError.InvalidInput` naming it.
  */
 open class CredentialsProviderImpl: CredentialsProvider, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1029,25 +1029,25 @@ public func FfiConverterTypeCredentialsProvider_lower(_ value: CredentialsProvid
 public protocol GarminClientProtocol: AnyObject, Sendable {
     
     /**
-     * The URL to open in a browser or web view for a web-view sign-in.
+     * The URL to open in a browser or web view for a web-view sign-in, as the configured mobile app.
      */
     func browserSignInUrl()  -> String
     
     /**
      * Finishes a web-view sign-in: `url_or_body` is the URL the web view navigated to
-     * (`…?ticket=ST-…`) or the page body carrying it.
+     * (`…?ticket=ST-…`) or the page body carrying it. `InvalidInput` when it holds no ticket.
      */
     func exchangeWebview(urlOrBody: String) throws  -> Session
     
     /**
-     * Signs in trying the configured strategies in order.
+     * Signs in trying the configured flows in order.
      */
     func login(email: String, password: String) throws  -> LoginResult
     
     /**
-     * Signs in with one strategy only.
+     * Signs in with one flow only.
      */
-    func loginWith(strategy: SignInStrategy, email: String, password: String) throws  -> LoginResult
+    func loginWith(flow: Flow, email: String, password: String) throws  -> LoginResult
     
     /**
      * A session from JSON saved earlier with `Session.tokens_json()`.
@@ -1061,6 +1061,12 @@ public protocol GarminClientProtocol: AnyObject, Sendable {
      * Every later refresh of the returned session is saved to `store` too.
      */
     func resumeOrSignIn(store: TokenStore, provider: CredentialsProvider) throws  -> Session
+    
+    /**
+     * Where the web view lands when the sign-in is done (`<this>?ticket=ST-…`): watch its
+     * navigations for this address and pass the URL to `exchange_webview`.
+     */
+    func webviewServiceUrl()  -> String
     
 }
 /**
@@ -1136,7 +1142,7 @@ public convenience init(config: GarminConfig, transport: HttpTransport? = nil, c
 
     
     /**
-     * The URL to open in a browser or web view for a web-view sign-in.
+     * The URL to open in a browser or web view for a web-view sign-in, as the configured mobile app.
      */
 open func browserSignInUrl() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -1149,7 +1155,7 @@ open func browserSignInUrl() -> String  {
     
     /**
      * Finishes a web-view sign-in: `url_or_body` is the URL the web view navigated to
-     * (`…?ticket=ST-…`) or the page body carrying it.
+     * (`…?ticket=ST-…`) or the page body carrying it. `InvalidInput` when it holds no ticket.
      */
 open func exchangeWebview(urlOrBody: String)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
@@ -1162,7 +1168,7 @@ open func exchangeWebview(urlOrBody: String)throws  -> Session  {
 }
     
     /**
-     * Signs in trying the configured strategies in order.
+     * Signs in trying the configured flows in order.
      */
 open func login(email: String, password: String)throws  -> LoginResult  {
     return try  FfiConverterTypeLoginResult_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
@@ -1176,14 +1182,14 @@ open func login(email: String, password: String)throws  -> LoginResult  {
 }
     
     /**
-     * Signs in with one strategy only.
+     * Signs in with one flow only.
      */
-open func loginWith(strategy: SignInStrategy, email: String, password: String)throws  -> LoginResult  {
+open func loginWith(flow: Flow, email: String, password: String)throws  -> LoginResult  {
     return try  FfiConverterTypeLoginResult_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
         uniffiCallStatus in
     uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with(
             self.uniffiCloneHandle(),
-        FfiConverterTypeSignInStrategy_lower(strategy),
+        FfiConverterTypeFlow_lower(flow),
         FfiConverterString.lower(email),
         FfiConverterString.lower(password),uniffiCallStatus
     )
@@ -1216,6 +1222,19 @@ open func resumeOrSignIn(store: TokenStore, provider: CredentialsProvider)throws
             self.uniffiCloneHandle(),
         FfiConverterTypeTokenStore_lower(store),
         FfiConverterTypeCredentialsProvider_lower(provider),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where the web view lands when the sign-in is done (`<this>?ticket=ST-…`): watch its
+     * navigations for this address and pass the URL to `exchange_webview`.
+     */
+open func webviewServiceUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_garminclient_webview_service_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1729,7 +1748,7 @@ public func FfiConverterTypeHttpRequest_lower(_ value: HttpRequest) -> UInt64 {
  *
  * Contract: do not follow redirects; do not store, send or add cookies (the library keeps them); do
  * not add authentication; return 4xx/5xx as responses; throw `TransportFailure` when no response was
- * received. Any other exception becomes a `GarminError.Transport`.
+ * received. Any other exception becomes a `GarminError.Network` naming it.
  */
 public protocol HttpTransport: AnyObject, Sendable {
     
@@ -1745,7 +1764,7 @@ public protocol HttpTransport: AnyObject, Sendable {
  *
  * Contract: do not follow redirects; do not store, send or add cookies (the library keeps them); do
  * not add authentication; return 4xx/5xx as responses; throw `TransportFailure` when no response was
- * received. Any other exception becomes a `GarminError.Transport`.
+ * received. Any other exception becomes a `GarminError.Network` naming it.
  */
 open class HttpTransportImpl: HttpTransport, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1946,6 +1965,225 @@ public func FfiConverterTypeHttpTransport_lower(_ value: HttpTransport) -> UInt6
 
 
 /**
+ * Receives log records, on whichever thread logged, possibly several at once. Keep it short and
+ * do not call back into the library from it. Throwing is ignored.
+ */
+public protocol LogSink: AnyObject, Sendable {
+    
+    /**
+     * One record: its level, its source (`garmin_sso_core::client`, …) and its text.
+     */
+    func log(level: LogLevel, target: String, message: String) throws 
+    
+}
+/**
+ * Receives log records, on whichever thread logged, possibly several at once. Keep it short and
+ * do not call back into the library from it. Throwing is ignored.
+ */
+open class LogSinkImpl: LogSink, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_logsink(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_logsink(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * One record: its level, its source (`garmin_sso_core::client`, …) and its text.
+     */
+open func log(level: LogLevel, target: String, message: String)throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_logsink_log(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeLogLevel_lower(level),
+        FfiConverterString.lower(target),
+        FfiConverterString.lower(message),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceLogSink {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceLogSink = UniffiVTableCallbackInterfaceLogSink(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeLogSink.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface LogSink: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeLogSink.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface LogSink: handle missing in uniffiClone")
+            }
+        },
+        log: { (
+            uniffiHandle: UInt64,
+            level: RustBuffer,
+            target: RustBuffer,
+            message: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeLogSink.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.log(
+                     level: try FfiConverterTypeLogLevel_lift(level),
+                     target: try FfiConverterString.lift(target),
+                     message: try FfiConverterString.lift(message)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeGarminError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceLogSink> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceLogSink>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitLogSink() {
+    uniffi_garmin_sso_uniffi_fn_init_callback_vtable_logsink(UniffiCallbackInterfaceLogSink.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogSink: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<LogSink>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = LogSink
+
+    public static func lift(_ handle: UInt64) throws -> LogSink {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return LogSinkImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: LogSink) -> UInt64 {
+         if let rustImpl = value as? LogSinkImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogSink {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: LogSink, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogSink_lift(_ handle: UInt64) throws -> LogSink {
+    return try FfiConverterTypeLogSink.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogSink_lower(_ value: LogSink) -> UInt64 {
+    return FfiConverterTypeLogSink.lower(value)
+}
+
+
+
+
+
+
+/**
  * A sign-in waiting for its verification code. May be submitted minutes later and from any thread;
  * a wrong code (`GarminError.MfaCodeRejected`) leaves it open for another try.
  */
@@ -1957,17 +2195,18 @@ public protocol PendingMfaProtocol: AnyObject, Sendable {
     func codeSentTo()  -> String?
     
     /**
+     * The sign-in flow that asked for the code.
+     */
+    func flow()  -> Flow
+    
+    /**
      * How the code is delivered.
      */
-    func delivery()  -> MfaDelivery
+    func method()  -> MfaMethod
     
     /**
-     * The strategy that asked for the code.
-     */
-    func strategy()  -> SignInStrategy
-    
-    /**
-     * Submits the code; on success the sign-in is complete.
+     * Submits the code; on success the sign-in is complete. `MfaCodeRejected`: ask for another
+     * code and submit again; `MfaChallengeEnded`: sign in again.
      */
     func submit(code: String) throws  -> Session
     
@@ -2042,31 +2281,32 @@ open func codeSentTo() -> String?  {
 }
     
     /**
+     * The sign-in flow that asked for the code.
+     */
+open func flow() -> Flow  {
+    return try!  FfiConverterTypeFlow_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_pendingmfa_flow(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * How the code is delivered.
      */
-open func delivery() -> MfaDelivery  {
-    return try!  FfiConverterTypeMfaDelivery_lift(try! rustCall() {
+open func method() -> MfaMethod  {
+    return try!  FfiConverterTypeMfaMethod_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_garmin_sso_uniffi_fn_method_pendingmfa_delivery(
+    uniffi_garmin_sso_uniffi_fn_method_pendingmfa_method(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The strategy that asked for the code.
-     */
-open func strategy() -> SignInStrategy  {
-    return try!  FfiConverterTypeSignInStrategy_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_garmin_sso_uniffi_fn_method_pendingmfa_strategy(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Submits the code; on success the sign-in is complete.
+     * Submits the code; on success the sign-in is complete. `MfaCodeRejected`: ask for another
+     * code and submit again; `MfaChallengeEnded`: sign in again.
      */
 open func submit(code: String)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
@@ -3111,33 +3351,234 @@ public func FfiConverterTypeApiResponse_lower(_ value: ApiResponse) -> RustBuffe
 
 
 /**
- * How to reach Garmin. `GarminConfig()` with no arguments means Garmin's real servers on garmin.com.
+ * The OAuth1 consumer the legacy exchange signs with, instead of the public one fetched once.
+ */
+public struct Consumer: Equatable, Hashable {
+    /**
+     * `consumer_key`.
+     */
+    public var consumerKey: String
+    /**
+     * `consumer_secret`.
+     */
+    public var consumerSecret: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `consumer_key`.
+         */consumerKey: String, 
+        /**
+         * `consumer_secret`.
+         */consumerSecret: String) {
+        self.consumerKey = consumerKey
+        self.consumerSecret = consumerSecret
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Consumer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsumer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Consumer {
+        return
+            try Consumer(
+                consumerKey: FfiConverterString.read(from: &buf), 
+                consumerSecret: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Consumer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.consumerKey, into: &buf)
+        FfiConverterString.write(value.consumerSecret, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsumer_lift(_ buf: RustBuffer) throws -> Consumer {
+    return try FfiConverterTypeConsumer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsumer_lower(_ value: Consumer) -> RustBuffer {
+    return FfiConverterTypeConsumer.lower(value)
+}
+
+
+/**
+ * Per-host overrides of Garmin's endpoints, applied after `base_url`. Each host is a base URL
+ * (http(s), no query, no credentials; Garmin's paths are appended); `consumer_url` is the address
+ * of the OAuth consumer JSON itself. Credentials and tokens are only ever sent to these hosts.
+ */
+public struct Endpoints: Equatable, Hashable {
+    /**
+     * `https://sso.garmin.com`: sign-in pages and JSON sign-in APIs.
+     */
+    public var sso: String?
+    /**
+     * `https://connectapi.garmin.com`: OAuth service and the Connect API.
+     */
+    public var connectapi: String?
+    /**
+     * `https://connect.garmin.com`: the web app (service URL of the portal flow).
+     */
+    public var connect: String?
+    /**
+     * `https://diauth.garmin.com`: DI OAuth2 tokens.
+     */
+    public var diauth: String?
+    /**
+     * `https://services.garmin.com`: IT tokens.
+     */
+    public var services: String?
+    /**
+     * Where the public OAuth1 consumer JSON is fetched from.
+     */
+    public var consumerUrl: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `https://sso.garmin.com`: sign-in pages and JSON sign-in APIs.
+         */sso: String? = nil, 
+        /**
+         * `https://connectapi.garmin.com`: OAuth service and the Connect API.
+         */connectapi: String? = nil, 
+        /**
+         * `https://connect.garmin.com`: the web app (service URL of the portal flow).
+         */connect: String? = nil, 
+        /**
+         * `https://diauth.garmin.com`: DI OAuth2 tokens.
+         */diauth: String? = nil, 
+        /**
+         * `https://services.garmin.com`: IT tokens.
+         */services: String? = nil, 
+        /**
+         * Where the public OAuth1 consumer JSON is fetched from.
+         */consumerUrl: String? = nil) {
+        self.sso = sso
+        self.connectapi = connectapi
+        self.connect = connect
+        self.diauth = diauth
+        self.services = services
+        self.consumerUrl = consumerUrl
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Endpoints: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEndpoints: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Endpoints {
+        return
+            try Endpoints(
+                sso: FfiConverterOptionString.read(from: &buf), 
+                connectapi: FfiConverterOptionString.read(from: &buf), 
+                connect: FfiConverterOptionString.read(from: &buf), 
+                diauth: FfiConverterOptionString.read(from: &buf), 
+                services: FfiConverterOptionString.read(from: &buf), 
+                consumerUrl: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Endpoints, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.sso, into: &buf)
+        FfiConverterOptionString.write(value.connectapi, into: &buf)
+        FfiConverterOptionString.write(value.connect, into: &buf)
+        FfiConverterOptionString.write(value.diauth, into: &buf)
+        FfiConverterOptionString.write(value.services, into: &buf)
+        FfiConverterOptionString.write(value.consumerUrl, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEndpoints_lift(_ buf: RustBuffer) throws -> Endpoints {
+    return try FfiConverterTypeEndpoints.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEndpoints_lower(_ value: Endpoints) -> RustBuffer {
+    return FfiConverterTypeEndpoints.lower(value)
+}
+
+
+/**
+ * How to reach Garmin. `GarminConfig()` with no arguments means Garmin's real servers on garmin.com
+ * with the core's defaults.
  */
 public struct GarminConfig: Equatable, Hashable {
     /**
      * `Com` (default) or `Cn`.
      */
-    public var domain: GarminDomain?
+    public var domain: Domain?
     /**
-     * Send every request to this one origin instead (a simulator), e.g. `http://127.0.0.1:8080`.
+     * Every host at this one origin (a simulator), e.g. `http://127.0.0.1:8080`.
      */
     public var baseUrl: String?
     /**
+     * Hosts to override one by one (after `base_url`).
+     */
+    public var endpoints: Endpoints?
+    /**
      * Which token family a sign-in produces (default `Auto`).
      */
-    public var tokenFamily: TokenFamily?
+    public var tokens: TokenPreference?
     /**
-     * Sign-in strategies tried in order (default mobile, widget, portal).
+     * Sign-in flows tried in order by `login` (default mobile, widget, portal).
      */
-    public var strategies: [SignInStrategy]?
+    public var strategies: [Flow]?
     /**
-     * Which app to present as (default Android).
+     * Which Garmin phone app the mobile and web-view sign-ins present as (default `Android`).
      */
-    public var platform: AppPlatform?
+    public var mobileApp: MobileApp?
+    /**
+     * User-Agent of the SSO pages (browser-like).
+     */
+    public var ssoUserAgent: String?
+    /**
+     * User-Agent of the OAuth service (legacy exchange).
+     */
+    public var oauthUserAgent: String?
+    /**
+     * User-Agent of Connect API calls.
+     */
+    public var apiUserAgent: String?
     /**
      * Timeout of one HTTP exchange in seconds (default 30).
      */
     public var timeoutSeconds: UInt64?
+    /**
+     * Cap on one response body in bytes (default 16 MiB).
+     */
+    public var maxResponseBytes: UInt64?
     /**
      * Refresh this many seconds before the access token expires (default 300).
      */
@@ -3147,35 +3588,46 @@ public struct GarminConfig: Equatable, Hashable {
      */
     public var diClientIds: [String]?
     /**
-     * OAuth1 consumer key for the legacy exchange (default: fetched once from the public location).
+     * OAuth1 consumer for the legacy exchange (default: fetched once from the public location).
      */
-    public var consumerKey: String?
-    /**
-     * OAuth1 consumer secret, with `consumer_key`.
-     */
-    public var consumerSecret: String?
+    public var consumer: Consumer?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * `Com` (default) or `Cn`.
-         */domain: GarminDomain? = nil, 
+         */domain: Domain? = nil, 
         /**
-         * Send every request to this one origin instead (a simulator), e.g. `http://127.0.0.1:8080`.
+         * Every host at this one origin (a simulator), e.g. `http://127.0.0.1:8080`.
          */baseUrl: String? = nil, 
         /**
+         * Hosts to override one by one (after `base_url`).
+         */endpoints: Endpoints? = nil, 
+        /**
          * Which token family a sign-in produces (default `Auto`).
-         */tokenFamily: TokenFamily? = nil, 
+         */tokens: TokenPreference? = nil, 
         /**
-         * Sign-in strategies tried in order (default mobile, widget, portal).
-         */strategies: [SignInStrategy]? = nil, 
+         * Sign-in flows tried in order by `login` (default mobile, widget, portal).
+         */strategies: [Flow]? = nil, 
         /**
-         * Which app to present as (default Android).
-         */platform: AppPlatform? = nil, 
+         * Which Garmin phone app the mobile and web-view sign-ins present as (default `Android`).
+         */mobileApp: MobileApp? = nil, 
+        /**
+         * User-Agent of the SSO pages (browser-like).
+         */ssoUserAgent: String? = nil, 
+        /**
+         * User-Agent of the OAuth service (legacy exchange).
+         */oauthUserAgent: String? = nil, 
+        /**
+         * User-Agent of Connect API calls.
+         */apiUserAgent: String? = nil, 
         /**
          * Timeout of one HTTP exchange in seconds (default 30).
          */timeoutSeconds: UInt64? = nil, 
+        /**
+         * Cap on one response body in bytes (default 16 MiB).
+         */maxResponseBytes: UInt64? = nil, 
         /**
          * Refresh this many seconds before the access token expires (default 300).
          */refreshMarginSeconds: UInt64? = nil, 
@@ -3183,21 +3635,22 @@ public struct GarminConfig: Equatable, Hashable {
          * DI client ids to try, in order (default: Garmin's current ones).
          */diClientIds: [String]? = nil, 
         /**
-         * OAuth1 consumer key for the legacy exchange (default: fetched once from the public location).
-         */consumerKey: String? = nil, 
-        /**
-         * OAuth1 consumer secret, with `consumer_key`.
-         */consumerSecret: String? = nil) {
+         * OAuth1 consumer for the legacy exchange (default: fetched once from the public location).
+         */consumer: Consumer? = nil) {
         self.domain = domain
         self.baseUrl = baseUrl
-        self.tokenFamily = tokenFamily
+        self.endpoints = endpoints
+        self.tokens = tokens
         self.strategies = strategies
-        self.platform = platform
+        self.mobileApp = mobileApp
+        self.ssoUserAgent = ssoUserAgent
+        self.oauthUserAgent = oauthUserAgent
+        self.apiUserAgent = apiUserAgent
         self.timeoutSeconds = timeoutSeconds
+        self.maxResponseBytes = maxResponseBytes
         self.refreshMarginSeconds = refreshMarginSeconds
         self.diClientIds = diClientIds
-        self.consumerKey = consumerKey
-        self.consumerSecret = consumerSecret
+        self.consumer = consumer
     }
 
     
@@ -3216,30 +3669,38 @@ public struct FfiConverterTypeGarminConfig: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GarminConfig {
         return
             try GarminConfig(
-                domain: FfiConverterOptionTypeGarminDomain.read(from: &buf), 
+                domain: FfiConverterOptionTypeDomain.read(from: &buf), 
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
-                tokenFamily: FfiConverterOptionTypeTokenFamily.read(from: &buf), 
-                strategies: FfiConverterOptionSequenceTypeSignInStrategy.read(from: &buf), 
-                platform: FfiConverterOptionTypeAppPlatform.read(from: &buf), 
+                endpoints: FfiConverterOptionTypeEndpoints.read(from: &buf), 
+                tokens: FfiConverterOptionTypeTokenPreference.read(from: &buf), 
+                strategies: FfiConverterOptionSequenceTypeFlow.read(from: &buf), 
+                mobileApp: FfiConverterOptionTypeMobileApp.read(from: &buf), 
+                ssoUserAgent: FfiConverterOptionString.read(from: &buf), 
+                oauthUserAgent: FfiConverterOptionString.read(from: &buf), 
+                apiUserAgent: FfiConverterOptionString.read(from: &buf), 
                 timeoutSeconds: FfiConverterOptionUInt64.read(from: &buf), 
+                maxResponseBytes: FfiConverterOptionUInt64.read(from: &buf), 
                 refreshMarginSeconds: FfiConverterOptionUInt64.read(from: &buf), 
                 diClientIds: FfiConverterOptionSequenceString.read(from: &buf), 
-                consumerKey: FfiConverterOptionString.read(from: &buf), 
-                consumerSecret: FfiConverterOptionString.read(from: &buf)
+                consumer: FfiConverterOptionTypeConsumer.read(from: &buf)
         )
     }
 
     public static func write(_ value: GarminConfig, into buf: inout [UInt8]) {
-        FfiConverterOptionTypeGarminDomain.write(value.domain, into: &buf)
+        FfiConverterOptionTypeDomain.write(value.domain, into: &buf)
         FfiConverterOptionString.write(value.baseUrl, into: &buf)
-        FfiConverterOptionTypeTokenFamily.write(value.tokenFamily, into: &buf)
-        FfiConverterOptionSequenceTypeSignInStrategy.write(value.strategies, into: &buf)
-        FfiConverterOptionTypeAppPlatform.write(value.platform, into: &buf)
+        FfiConverterOptionTypeEndpoints.write(value.endpoints, into: &buf)
+        FfiConverterOptionTypeTokenPreference.write(value.tokens, into: &buf)
+        FfiConverterOptionSequenceTypeFlow.write(value.strategies, into: &buf)
+        FfiConverterOptionTypeMobileApp.write(value.mobileApp, into: &buf)
+        FfiConverterOptionString.write(value.ssoUserAgent, into: &buf)
+        FfiConverterOptionString.write(value.oauthUserAgent, into: &buf)
+        FfiConverterOptionString.write(value.apiUserAgent, into: &buf)
         FfiConverterOptionUInt64.write(value.timeoutSeconds, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxResponseBytes, into: &buf)
         FfiConverterOptionUInt64.write(value.refreshMarginSeconds, into: &buf)
         FfiConverterOptionSequenceString.write(value.diClientIds, into: &buf)
-        FfiConverterOptionString.write(value.consumerKey, into: &buf)
-        FfiConverterOptionString.write(value.consumerSecret, into: &buf)
+        FfiConverterOptionTypeConsumer.write(value.consumer, into: &buf)
     }
 }
 
@@ -3415,15 +3876,15 @@ public struct MfaPrompt: Equatable, Hashable {
     /**
      * How Garmin delivered the code.
      */
-    public var delivery: MfaDelivery
+    public var method: MfaMethod
     /**
      * Where Garmin says it sent the code (masked), when it says.
      */
     public var codeSentTo: String?
     /**
-     * The strategy that asked for the code.
+     * The sign-in flow that asked for the code.
      */
-    public var strategy: SignInStrategy
+    public var flow: Flow
     /**
      * 1 for the first question, 2 and 3 after Garmin rejected the previous code.
      */
@@ -3434,19 +3895,19 @@ public struct MfaPrompt: Equatable, Hashable {
     public init(
         /**
          * How Garmin delivered the code.
-         */delivery: MfaDelivery, 
+         */method: MfaMethod, 
         /**
          * Where Garmin says it sent the code (masked), when it says.
          */codeSentTo: String?, 
         /**
-         * The strategy that asked for the code.
-         */strategy: SignInStrategy, 
+         * The sign-in flow that asked for the code.
+         */flow: Flow, 
         /**
          * 1 for the first question, 2 and 3 after Garmin rejected the previous code.
          */attempt: UInt32) {
-        self.delivery = delivery
+        self.method = method
         self.codeSentTo = codeSentTo
-        self.strategy = strategy
+        self.flow = flow
         self.attempt = attempt
     }
 
@@ -3466,17 +3927,17 @@ public struct FfiConverterTypeMfaPrompt: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MfaPrompt {
         return
             try MfaPrompt(
-                delivery: FfiConverterTypeMfaDelivery.read(from: &buf), 
+                method: FfiConverterTypeMfaMethod.read(from: &buf), 
                 codeSentTo: FfiConverterOptionString.read(from: &buf), 
-                strategy: FfiConverterTypeSignInStrategy.read(from: &buf), 
+                flow: FfiConverterTypeFlow.read(from: &buf), 
                 attempt: FfiConverterUInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: MfaPrompt, into buf: inout [UInt8]) {
-        FfiConverterTypeMfaDelivery.write(value.delivery, into: &buf)
+        FfiConverterTypeMfaMethod.write(value.method, into: &buf)
         FfiConverterOptionString.write(value.codeSentTo, into: &buf)
-        FfiConverterTypeSignInStrategy.write(value.strategy, into: &buf)
+        FfiConverterTypeFlow.write(value.flow, into: &buf)
         FfiConverterUInt32.write(value.attempt, into: &buf)
     }
 }
@@ -3597,82 +4058,13 @@ public func FfiConverterTypeProfile_lower(_ value: Profile) -> RustBuffer {
 
 
 /**
- * Why one strategy of a sign-in chain failed.
- */
-public struct StrategyFailure: Equatable, Hashable {
-    /**
-     * The strategy.
-     */
-    public var strategy: SignInStrategy
-    /**
-     * What went wrong, in words (no secrets).
-     */
-    public var message: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The strategy.
-         */strategy: SignInStrategy, 
-        /**
-         * What went wrong, in words (no secrets).
-         */message: String) {
-        self.strategy = strategy
-        self.message = message
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension StrategyFailure: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeStrategyFailure: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StrategyFailure {
-        return
-            try StrategyFailure(
-                strategy: FfiConverterTypeSignInStrategy.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: StrategyFailure, into buf: inout [UInt8]) {
-        FfiConverterTypeSignInStrategy.write(value.strategy, into: &buf)
-        FfiConverterString.write(value.message, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeStrategyFailure_lift(_ buf: RustBuffer) throws -> StrategyFailure {
-    return try FfiConverterTypeStrategyFailure.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeStrategyFailure_lower(_ value: StrategyFailure) -> RustBuffer {
-    return FfiConverterTypeStrategyFailure.lower(value)
-}
-
-
-/**
  * What the app may show about the tokens (no secrets).
  */
 public struct TokenSummary: Equatable, Hashable {
     /**
-     * `"legacy"` (OAuth1 → OAuth2) or `"di"` (DI OAuth2).
+     * `Legacy` (OAuth1 → OAuth2) or `Di` (DI OAuth2).
      */
-    public var family: String
+    public var family: TokenFamily
     /**
      * Unix seconds when the access token expires.
      */
@@ -3686,8 +4078,8 @@ public struct TokenSummary: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * `"legacy"` (OAuth1 → OAuth2) or `"di"` (DI OAuth2).
-         */family: String, 
+         * `Legacy` (OAuth1 → OAuth2) or `Di` (DI OAuth2).
+         */family: TokenFamily, 
         /**
          * Unix seconds when the access token expires.
          */expiresAt: Int64, 
@@ -3715,14 +4107,14 @@ public struct FfiConverterTypeTokenSummary: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenSummary {
         return
             try TokenSummary(
-                family: FfiConverterString.read(from: &buf), 
+                family: FfiConverterTypeTokenFamily.read(from: &buf), 
                 expiresAt: FfiConverterInt64.read(from: &buf), 
                 refreshExpiresAt: FfiConverterOptionInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: TokenSummary, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.family, into: &buf)
+        FfiConverterTypeTokenFamily.write(value.family, into: &buf)
         FfiConverterInt64.write(value.expiresAt, into: &buf)
         FfiConverterOptionInt64.write(value.refreshExpiresAt, into: &buf)
     }
@@ -3834,159 +4226,9 @@ public func FfiConverterTypeUploadResult_lower(_ value: UploadResult) -> RustBuf
 
 
 /**
- * Which Garmin Connect app the sign-in presents itself as (and whose service URL a web-view ticket
- * is bound to).
- */
-
-public enum AppPlatform: Equatable, Hashable {
-    
-    /**
-     * Garmin Connect Mobile for Android.
-     */
-    case android
-    /**
-     * Garmin Connect Mobile for iOS.
-     */
-    case ios
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension AppPlatform: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAppPlatform: FfiConverterRustBuffer {
-    typealias SwiftType = AppPlatform
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppPlatform {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .android
-        
-        case 2: return .ios
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: AppPlatform, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .android:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .ios:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAppPlatform_lift(_ buf: RustBuffer) throws -> AppPlatform {
-    return try FfiConverterTypeAppPlatform.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAppPlatform_lower(_ value: AppPlatform) -> RustBuffer {
-    return FfiConverterTypeAppPlatform.lower(value)
-}
-
-
-
-/**
- * Garmin's two SSO domains.
- */
-
-public enum GarminDomain: Equatable, Hashable {
-    
-    /**
-     * `garmin.com`, everywhere but mainland China.
-     */
-    case com
-    /**
-     * `garmin.cn`, accounts in mainland China.
-     */
-    case cn
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension GarminDomain: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeGarminDomain: FfiConverterRustBuffer {
-    typealias SwiftType = GarminDomain
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GarminDomain {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .com
-        
-        case 2: return .cn
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: GarminDomain, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .com:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .cn:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGarminDomain_lift(_ buf: RustBuffer) throws -> GarminDomain {
-    return try FfiConverterTypeGarminDomain.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGarminDomain_lower(_ value: GarminDomain) -> RustBuffer {
-    return FfiConverterTypeGarminDomain.lower(value)
-}
-
-
-
-/**
- * Everything that can go wrong, as one exception type per language (`GarminException` in Kotlin,
- * `GarminError` in Swift and Python) with one subclass per variant.
+ * Everything that can go wrong, one case per [`ErrorKind`] (what to do about it), as one exception
+ * type per language: `GarminException.RateLimited` in Kotlin, `GarminError.RateLimited` in Swift
+ * and Python. `message` says exactly what happened (no secrets); `kind()` gives the kind itself.
  */
 public 
 enum GarminError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -3994,104 +4236,98 @@ enum GarminError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
     
     /**
-     * Garmin refused the email/password combination.
+     * Ask the person for their email and password again.
      */
-    case InvalidCredentials
-    /**
-     * The account needs an MFA code and this call could not ask for one.
-     */
-    case MfaRequired
-    /**
-     * The MFA code was wrong; the challenge is still open: submit another code.
-     */
-    case MfaCodeRejected
-    /**
-     * The MFA challenge can no longer be used; sign in again.
-     */
-    case MfaChallengeEnded(reason: String
+    case InvalidCredentials(message: String
     )
     /**
-     * HTTP 429 or a Cloudflare rate-limit page.
+     * Collect an MFA code: this call had no way to ask for one.
      */
-    case RateLimited(retryAfterSeconds: UInt64?
+    case MfaRequired(message: String
     )
     /**
-     * A bot challenge (Cloudflare page, CAPTCHA).
+     * Ask for another code; the challenge is still open.
      */
-    case Blocked(reason: String
+    case MfaCodeRejected(message: String
     )
     /**
-     * The account is locked.
+     * The challenge is over (expired, used, too many tries): sign in again.
      */
-    case AccountLocked
-    /**
-     * Garmin will not sign this account in (e.g. a child account).
-     */
-    case AccountUnusable(reason: String
+    case MfaChallengeEnded(message: String
     )
     /**
-     * A page, document or status did not match what the step expects (including refused redirects
-     * and oversized answers). `status` is set when an HTTP status was the problem.
+     * Wait `retry_after_seconds` (when Garmin said) before signing in again; the other mobile app
+     * preset or flow may help, another IP does not.
      */
-    case UnexpectedResponse(step: String, detail: String, status: UInt16?
+    case RateLimited(message: String, retryAfterSeconds: UInt64?
     )
     /**
-     * No service ticket was found where one was expected (e.g. the web-view URL).
+     * A bot wall (Cloudflare challenge, CAPTCHA): sign in through a browser or web view instead.
      */
-    case TicketNotFound(location: String
+    case Blocked(message: String
     )
     /**
-     * The network failed (connect, TLS, I/O) before any HTTP response.
+     * The account cannot sign in here (locked, child account); retrying will not help.
+     */
+    case AccountUnusable(message: String
+    )
+    /**
+     * The stored session is dead (refresh refused or expired): sign in again with credentials.
+     */
+    case SignInNeeded(message: String
+    )
+    /**
+     * No HTTP answer (connection, TLS, I/O, or the app's transport threw): retry later.
      */
     case Network(message: String
     )
     /**
-     * A request took longer than its timeout.
+     * The exchange took longer than the configured timeout: retry later.
      */
     case Timeout(message: String
     )
     /**
-     * The app's own transport failed without classifying the failure, or threw an exception that
-     * was not a `TransportFailure`.
+     * Garmin already has this activity: treat the upload as done. `response` is Garmin's JSON
+     * naming the existing activity.
      */
-    case Transport(message: String
+    case DuplicateActivity(message: String, response: String
     )
     /**
-     * The stored tokens can no longer be refreshed; the user has to sign in again.
-     */
-    case SignInNeeded(reason: String
-    )
-    /**
-     * The same activity was uploaded before (HTTP 409); `response` is Garmin's JSON naming it.
-     */
-    case DuplicateActivity(response: String
-    )
-    /**
-     * Every strategy of the sign-in chain failed; each entry says why.
-     */
-    case AllStrategiesFailed(failures: [StrategyFailure]
-    )
-    /**
-     * The configuration was refused.
-     */
-    case InvalidConfig(message: String
-    )
-    /**
-     * An argument was refused (bad JSON, empty value, bad method, …).
-     */
-    case InvalidInput(message: String
-    )
-    /**
-     * Reading or writing token storage failed (including whatever the app's `TokenStore` threw).
+     * Token storage failed (including whatever the app's `TokenStore` threw).
      */
     case Storage(message: String
     )
     /**
-     * A failure this version of the bindings does not classify.
+     * Something passed in is unusable (argument, configuration, token JSON, a URL without a
+     * ticket, an exception from the app's `CredentialsProvider`): fix the call.
      */
-    case Other(message: String
+    case InvalidInput(message: String
+    )
+    /**
+     * Garmin answered in a way this version does not understand: retry later, report it if it
+     * persists.
+     */
+    case UnexpectedResponse(message: String
+    )
+    /**
+     * A bug in this library, or a kind this version of the bindings does not know: report it.
+     */
+    case Internal(message: String
     )
 
+    
+    /**
+     * The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+     * the CLI's exit codes and the Qt wrapper use).
+     */
+public func kind() -> ErrorKind  {
+    return try!  FfiConverterTypeErrorKind_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_garminerror_kind(
+            FfiConverterTypeGarminError_lower(self),uniffiCallStatus
+    )
+})
+}
     
 
     
@@ -4120,58 +4356,51 @@ public struct FfiConverterTypeGarminError: FfiConverterRustBuffer {
         
 
         
-        case 1: return .InvalidCredentials
-        case 2: return .MfaRequired
-        case 3: return .MfaCodeRejected
+        case 1: return .InvalidCredentials(
+            message: try FfiConverterString.read(from: &buf)
+            )
+        case 2: return .MfaRequired(
+            message: try FfiConverterString.read(from: &buf)
+            )
+        case 3: return .MfaCodeRejected(
+            message: try FfiConverterString.read(from: &buf)
+            )
         case 4: return .MfaChallengeEnded(
-            reason: try FfiConverterString.read(from: &buf)
+            message: try FfiConverterString.read(from: &buf)
             )
         case 5: return .RateLimited(
+            message: try FfiConverterString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionUInt64.read(from: &buf)
             )
         case 6: return .Blocked(
-            reason: try FfiConverterString.read(from: &buf)
-            )
-        case 7: return .AccountLocked
-        case 8: return .AccountUnusable(
-            reason: try FfiConverterString.read(from: &buf)
-            )
-        case 9: return .UnexpectedResponse(
-            step: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf)
-            )
-        case 10: return .TicketNotFound(
-            location: try FfiConverterString.read(from: &buf)
-            )
-        case 11: return .Network(
             message: try FfiConverterString.read(from: &buf)
             )
-        case 12: return .Timeout(
+        case 7: return .AccountUnusable(
             message: try FfiConverterString.read(from: &buf)
             )
-        case 13: return .Transport(
+        case 8: return .SignInNeeded(
             message: try FfiConverterString.read(from: &buf)
             )
-        case 14: return .SignInNeeded(
-            reason: try FfiConverterString.read(from: &buf)
+        case 9: return .Network(
+            message: try FfiConverterString.read(from: &buf)
             )
-        case 15: return .DuplicateActivity(
+        case 10: return .Timeout(
+            message: try FfiConverterString.read(from: &buf)
+            )
+        case 11: return .DuplicateActivity(
+            message: try FfiConverterString.read(from: &buf), 
             response: try FfiConverterString.read(from: &buf)
             )
-        case 16: return .AllStrategiesFailed(
-            failures: try FfiConverterSequenceTypeStrategyFailure.read(from: &buf)
-            )
-        case 17: return .InvalidConfig(
+        case 12: return .Storage(
             message: try FfiConverterString.read(from: &buf)
             )
-        case 18: return .InvalidInput(
+        case 13: return .InvalidInput(
             message: try FfiConverterString.read(from: &buf)
             )
-        case 19: return .Storage(
+        case 14: return .UnexpectedResponse(
             message: try FfiConverterString.read(from: &buf)
             )
-        case 20: return .Other(
+        case 15: return .Internal(
             message: try FfiConverterString.read(from: &buf)
             )
 
@@ -4186,101 +4415,80 @@ public struct FfiConverterTypeGarminError: FfiConverterRustBuffer {
 
         
         
-        case .InvalidCredentials:
+        case let .InvalidCredentials(message):
             writeInt(&buf, Int32(1))
-        
-        
-        case .MfaRequired:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .MfaCodeRejected:
-            writeInt(&buf, Int32(3))
-        
-        
-        case let .MfaChallengeEnded(reason):
-            writeInt(&buf, Int32(4))
-            FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             
         
-        case let .RateLimited(retryAfterSeconds):
+        case let .MfaRequired(message):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .MfaCodeRejected(message):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .MfaChallengeEnded(message):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .RateLimited(message,retryAfterSeconds):
             writeInt(&buf, Int32(5))
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterSeconds, into: &buf)
             
         
-        case let .Blocked(reason):
+        case let .Blocked(message):
             writeInt(&buf, Int32(6))
-            FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             
         
-        case .AccountLocked:
+        case let .AccountUnusable(message):
             writeInt(&buf, Int32(7))
+            FfiConverterString.write(message, into: &buf)
+            
         
-        
-        case let .AccountUnusable(reason):
+        case let .SignInNeeded(message):
             writeInt(&buf, Int32(8))
-            FfiConverterString.write(reason, into: &buf)
-            
-        
-        case let .UnexpectedResponse(step,detail,status):
-            writeInt(&buf, Int32(9))
-            FfiConverterString.write(step, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            
-        
-        case let .TicketNotFound(location):
-            writeInt(&buf, Int32(10))
-            FfiConverterString.write(location, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             
         
         case let .Network(message):
-            writeInt(&buf, Int32(11))
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(message, into: &buf)
             
         
         case let .Timeout(message):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .DuplicateActivity(message,response):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(response, into: &buf)
+            
+        
+        case let .Storage(message):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(message, into: &buf)
             
         
-        case let .Transport(message):
+        case let .InvalidInput(message):
             writeInt(&buf, Int32(13))
             FfiConverterString.write(message, into: &buf)
             
         
-        case let .SignInNeeded(reason):
+        case let .UnexpectedResponse(message):
             writeInt(&buf, Int32(14))
-            FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             
         
-        case let .DuplicateActivity(response):
+        case let .Internal(message):
             writeInt(&buf, Int32(15))
-            FfiConverterString.write(response, into: &buf)
-            
-        
-        case let .AllStrategiesFailed(failures):
-            writeInt(&buf, Int32(16))
-            FfiConverterSequenceTypeStrategyFailure.write(failures, into: &buf)
-            
-        
-        case let .InvalidConfig(message):
-            writeInt(&buf, Int32(17))
-            FfiConverterString.write(message, into: &buf)
-            
-        
-        case let .InvalidInput(message):
-            writeInt(&buf, Int32(18))
-            FfiConverterString.write(message, into: &buf)
-            
-        
-        case let .Storage(message):
-            writeInt(&buf, Int32(19))
-            FfiConverterString.write(message, into: &buf)
-            
-        
-        case let .Other(message):
-            writeInt(&buf, Int32(20))
             FfiConverterString.write(message, into: &buf)
             
         }
@@ -4301,6 +4509,111 @@ public func FfiConverterTypeGarminError_lift(_ buf: RustBuffer) throws -> Garmin
 public func FfiConverterTypeGarminError_lower(_ value: GarminError) -> RustBuffer {
     return FfiConverterTypeGarminError.lower(value)
 }
+
+
+/**
+ * A log level, most severe first.
+ */
+
+public enum LogLevel: Equatable, Hashable {
+    
+    /**
+     * Failures.
+     */
+    case error
+    /**
+     * Recoverable problems (a flow failed, falling back to the next).
+     */
+    case warn
+    /**
+     * Steps of a sign-in or refresh.
+     */
+    case info
+    /**
+     * Requests and decisions.
+     */
+    case debug
+    /**
+     * Everything.
+     */
+    case trace
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LogLevel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogLevel: FfiConverterRustBuffer {
+    typealias SwiftType = LogLevel
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogLevel {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .error
+        
+        case 2: return .warn
+        
+        case 3: return .info
+        
+        case 4: return .debug
+        
+        case 5: return .trace
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LogLevel, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .error:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .warn:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .info:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .debug:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .trace:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogLevel_lift(_ buf: RustBuffer) throws -> LogLevel {
+    return try FfiConverterTypeLogLevel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
+    return FfiConverterTypeLogLevel.lower(value)
+}
+
 
 
 /**
@@ -4385,10 +4698,10 @@ public func FfiConverterTypeLoginResult_lower(_ value: LoginResult) -> RustBuffe
 
 
 /**
- * How Garmin delivers the code.
+ * How Garmin delivers the code (the core's `MfaMethod`).
  */
 
-public enum MfaDelivery: Equatable, Hashable {
+public enum MfaMethod: Equatable, Hashable {
     
     /**
      * By email.
@@ -4405,7 +4718,7 @@ public enum MfaDelivery: Equatable, Hashable {
     /**
      * A method this library does not know, as Garmin named it.
      */
-    case other(name: String
+    case other(String
     )
 
 
@@ -4415,16 +4728,16 @@ public enum MfaDelivery: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension MfaDelivery: Sendable {}
+extension MfaMethod: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeMfaDelivery: FfiConverterRustBuffer {
-    typealias SwiftType = MfaDelivery
+public struct FfiConverterTypeMfaMethod: FfiConverterRustBuffer {
+    typealias SwiftType = MfaMethod
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MfaDelivery {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MfaMethod {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
@@ -4434,14 +4747,14 @@ public struct FfiConverterTypeMfaDelivery: FfiConverterRustBuffer {
         
         case 3: return .totp
         
-        case 4: return .other(name: try FfiConverterString.read(from: &buf)
+        case 4: return .other(try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: MfaDelivery, into buf: inout [UInt8]) {
+    public static func write(_ value: MfaMethod, into buf: inout [UInt8]) {
         switch value {
         
         
@@ -4457,9 +4770,9 @@ public struct FfiConverterTypeMfaDelivery: FfiConverterRustBuffer {
             writeInt(&buf, Int32(3))
         
         
-        case let .other(name):
+        case let .other(v1):
             writeInt(&buf, Int32(4))
-            FfiConverterString.write(name, into: &buf)
+            FfiConverterString.write(v1, into: &buf)
             
         }
     }
@@ -4469,192 +4782,22 @@ public struct FfiConverterTypeMfaDelivery: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeMfaDelivery_lift(_ buf: RustBuffer) throws -> MfaDelivery {
-    return try FfiConverterTypeMfaDelivery.lift(buf)
+public func FfiConverterTypeMfaMethod_lift(_ buf: RustBuffer) throws -> MfaMethod {
+    return try FfiConverterTypeMfaMethod.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeMfaDelivery_lower(_ value: MfaDelivery) -> RustBuffer {
-    return FfiConverterTypeMfaDelivery.lower(value)
+public func FfiConverterTypeMfaMethod_lower(_ value: MfaMethod) -> RustBuffer {
+    return FfiConverterTypeMfaMethod.lower(value)
 }
 
 
 
 /**
- * Which sign-in strategy a failure belongs to.
- */
-
-public enum SignInStrategy: Equatable, Hashable {
-    
-    /**
-     * The classic widget (HTML) flow.
-     */
-    case widget
-    /**
-     * The mobile JSON flow Garmin's apps use.
-     */
-    case mobile
-    /**
-     * The portal JSON flow.
-     */
-    case portal
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension SignInStrategy: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSignInStrategy: FfiConverterRustBuffer {
-    typealias SwiftType = SignInStrategy
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignInStrategy {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .widget
-        
-        case 2: return .mobile
-        
-        case 3: return .portal
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: SignInStrategy, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .widget:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .mobile:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .portal:
-            writeInt(&buf, Int32(3))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSignInStrategy_lift(_ buf: RustBuffer) throws -> SignInStrategy {
-    return try FfiConverterTypeSignInStrategy.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSignInStrategy_lower(_ value: SignInStrategy) -> RustBuffer {
-    return FfiConverterTypeSignInStrategy.lower(value)
-}
-
-
-
-/**
- * Which token family a sign-in produces.
- */
-
-public enum TokenFamily: Equatable, Hashable {
-    
-    /**
-     * DI OAuth2, falling back to the legacy exchange when DI refuses.
-     */
-    case auto
-    /**
-     * DI OAuth2 only.
-     */
-    case di
-    /**
-     * Legacy OAuth1 → OAuth2 only.
-     */
-    case legacy
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension TokenFamily: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTokenFamily: FfiConverterRustBuffer {
-    typealias SwiftType = TokenFamily
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenFamily {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .auto
-        
-        case 2: return .di
-        
-        case 3: return .legacy
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: TokenFamily, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .auto:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .di:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .legacy:
-            writeInt(&buf, Int32(3))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTokenFamily_lift(_ buf: RustBuffer) throws -> TokenFamily {
-    return try FfiConverterTypeTokenFamily.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTokenFamily_lower(_ value: TokenFamily) -> RustBuffer {
-    return FfiConverterTypeTokenFamily.lower(value)
-}
-
-
-
-/**
- * How a host transport reports that no HTTP response was received. Messages must not contain URLs
- * with queries, headers or bodies.
+ * How a host transport reports that no HTTP response was received, one case per core
+ * `TransportErrorKind`. Messages must not contain URLs with queries, headers or bodies.
  */
 public 
 enum TransportFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -4783,30 +4926,6 @@ public func FfiConverterTypeTransportFailure_lift(_ buf: RustBuffer) throws -> T
 #endif
 public func FfiConverterTypeTransportFailure_lower(_ value: TransportFailure) -> RustBuffer {
     return FfiConverterTypeTransportFailure.lower(value)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
-    typealias SwiftType = UInt16?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt16.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt16.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
 }
 
 #if swift(>=5.8)
@@ -4956,6 +5075,30 @@ fileprivate struct FfiConverterOptionTypeHttpTransport: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeLogSink: FfiConverterRustBuffer {
+    typealias SwiftType = LogSink?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLogSink.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLogSink.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRefreshListener: FfiConverterRustBuffer {
     typealias SwiftType = RefreshListener?
 
@@ -4980,8 +5123,8 @@ fileprivate struct FfiConverterOptionTypeRefreshListener: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeAppPlatform: FfiConverterRustBuffer {
-    typealias SwiftType = AppPlatform?
+fileprivate struct FfiConverterOptionTypeConsumer: FfiConverterRustBuffer {
+    typealias SwiftType = Consumer?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -4989,13 +5132,13 @@ fileprivate struct FfiConverterOptionTypeAppPlatform: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeAppPlatform.write(value, into: &buf)
+        FfiConverterTypeConsumer.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeAppPlatform.read(from: &buf)
+        case 1: return try FfiConverterTypeConsumer.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5004,8 +5147,8 @@ fileprivate struct FfiConverterOptionTypeAppPlatform: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeGarminDomain: FfiConverterRustBuffer {
-    typealias SwiftType = GarminDomain?
+fileprivate struct FfiConverterOptionTypeEndpoints: FfiConverterRustBuffer {
+    typealias SwiftType = Endpoints?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -5013,13 +5156,13 @@ fileprivate struct FfiConverterOptionTypeGarminDomain: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeGarminDomain.write(value, into: &buf)
+        FfiConverterTypeEndpoints.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeGarminDomain.read(from: &buf)
+        case 1: return try FfiConverterTypeEndpoints.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5028,8 +5171,8 @@ fileprivate struct FfiConverterOptionTypeGarminDomain: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeTokenFamily: FfiConverterRustBuffer {
-    typealias SwiftType = TokenFamily?
+fileprivate struct FfiConverterOptionTypeDomain: FfiConverterRustBuffer {
+    typealias SwiftType = Domain?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -5037,13 +5180,61 @@ fileprivate struct FfiConverterOptionTypeTokenFamily: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeTokenFamily.write(value, into: &buf)
+        FfiConverterTypeDomain.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeTokenFamily.read(from: &buf)
+        case 1: return try FfiConverterTypeDomain.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMobileApp: FfiConverterRustBuffer {
+    typealias SwiftType = MobileApp?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMobileApp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMobileApp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTokenPreference: FfiConverterRustBuffer {
+    typealias SwiftType = TokenPreference?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTokenPreference.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTokenPreference.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5076,8 +5267,8 @@ fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionSequenceTypeSignInStrategy: FfiConverterRustBuffer {
-    typealias SwiftType = [SignInStrategy]?
+fileprivate struct FfiConverterOptionSequenceTypeFlow: FfiConverterRustBuffer {
+    typealias SwiftType = [Flow]?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -5085,13 +5276,13 @@ fileprivate struct FfiConverterOptionSequenceTypeSignInStrategy: FfiConverterRus
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterSequenceTypeSignInStrategy.write(value, into: &buf)
+        FfiConverterSequenceTypeFlow.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterSequenceTypeSignInStrategy.read(from: &buf)
+        case 1: return try FfiConverterSequenceTypeFlow.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5150,51 +5341,38 @@ fileprivate struct FfiConverterSequenceTypeHttpHeader: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeStrategyFailure: FfiConverterRustBuffer {
-    typealias SwiftType = [StrategyFailure]
+fileprivate struct FfiConverterSequenceTypeFlow: FfiConverterRustBuffer {
+    typealias SwiftType = [Flow]
 
-    public static func write(_ value: [StrategyFailure], into buf: inout [UInt8]) {
+    public static func write(_ value: [Flow], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeStrategyFailure.write(item, into: &buf)
+            FfiConverterTypeFlow.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StrategyFailure] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Flow] {
         let len: Int32 = try readInt(&buf)
-        var seq = [StrategyFailure]()
+        var seq = [Flow]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeStrategyFailure.read(from: &buf))
+            seq.append(try FfiConverterTypeFlow.read(from: &buf))
         }
         return seq
     }
 }
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeSignInStrategy: FfiConverterRustBuffer {
-    typealias SwiftType = [SignInStrategy]
-
-    public static func write(_ value: [SignInStrategy], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeSignInStrategy.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SignInStrategy] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [SignInStrategy]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeSignInStrategy.read(from: &buf))
-        }
-        return seq
-    }
+/**
+ * Sends the library's log records at `max_level` and more severe to `sink`; `None` turns logging
+ * off. Process-wide: the last call wins.
+ */
+public func setLogSink(sink: LogSink?, maxLevel: LogLevel)throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_func_set_log_sink(
+        FfiConverterOptionTypeLogSink.lower(sink),
+        FfiConverterTypeLogLevel_lower(maxLevel),uniffiCallStatus
+    )
+}
 }
 
 private enum InitializationResult {
@@ -5212,16 +5390,19 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url() != 1153) {
+    if (uniffi_garmin_sso_uniffi_checksum_func_set_log_sink() != 22708) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_exchange_webview() != 11921) {
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url() != 55422) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_login() != 49152) {
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_exchange_webview() != 34084) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with() != 49500) {
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_login() != 39142) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with() != 45817) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() != 15584) {
@@ -5230,19 +5411,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() != 33630) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url() != 53467) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds() != 57533) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_logsink_log() != 28815) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to() != 1602) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_delivery() != 26413) {
+    if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_flow() != 38268) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_strategy() != 17845) {
+    if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_method() != 12896) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() != 64564) {
+    if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() != 28433) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_credentials_email() != 28604) {
@@ -5327,8 +5514,10 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitCredentialsProvider()
     uniffiCallbackInitGarminClock()
     uniffiCallbackInitHttpTransport()
+    uniffiCallbackInitLogSink()
     uniffiCallbackInitRefreshListener()
     uniffiCallbackInitTokenStore()
+    uniffiEnsureGarminSsoCoreInitialized()
     return InitializationResult.ok
 }()
 

@@ -30,7 +30,25 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import garmin.sso.core.Domain
+import garmin.sso.core.ErrorKind
+import garmin.sso.core.FfiConverterTypeDomain
+import garmin.sso.core.FfiConverterTypeErrorKind
+import garmin.sso.core.FfiConverterTypeFlow
+import garmin.sso.core.FfiConverterTypeMobileApp
+import garmin.sso.core.FfiConverterTypeTokenFamily
+import garmin.sso.core.FfiConverterTypeTokenPreference
+import garmin.sso.core.Flow
+import garmin.sso.core.MobileApp
+import garmin.sso.core.TokenFamily
+import garmin.sso.core.TokenPreference
 import java.util.concurrent.atomic.AtomicBoolean
+import garmin.sso.core.RustBuffer as RustBufferDomain
+import garmin.sso.core.RustBuffer as RustBufferErrorKind
+import garmin.sso.core.RustBuffer as RustBufferFlow
+import garmin.sso.core.RustBuffer as RustBufferMobileApp
+import garmin.sso.core.RustBuffer as RustBufferTokenFamily
+import garmin.sso.core.RustBuffer as RustBufferTokenPreference
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -653,6 +671,9 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
 internal interface UniffiCallbackInterfaceGarminClockMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceLogSinkMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`level`: RustBuffer.ByValue,`target`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceCredentialsProviderMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -690,6 +711,25 @@ internal open class UniffiVTableCallbackInterfaceGarminClock(
         `uniffiFree` = other.`uniffiFree`
         `uniffiClone` = other.`uniffiClone`
         `nowUnixSeconds` = other.`nowUnixSeconds`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "log")
+internal open class UniffiVTableCallbackInterfaceLogSink(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `log`: UniffiCallbackInterfaceLogSinkMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `log`: UniffiCallbackInterfaceLogSinkMethod0? = null,
+    ): UniffiVTableCallbackInterfaceLogSink(`uniffiFree`,`uniffiClone`,`log`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceLogSink) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `log` = other.`log`
     }
 
 }
@@ -803,6 +843,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_garmin_sso_uniffi_checksum_func_set_log_sink(
+    ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_exchange_webview(
@@ -815,13 +857,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in(
     ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url(
+    ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_logsink_log(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to(
     ): Int
-    external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_delivery(
+    external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_flow(
     ): Int
-    external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_strategy(
+    external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_method(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit(
     ): Int
@@ -896,8 +942,10 @@ internal object UniffiLib {
         uniffiCallbackInterfaceCredentialsProvider.register(this)
         uniffiCallbackInterfaceGarminClock.register(this)
         uniffiCallbackInterfaceHttpTransport.register(this)
+        uniffiCallbackInterfaceLogSink.register(this)
         uniffiCallbackInterfaceRefreshListener.register(this)
         uniffiCallbackInterfaceTokenStore.register(this)
+        garmin.sso.core.uniffiEnsureInitialized()
         
     }
 
@@ -914,12 +962,14 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_login(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with(`ptr`: Long,`strategy`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with(`ptr`: Long,`flow`: RustBufferFlow.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session(`ptr`: Long,`tokensJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(`ptr`: Long,`store`: Long,`provider`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_webview_service_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_clone_garminclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_free_garminclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -928,15 +978,23 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclock_now_unix_seconds(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_clone_logsink(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_logsink(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_init_callback_vtable_logsink(`vtable`: UniffiVTableCallbackInterfaceLogSink,
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_logsink_log(`ptr`: Long,`level`: RustBuffer.ByValue,`target`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_clone_pendingmfa(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_free_pendingmfa(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_method_pendingmfa_code_sent_to(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_garmin_sso_uniffi_fn_method_pendingmfa_delivery(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_garmin_sso_uniffi_fn_method_pendingmfa_strategy(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_garmin_sso_uniffi_fn_method_pendingmfa_flow(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferFlow.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_pendingmfa_method(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_method_pendingmfa_submit(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1034,6 +1092,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_method_httptransport_send(`ptr`: Long,`request`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_garminerror_kind(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferErrorKind.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_func_set_log_sink(`sink`: RustBuffer.ByValue,`maxLevel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun ffi_garmin_sso_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_garmin_sso_uniffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1153,16 +1215,19 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url() and 0xFFFF) != 1153) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_func_set_log_sink() and 0xFFFF) != 22708) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_exchange_webview() and 0xFFFF) != 11921) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url() and 0xFFFF) != 55422) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login() and 0xFFFF) != 49152) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_exchange_webview() and 0xFFFF) != 34084) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with() and 0xFFFF) != 49500) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login() and 0xFFFF) != 39142) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with() and 0xFFFF) != 45817) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() and 0xFFFF) != 15584) {
@@ -1171,19 +1236,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() and 0xFFFF) != 33630) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url() and 0xFFFF) != 53467) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds() and 0xFFFF) != 57533) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_logsink_log() and 0xFFFF) != 28815) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to() and 0xFFFF) != 1602) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_delivery() and 0xFFFF) != 26413) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_flow() and 0xFFFF) != 38268) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_strategy() and 0xFFFF) != 17845) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_method() and 0xFFFF) != 12896) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() and 0xFFFF) != 64564) {
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() and 0xFFFF) != 28433) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_credentials_email() and 0xFFFF) != 28604) {
@@ -2019,7 +2090,7 @@ public object FfiConverterTypeCredentials: FfiConverter<Credentials, Long> {
 /**
  * Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
  * the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
- * as it is; any other exception becomes `GarminError.Other`.
+ * as it is; any other exception becomes `GarminError.InvalidInput` naming it.
  */
 public interface CredentialsProvider {
     
@@ -2039,7 +2110,7 @@ public interface CredentialsProvider {
 /**
  * Asked only when a sign-in is needed: prompt the user, or read the app's own vault. Throwing ends
  * the sign-in: a `GarminError` the app throws (say `MfaRequired` when the user cancels) is returned
- * as it is; any other exception becomes `GarminError.Other`.
+ * as it is; any other exception becomes `GarminError.InvalidInput` naming it.
  */
 open class CredentialsProviderImpl: Disposable, AutoCloseable, CredentialsProvider
 {
@@ -2395,25 +2466,25 @@ public object FfiConverterTypeCredentialsProvider: FfiConverter<CredentialsProvi
 public interface GarminClientInterface {
     
     /**
-     * The URL to open in a browser or web view for a web-view sign-in.
+     * The URL to open in a browser or web view for a web-view sign-in, as the configured mobile app.
      */
     fun `browserSignInUrl`(): kotlin.String
     
     /**
      * Finishes a web-view sign-in: `url_or_body` is the URL the web view navigated to
-     * (`…?ticket=ST-…`) or the page body carrying it.
+     * (`…?ticket=ST-…`) or the page body carrying it. `InvalidInput` when it holds no ticket.
      */
     fun `exchangeWebview`(`urlOrBody`: kotlin.String): Session
     
     /**
-     * Signs in trying the configured strategies in order.
+     * Signs in trying the configured flows in order.
      */
     fun `login`(`email`: kotlin.String, `password`: kotlin.String): LoginResult
     
     /**
-     * Signs in with one strategy only.
+     * Signs in with one flow only.
      */
-    fun `loginWith`(`strategy`: SignInStrategy, `email`: kotlin.String, `password`: kotlin.String): LoginResult
+    fun `loginWith`(`flow`: Flow, `email`: kotlin.String, `password`: kotlin.String): LoginResult
     
     /**
      * A session from JSON saved earlier with `Session.tokens_json()`.
@@ -2427,6 +2498,12 @@ public interface GarminClientInterface {
      * Every later refresh of the returned session is saved to `store` too.
      */
     fun `resumeOrSignIn`(`store`: TokenStore, `provider`: CredentialsProvider): Session
+    
+    /**
+     * Where the web view lands when the sign-in is done (`<this>?ticket=ST-…`): watch its
+     * navigations for this address and pass the URL to `exchange_webview`.
+     */
+    fun `webviewServiceUrl`(): kotlin.String
     
     companion object
 }
@@ -2553,7 +2630,7 @@ open class GarminClient: Disposable, AutoCloseable, GarminClientInterface
 
     
     /**
-     * The URL to open in a browser or web view for a web-view sign-in.
+     * The URL to open in a browser or web view for a web-view sign-in, as the configured mobile app.
      */override fun `browserSignInUrl`(): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
@@ -2570,7 +2647,7 @@ open class GarminClient: Disposable, AutoCloseable, GarminClientInterface
     
     /**
      * Finishes a web-view sign-in: `url_or_body` is the URL the web view navigated to
-     * (`…?ticket=ST-…`) or the page body carrying it.
+     * (`…?ticket=ST-…`) or the page body carrying it. `InvalidInput` when it holds no ticket.
      */
     @Throws(GarminException::class)override fun `exchangeWebview`(`urlOrBody`: kotlin.String): Session {
             return FfiConverterTypeSession.lift(
@@ -2588,7 +2665,7 @@ open class GarminClient: Disposable, AutoCloseable, GarminClientInterface
 
     
     /**
-     * Signs in trying the configured strategies in order.
+     * Signs in trying the configured flows in order.
      */
     @Throws(GarminException::class)override fun `login`(`email`: kotlin.String, `password`: kotlin.String): LoginResult {
             return FfiConverterTypeLoginResult.lift(
@@ -2607,16 +2684,16 @@ open class GarminClient: Disposable, AutoCloseable, GarminClientInterface
 
     
     /**
-     * Signs in with one strategy only.
+     * Signs in with one flow only.
      */
-    @Throws(GarminException::class)override fun `loginWith`(`strategy`: SignInStrategy, `email`: kotlin.String, `password`: kotlin.String): LoginResult {
+    @Throws(GarminException::class)override fun `loginWith`(`flow`: Flow, `email`: kotlin.String, `password`: kotlin.String): LoginResult {
             return FfiConverterTypeLoginResult.lift(
     callWithHandle {
     uniffiRustCallWithError(GarminException) { _status ->
     UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with(
         it,
         
-        FfiConverterTypeSignInStrategy.lower(`strategy`),
+        FfiConverterTypeFlow.lower(`flow`),
         FfiConverterString.lower(`email`),
         FfiConverterString.lower(`password`),_status)
 }
@@ -2659,6 +2736,23 @@ open class GarminClient: Disposable, AutoCloseable, GarminClientInterface
         
         FfiConverterTypeTokenStore.lower(`store`),
         FfiConverterTypeCredentialsProvider.lower(`provider`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Where the web view lands when the sign-in is done (`<this>?ticket=ST-…`): watch its
+     * navigations for this address and pass the URL to `exchange_webview`.
+     */override fun `webviewServiceUrl`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_webview_service_url(
+        it,
+        _status)
 }
     }
     )
@@ -3525,7 +3619,7 @@ public object FfiConverterTypeHttpRequest: FfiConverter<HttpRequest, Long> {
  *
  * Contract: do not follow redirects; do not store, send or add cookies (the library keeps them); do
  * not add authentication; return 4xx/5xx as responses; throw `TransportFailure` when no response was
- * received. Any other exception becomes a `GarminError.Transport`.
+ * received. Any other exception becomes a `GarminError.Network` naming it.
  */
 public interface HttpTransport {
     
@@ -3543,7 +3637,7 @@ public interface HttpTransport {
  *
  * Contract: do not follow redirects; do not store, send or add cookies (the library keeps them); do
  * not add authentication; return 4xx/5xx as responses; throw `TransportFailure` when no response was
- * received. Any other exception becomes a `GarminError.Transport`.
+ * received. Any other exception becomes a `GarminError.Network` naming it.
  */
 open class HttpTransportImpl: Disposable, AutoCloseable, HttpTransport
 {
@@ -3860,6 +3954,341 @@ public object FfiConverterTypeHttpTransport: FfiConverter<HttpTransport, Long> {
 
 
 /**
+ * Receives log records, on whichever thread logged, possibly several at once. Keep it short and
+ * do not call back into the library from it. Throwing is ignored.
+ */
+public interface LogSink {
+    
+    /**
+     * One record: its level, its source (`garmin_sso_core::client`, …) and its text.
+     */
+    fun `log`(`level`: LogLevel, `target`: kotlin.String, `message`: kotlin.String)
+    
+    companion object
+}
+
+/**
+ * Receives log records, on whichever thread logged, possibly several at once. Keep it short and
+ * do not call back into the library from it. Throwing is ignored.
+ */
+open class LogSinkImpl: Disposable, AutoCloseable, LogSink
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_logsink(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_logsink(handle, status)
+        }
+    }
+
+    
+    /**
+     * One record: its level, its source (`garmin_sso_core::client`, …) and its text.
+     */
+    @Throws(GarminException::class)override fun `log`(`level`: LogLevel, `target`: kotlin.String, `message`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_logsink_log(
+        it,
+        
+        FfiConverterTypeLogLevel.lower(`level`),
+        FfiConverterString.lower(`target`),
+        FfiConverterString.lower(`message`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceLogSink {
+    internal object `log`: UniffiCallbackInterfaceLogSinkMethod0 {
+        override fun callback(`uniffiHandle`: Long,`level`: RustBuffer.ByValue,`target`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeLogSink.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`log`(
+                    FfiConverterTypeLogLevel.lift(`level`),
+                    FfiConverterString.lift(`target`),
+                    FfiConverterString.lift(`message`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: GarminException -> FfiConverterTypeGarminError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeLogSink.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeLogSink.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceLogSink.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `log`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_logsink(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogSink: FfiConverter<LogSink, Long> {
+    internal val handleMap = UniffiHandleMap<LogSink>()
+
+    override fun lower(value: LogSink): Long {
+        if (value is LogSinkImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): LogSink {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return LogSinkImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): LogSink {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: LogSink) = 8UL
+
+    override fun write(value: LogSink, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A sign-in waiting for its verification code. May be submitted minutes later and from any thread;
  * a wrong code (`GarminError.MfaCodeRejected`) leaves it open for another try.
  */
@@ -3871,17 +4300,18 @@ public interface PendingMfaInterface {
     fun `codeSentTo`(): kotlin.String?
     
     /**
+     * The sign-in flow that asked for the code.
+     */
+    fun `flow`(): Flow
+    
+    /**
      * How the code is delivered.
      */
-    fun `delivery`(): MfaDelivery
+    fun `method`(): MfaMethod
     
     /**
-     * The strategy that asked for the code.
-     */
-    fun `strategy`(): SignInStrategy
-    
-    /**
-     * Submits the code; on success the sign-in is complete.
+     * Submits the code; on success the sign-in is complete. `MfaCodeRejected`: ask for another
+     * code and submit again; `MfaChallengeEnded`: sign in again.
      */
     fun `submit`(`code`: kotlin.String): Session
     
@@ -4011,12 +4441,28 @@ open class PendingMfa: Disposable, AutoCloseable, PendingMfaInterface
 
     
     /**
+     * The sign-in flow that asked for the code.
+     */override fun `flow`(): Flow {
+            return FfiConverterTypeFlow.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_flow(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * How the code is delivered.
-     */override fun `delivery`(): MfaDelivery {
-            return FfiConverterTypeMfaDelivery.lift(
+     */override fun `method`(): MfaMethod {
+            return FfiConverterTypeMfaMethod.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_delivery(
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_method(
         it,
         _status)
 }
@@ -4027,23 +4473,8 @@ open class PendingMfa: Disposable, AutoCloseable, PendingMfaInterface
 
     
     /**
-     * The strategy that asked for the code.
-     */override fun `strategy`(): SignInStrategy {
-            return FfiConverterTypeSignInStrategy.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_strategy(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Submits the code; on success the sign-in is complete.
+     * Submits the code; on success the sign-in is complete. `MfaCodeRejected`: ask for another
+     * code and submit again; `MfaChallengeEnded`: sign in again.
      */
     @Throws(GarminException::class)override fun `submit`(`code`: kotlin.String): Session {
             return FfiConverterTypeSession.lift(
@@ -5447,38 +5878,192 @@ public object FfiConverterTypeApiResponse: FfiConverterRustBuffer<ApiResponse> {
 
 
 /**
- * How to reach Garmin. `GarminConfig()` with no arguments means Garmin's real servers on garmin.com.
+ * The OAuth1 consumer the legacy exchange signs with, instead of the public one fetched once.
+ */
+data class Consumer (
+    /**
+     * `consumer_key`.
+     */
+    val `consumerKey`: kotlin.String
+    , 
+    /**
+     * `consumer_secret`.
+     */
+    val `consumerSecret`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsumer: FfiConverterRustBuffer<Consumer> {
+    override fun read(buf: ByteBuffer): Consumer {
+        return Consumer(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Consumer) = (
+            FfiConverterString.allocationSize(value.`consumerKey`) +
+            FfiConverterString.allocationSize(value.`consumerSecret`)
+    )
+
+    override fun write(value: Consumer, buf: ByteBuffer) {
+            FfiConverterString.write(value.`consumerKey`, buf)
+            FfiConverterString.write(value.`consumerSecret`, buf)
+    }
+}
+
+
+
+/**
+ * Per-host overrides of Garmin's endpoints, applied after `base_url`. Each host is a base URL
+ * (http(s), no query, no credentials; Garmin's paths are appended); `consumer_url` is the address
+ * of the OAuth consumer JSON itself. Credentials and tokens are only ever sent to these hosts.
+ */
+data class Endpoints (
+    /**
+     * `https://sso.garmin.com`: sign-in pages and JSON sign-in APIs.
+     */
+    val `sso`: kotlin.String? = null 
+    , 
+    /**
+     * `https://connectapi.garmin.com`: OAuth service and the Connect API.
+     */
+    val `connectapi`: kotlin.String? = null 
+    , 
+    /**
+     * `https://connect.garmin.com`: the web app (service URL of the portal flow).
+     */
+    val `connect`: kotlin.String? = null 
+    , 
+    /**
+     * `https://diauth.garmin.com`: DI OAuth2 tokens.
+     */
+    val `diauth`: kotlin.String? = null 
+    , 
+    /**
+     * `https://services.garmin.com`: IT tokens.
+     */
+    val `services`: kotlin.String? = null 
+    , 
+    /**
+     * Where the public OAuth1 consumer JSON is fetched from.
+     */
+    val `consumerUrl`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEndpoints: FfiConverterRustBuffer<Endpoints> {
+    override fun read(buf: ByteBuffer): Endpoints {
+        return Endpoints(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Endpoints) = (
+            FfiConverterOptionalString.allocationSize(value.`sso`) +
+            FfiConverterOptionalString.allocationSize(value.`connectapi`) +
+            FfiConverterOptionalString.allocationSize(value.`connect`) +
+            FfiConverterOptionalString.allocationSize(value.`diauth`) +
+            FfiConverterOptionalString.allocationSize(value.`services`) +
+            FfiConverterOptionalString.allocationSize(value.`consumerUrl`)
+    )
+
+    override fun write(value: Endpoints, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`sso`, buf)
+            FfiConverterOptionalString.write(value.`connectapi`, buf)
+            FfiConverterOptionalString.write(value.`connect`, buf)
+            FfiConverterOptionalString.write(value.`diauth`, buf)
+            FfiConverterOptionalString.write(value.`services`, buf)
+            FfiConverterOptionalString.write(value.`consumerUrl`, buf)
+    }
+}
+
+
+
+/**
+ * How to reach Garmin. `GarminConfig()` with no arguments means Garmin's real servers on garmin.com
+ * with the core's defaults.
  */
 data class GarminConfig (
     /**
      * `Com` (default) or `Cn`.
      */
-    val `domain`: GarminDomain? = null 
+    val `domain`: Domain? = null 
     , 
     /**
-     * Send every request to this one origin instead (a simulator), e.g. `http://127.0.0.1:8080`.
+     * Every host at this one origin (a simulator), e.g. `http://127.0.0.1:8080`.
      */
     val `baseUrl`: kotlin.String? = null 
     , 
     /**
+     * Hosts to override one by one (after `base_url`).
+     */
+    val `endpoints`: Endpoints? = null 
+    , 
+    /**
      * Which token family a sign-in produces (default `Auto`).
      */
-    val `tokenFamily`: TokenFamily? = null 
+    val `tokens`: TokenPreference? = null 
     , 
     /**
-     * Sign-in strategies tried in order (default mobile, widget, portal).
+     * Sign-in flows tried in order by `login` (default mobile, widget, portal).
      */
-    val `strategies`: List<SignInStrategy>? = null 
+    val `strategies`: List<Flow>? = null 
     , 
     /**
-     * Which app to present as (default Android).
+     * Which Garmin phone app the mobile and web-view sign-ins present as (default `Android`).
      */
-    val `platform`: AppPlatform? = null 
+    val `mobileApp`: MobileApp? = null 
+    , 
+    /**
+     * User-Agent of the SSO pages (browser-like).
+     */
+    val `ssoUserAgent`: kotlin.String? = null 
+    , 
+    /**
+     * User-Agent of the OAuth service (legacy exchange).
+     */
+    val `oauthUserAgent`: kotlin.String? = null 
+    , 
+    /**
+     * User-Agent of Connect API calls.
+     */
+    val `apiUserAgent`: kotlin.String? = null 
     , 
     /**
      * Timeout of one HTTP exchange in seconds (default 30).
      */
     val `timeoutSeconds`: kotlin.ULong? = null 
+    , 
+    /**
+     * Cap on one response body in bytes (default 16 MiB).
+     */
+    val `maxResponseBytes`: kotlin.ULong? = null 
     , 
     /**
      * Refresh this many seconds before the access token expires (default 300).
@@ -5491,14 +6076,9 @@ data class GarminConfig (
     val `diClientIds`: List<kotlin.String>? = null 
     , 
     /**
-     * OAuth1 consumer key for the legacy exchange (default: fetched once from the public location).
+     * OAuth1 consumer for the legacy exchange (default: fetched once from the public location).
      */
-    val `consumerKey`: kotlin.String? = null 
-    , 
-    /**
-     * OAuth1 consumer secret, with `consumer_key`.
-     */
-    val `consumerSecret`: kotlin.String? = null 
+    val `consumer`: Consumer? = null 
     
 ){
     
@@ -5515,43 +6095,55 @@ data class GarminConfig (
 public object FfiConverterTypeGarminConfig: FfiConverterRustBuffer<GarminConfig> {
     override fun read(buf: ByteBuffer): GarminConfig {
         return GarminConfig(
-            FfiConverterOptionalTypeGarminDomain.read(buf),
+            FfiConverterOptionalTypeDomain.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeTokenFamily.read(buf),
-            FfiConverterOptionalSequenceTypeSignInStrategy.read(buf),
-            FfiConverterOptionalTypeAppPlatform.read(buf),
+            FfiConverterOptionalTypeEndpoints.read(buf),
+            FfiConverterOptionalTypeTokenPreference.read(buf),
+            FfiConverterOptionalSequenceTypeFlow.read(buf),
+            FfiConverterOptionalTypeMobileApp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
             FfiConverterOptionalULong.read(buf),
             FfiConverterOptionalULong.read(buf),
             FfiConverterOptionalSequenceString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeConsumer.read(buf),
         )
     }
 
     override fun allocationSize(value: GarminConfig) = (
-            FfiConverterOptionalTypeGarminDomain.allocationSize(value.`domain`) +
+            FfiConverterOptionalTypeDomain.allocationSize(value.`domain`) +
             FfiConverterOptionalString.allocationSize(value.`baseUrl`) +
-            FfiConverterOptionalTypeTokenFamily.allocationSize(value.`tokenFamily`) +
-            FfiConverterOptionalSequenceTypeSignInStrategy.allocationSize(value.`strategies`) +
-            FfiConverterOptionalTypeAppPlatform.allocationSize(value.`platform`) +
+            FfiConverterOptionalTypeEndpoints.allocationSize(value.`endpoints`) +
+            FfiConverterOptionalTypeTokenPreference.allocationSize(value.`tokens`) +
+            FfiConverterOptionalSequenceTypeFlow.allocationSize(value.`strategies`) +
+            FfiConverterOptionalTypeMobileApp.allocationSize(value.`mobileApp`) +
+            FfiConverterOptionalString.allocationSize(value.`ssoUserAgent`) +
+            FfiConverterOptionalString.allocationSize(value.`oauthUserAgent`) +
+            FfiConverterOptionalString.allocationSize(value.`apiUserAgent`) +
             FfiConverterOptionalULong.allocationSize(value.`timeoutSeconds`) +
+            FfiConverterOptionalULong.allocationSize(value.`maxResponseBytes`) +
             FfiConverterOptionalULong.allocationSize(value.`refreshMarginSeconds`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`diClientIds`) +
-            FfiConverterOptionalString.allocationSize(value.`consumerKey`) +
-            FfiConverterOptionalString.allocationSize(value.`consumerSecret`)
+            FfiConverterOptionalTypeConsumer.allocationSize(value.`consumer`)
     )
 
     override fun write(value: GarminConfig, buf: ByteBuffer) {
-            FfiConverterOptionalTypeGarminDomain.write(value.`domain`, buf)
+            FfiConverterOptionalTypeDomain.write(value.`domain`, buf)
             FfiConverterOptionalString.write(value.`baseUrl`, buf)
-            FfiConverterOptionalTypeTokenFamily.write(value.`tokenFamily`, buf)
-            FfiConverterOptionalSequenceTypeSignInStrategy.write(value.`strategies`, buf)
-            FfiConverterOptionalTypeAppPlatform.write(value.`platform`, buf)
+            FfiConverterOptionalTypeEndpoints.write(value.`endpoints`, buf)
+            FfiConverterOptionalTypeTokenPreference.write(value.`tokens`, buf)
+            FfiConverterOptionalSequenceTypeFlow.write(value.`strategies`, buf)
+            FfiConverterOptionalTypeMobileApp.write(value.`mobileApp`, buf)
+            FfiConverterOptionalString.write(value.`ssoUserAgent`, buf)
+            FfiConverterOptionalString.write(value.`oauthUserAgent`, buf)
+            FfiConverterOptionalString.write(value.`apiUserAgent`, buf)
             FfiConverterOptionalULong.write(value.`timeoutSeconds`, buf)
+            FfiConverterOptionalULong.write(value.`maxResponseBytes`, buf)
             FfiConverterOptionalULong.write(value.`refreshMarginSeconds`, buf)
             FfiConverterOptionalSequenceString.write(value.`diClientIds`, buf)
-            FfiConverterOptionalString.write(value.`consumerKey`, buf)
-            FfiConverterOptionalString.write(value.`consumerSecret`, buf)
+            FfiConverterOptionalTypeConsumer.write(value.`consumer`, buf)
     }
 }
 
@@ -5667,7 +6259,7 @@ data class MfaPrompt (
     /**
      * How Garmin delivered the code.
      */
-    val `delivery`: MfaDelivery
+    val `method`: MfaMethod
     , 
     /**
      * Where Garmin says it sent the code (masked), when it says.
@@ -5675,9 +6267,9 @@ data class MfaPrompt (
     val `codeSentTo`: kotlin.String?
     , 
     /**
-     * The strategy that asked for the code.
+     * The sign-in flow that asked for the code.
      */
-    val `strategy`: SignInStrategy
+    val `flow`: Flow
     , 
     /**
      * 1 for the first question, 2 and 3 after Garmin rejected the previous code.
@@ -5699,24 +6291,24 @@ data class MfaPrompt (
 public object FfiConverterTypeMfaPrompt: FfiConverterRustBuffer<MfaPrompt> {
     override fun read(buf: ByteBuffer): MfaPrompt {
         return MfaPrompt(
-            FfiConverterTypeMfaDelivery.read(buf),
+            FfiConverterTypeMfaMethod.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterTypeSignInStrategy.read(buf),
+            FfiConverterTypeFlow.read(buf),
             FfiConverterUInt.read(buf),
         )
     }
 
     override fun allocationSize(value: MfaPrompt) = (
-            FfiConverterTypeMfaDelivery.allocationSize(value.`delivery`) +
+            FfiConverterTypeMfaMethod.allocationSize(value.`method`) +
             FfiConverterOptionalString.allocationSize(value.`codeSentTo`) +
-            FfiConverterTypeSignInStrategy.allocationSize(value.`strategy`) +
+            FfiConverterTypeFlow.allocationSize(value.`flow`) +
             FfiConverterUInt.allocationSize(value.`attempt`)
     )
 
     override fun write(value: MfaPrompt, buf: ByteBuffer) {
-            FfiConverterTypeMfaDelivery.write(value.`delivery`, buf)
+            FfiConverterTypeMfaMethod.write(value.`method`, buf)
             FfiConverterOptionalString.write(value.`codeSentTo`, buf)
-            FfiConverterTypeSignInStrategy.write(value.`strategy`, buf)
+            FfiConverterTypeFlow.write(value.`flow`, buf)
             FfiConverterUInt.write(value.`attempt`, buf)
     }
 }
@@ -5795,60 +6387,13 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
 
 
 /**
- * Why one strategy of a sign-in chain failed.
- */
-data class StrategyFailure (
-    /**
-     * The strategy.
-     */
-    val `strategy`: SignInStrategy
-    , 
-    /**
-     * What went wrong, in words (no secrets).
-     */
-    val `message`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeStrategyFailure: FfiConverterRustBuffer<StrategyFailure> {
-    override fun read(buf: ByteBuffer): StrategyFailure {
-        return StrategyFailure(
-            FfiConverterTypeSignInStrategy.read(buf),
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: StrategyFailure) = (
-            FfiConverterTypeSignInStrategy.allocationSize(value.`strategy`) +
-            FfiConverterString.allocationSize(value.`message`)
-    )
-
-    override fun write(value: StrategyFailure, buf: ByteBuffer) {
-            FfiConverterTypeSignInStrategy.write(value.`strategy`, buf)
-            FfiConverterString.write(value.`message`, buf)
-    }
-}
-
-
-
-/**
  * What the app may show about the tokens (no secrets).
  */
 data class TokenSummary (
     /**
-     * `"legacy"` (OAuth1 → OAuth2) or `"di"` (DI OAuth2).
+     * `Legacy` (OAuth1 → OAuth2) or `Di` (DI OAuth2).
      */
-    val `family`: kotlin.String
+    val `family`: TokenFamily
     , 
     /**
      * Unix seconds when the access token expires.
@@ -5875,20 +6420,20 @@ data class TokenSummary (
 public object FfiConverterTypeTokenSummary: FfiConverterRustBuffer<TokenSummary> {
     override fun read(buf: ByteBuffer): TokenSummary {
         return TokenSummary(
-            FfiConverterString.read(buf),
+            FfiConverterTypeTokenFamily.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterOptionalLong.read(buf),
         )
     }
 
     override fun allocationSize(value: TokenSummary) = (
-            FfiConverterString.allocationSize(value.`family`) +
+            FfiConverterTypeTokenFamily.allocationSize(value.`family`) +
             FfiConverterLong.allocationSize(value.`expiresAt`) +
             FfiConverterOptionalLong.allocationSize(value.`refreshExpiresAt`)
     )
 
     override fun write(value: TokenSummary, buf: ByteBuffer) {
-            FfiConverterString.write(value.`family`, buf)
+            FfiConverterTypeTokenFamily.write(value.`family`, buf)
             FfiConverterLong.write(value.`expiresAt`, buf)
             FfiConverterOptionalLong.write(value.`refreshExpiresAt`, buf)
     }
@@ -5959,210 +6504,108 @@ public object FfiConverterTypeUploadResult: FfiConverterRustBuffer<UploadResult>
 
 
 
-/**
- * Which Garmin Connect app the sign-in presents itself as (and whose service URL a web-view ticket
- * is bound to).
- */
-
-enum class AppPlatform {
-    
-    /**
-     * Garmin Connect Mobile for Android.
-     */
-    ANDROID,
-    /**
-     * Garmin Connect Mobile for iOS.
-     */
-    IOS;
-
-    
-
-
-    companion object
-}
 
 
 /**
- * @suppress
- */
-public object FfiConverterTypeAppPlatform: FfiConverterRustBuffer<AppPlatform> {
-    override fun read(buf: ByteBuffer) = try {
-        AppPlatform.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: AppPlatform) = 4UL
-
-    override fun write(value: AppPlatform, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * Garmin's two SSO domains.
- */
-
-enum class GarminDomain {
-    
-    /**
-     * `garmin.com`, everywhere but mainland China.
-     */
-    COM,
-    /**
-     * `garmin.cn`, accounts in mainland China.
-     */
-    CN;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeGarminDomain: FfiConverterRustBuffer<GarminDomain> {
-    override fun read(buf: ByteBuffer) = try {
-        GarminDomain.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: GarminDomain) = 4UL
-
-    override fun write(value: GarminDomain, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-
-
-/**
- * Everything that can go wrong, as one exception type per language (`GarminException` in Kotlin,
- * `GarminError` in Swift and Python) with one subclass per variant.
+ * Everything that can go wrong, one case per [`ErrorKind`] (what to do about it), as one exception
+ * type per language: `GarminException.RateLimited` in Kotlin, `GarminError.RateLimited` in Swift
+ * and Python. `message` says exactly what happened (no secrets); `kind()` gives the kind itself.
  */
 sealed class GarminException: kotlin.Exception() {
     
     /**
-     * Garmin refused the email/password combination.
+     * Ask the person for their email and password again.
      */
     class InvalidCredentials(
+        
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = ""
+            get() = "detail=${ `detail` }"
     }
     
     /**
-     * The account needs an MFA code and this call could not ask for one.
+     * Collect an MFA code: this call had no way to ask for one.
      */
     class MfaRequired(
+        
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = ""
+            get() = "detail=${ `detail` }"
     }
     
     /**
-     * The MFA code was wrong; the challenge is still open: submit another code.
+     * Ask for another code; the challenge is still open.
      */
     class MfaCodeRejected(
+        
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = ""
+            get() = "detail=${ `detail` }"
     }
     
     /**
-     * The MFA challenge can no longer be used; sign in again.
+     * The challenge is over (expired, used, too many tries): sign in again.
      */
     class MfaChallengeEnded(
         
-        val `reason`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "reason=${ `reason` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
-     * HTTP 429 or a Cloudflare rate-limit page.
+     * Wait `retry_after_seconds` (when Garmin said) before signing in again; the other mobile app
+     * preset or flow may help, another IP does not.
      */
     class RateLimited(
+        
+        val `detail`: kotlin.String, 
         
         val `retryAfterSeconds`: kotlin.ULong?
         ) : GarminException() {
         override val message
-            get() = "retryAfterSeconds=${ `retryAfterSeconds` }"
+            get() = "detail=${ `detail` }, retryAfterSeconds=${ `retryAfterSeconds` }"
     }
     
     /**
-     * A bot challenge (Cloudflare page, CAPTCHA).
+     * A bot wall (Cloudflare challenge, CAPTCHA): sign in through a browser or web view instead.
      */
     class Blocked(
         
-        val `reason`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "reason=${ `reason` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
-     * The account is locked.
-     */
-    class AccountLocked(
-        ) : GarminException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * Garmin will not sign this account in (e.g. a child account).
+     * The account cannot sign in here (locked, child account); retrying will not help.
      */
     class AccountUnusable(
         
-        val `reason`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "reason=${ `reason` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
-     * A page, document or status did not match what the step expects (including refused redirects
-     * and oversized answers). `status` is set when an HTTP status was the problem.
+     * The stored session is dead (refresh refused or expired): sign in again with credentials.
      */
-    class UnexpectedResponse(
+    class SignInNeeded(
         
-        val `step`: kotlin.String, 
-        
-        val `detail`: kotlin.String, 
-        
-        val `status`: kotlin.UShort?
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "step=${ `step` }, detail=${ `detail` }, status=${ `status` }"
+            get() = "detail=${ `detail` }"
     }
     
     /**
-     * No service ticket was found where one was expected (e.g. the web-view URL).
-     */
-    class TicketNotFound(
-        
-        val `location`: kotlin.String
-        ) : GarminException() {
-        override val message
-            get() = "location=${ `location` }"
-    }
-    
-    /**
-     * The network failed (connect, TLS, I/O) before any HTTP response.
+     * No HTTP answer (connection, TLS, I/O, or the app's transport threw): retry later.
      */
     class Network(
         
@@ -6173,7 +6616,7 @@ sealed class GarminException: kotlin.Exception() {
     }
     
     /**
-     * A request took longer than its timeout.
+     * The exchange took longer than the configured timeout: retry later.
      */
     class Timeout(
         
@@ -6184,74 +6627,21 @@ sealed class GarminException: kotlin.Exception() {
     }
     
     /**
-     * The app's own transport failed without classifying the failure, or threw an exception that
-     * was not a `TransportFailure`.
-     */
-    class Transport(
-        
-        val `detail`: kotlin.String
-        ) : GarminException() {
-        override val message
-            get() = "detail=${ `detail` }"
-    }
-    
-    /**
-     * The stored tokens can no longer be refreshed; the user has to sign in again.
-     */
-    class SignInNeeded(
-        
-        val `reason`: kotlin.String
-        ) : GarminException() {
-        override val message
-            get() = "reason=${ `reason` }"
-    }
-    
-    /**
-     * The same activity was uploaded before (HTTP 409); `response` is Garmin's JSON naming it.
+     * Garmin already has this activity: treat the upload as done. `response` is Garmin's JSON
+     * naming the existing activity.
      */
     class DuplicateActivity(
+        
+        val `detail`: kotlin.String, 
         
         val `response`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "response=${ `response` }"
+            get() = "detail=${ `detail` }, response=${ `response` }"
     }
     
     /**
-     * Every strategy of the sign-in chain failed; each entry says why.
-     */
-    class AllStrategiesFailed(
-        
-        val `failures`: List<StrategyFailure>
-        ) : GarminException() {
-        override val message
-            get() = "failures=${ `failures` }"
-    }
-    
-    /**
-     * The configuration was refused.
-     */
-    class InvalidConfig(
-        
-        val `detail`: kotlin.String
-        ) : GarminException() {
-        override val message
-            get() = "detail=${ `detail` }"
-    }
-    
-    /**
-     * An argument was refused (bad JSON, empty value, bad method, …).
-     */
-    class InvalidInput(
-        
-        val `detail`: kotlin.String
-        ) : GarminException() {
-        override val message
-            get() = "detail=${ `detail` }"
-    }
-    
-    /**
-     * Reading or writing token storage failed (including whatever the app's `TokenStore` threw).
+     * Token storage failed (including whatever the app's `TokenStore` threw).
      */
     class Storage(
         
@@ -6262,14 +6652,52 @@ sealed class GarminException: kotlin.Exception() {
     }
     
     /**
-     * A failure this version of the bindings does not classify.
+     * Something passed in is unusable (argument, configuration, token JSON, a URL without a
+     * ticket, an exception from the app's `CredentialsProvider`): fix the call.
      */
-    class Other(
+    class InvalidInput(
         
         val `detail`: kotlin.String
         ) : GarminException() {
         override val message
             get() = "detail=${ `detail` }"
+    }
+    
+    /**
+     * Garmin answered in a way this version does not understand: retry later, report it if it
+     * persists.
+     */
+    class UnexpectedResponse(
+        
+        val `detail`: kotlin.String
+        ) : GarminException() {
+        override val message
+            get() = "detail=${ `detail` }"
+    }
+    
+    /**
+     * A bug in this library, or a kind this version of the bindings does not know: report it.
+     */
+    class Internal(
+        
+        val `detail`: kotlin.String
+        ) : GarminException() {
+        override val message
+            get() = "detail=${ `detail` }"
+    }
+    
+
+    
+        /**
+         * The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+         * the CLI's exit codes and the Qt wrapper use).
+         */ fun `kind`(): ErrorKind {
+            return FfiConverterTypeErrorKind.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind(FfiConverterTypeGarminError.lower(this),
+        _status)
+}
+    )
     }
     
 
@@ -6291,58 +6719,51 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
         
 
         return when(buf.getInt()) {
-            1 -> GarminException.InvalidCredentials()
-            2 -> GarminException.MfaRequired()
-            3 -> GarminException.MfaCodeRejected()
+            1 -> GarminException.InvalidCredentials(
+                FfiConverterString.read(buf),
+                )
+            2 -> GarminException.MfaRequired(
+                FfiConverterString.read(buf),
+                )
+            3 -> GarminException.MfaCodeRejected(
+                FfiConverterString.read(buf),
+                )
             4 -> GarminException.MfaChallengeEnded(
                 FfiConverterString.read(buf),
                 )
             5 -> GarminException.RateLimited(
+                FfiConverterString.read(buf),
                 FfiConverterOptionalULong.read(buf),
                 )
             6 -> GarminException.Blocked(
                 FfiConverterString.read(buf),
                 )
-            7 -> GarminException.AccountLocked()
-            8 -> GarminException.AccountUnusable(
+            7 -> GarminException.AccountUnusable(
                 FfiConverterString.read(buf),
                 )
-            9 -> GarminException.UnexpectedResponse(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterOptionalUShort.read(buf),
-                )
-            10 -> GarminException.TicketNotFound(
+            8 -> GarminException.SignInNeeded(
                 FfiConverterString.read(buf),
                 )
-            11 -> GarminException.Network(
+            9 -> GarminException.Network(
                 FfiConverterString.read(buf),
                 )
-            12 -> GarminException.Timeout(
+            10 -> GarminException.Timeout(
                 FfiConverterString.read(buf),
                 )
-            13 -> GarminException.Transport(
+            11 -> GarminException.DuplicateActivity(
+                FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            14 -> GarminException.SignInNeeded(
+            12 -> GarminException.Storage(
                 FfiConverterString.read(buf),
                 )
-            15 -> GarminException.DuplicateActivity(
+            13 -> GarminException.InvalidInput(
                 FfiConverterString.read(buf),
                 )
-            16 -> GarminException.AllStrategiesFailed(
-                FfiConverterSequenceTypeStrategyFailure.read(buf),
-                )
-            17 -> GarminException.InvalidConfig(
+            14 -> GarminException.UnexpectedResponse(
                 FfiConverterString.read(buf),
                 )
-            18 -> GarminException.InvalidInput(
-                FfiConverterString.read(buf),
-                )
-            19 -> GarminException.Storage(
-                FfiConverterString.read(buf),
-                )
-            20 -> GarminException.Other(
+            15 -> GarminException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -6354,50 +6775,43 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
             is GarminException.InvalidCredentials -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.MfaRequired -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.MfaCodeRejected -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.MfaChallengeEnded -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`reason`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.RateLimited -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterString.allocationSize(value.`detail`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterSeconds`)
             )
             is GarminException.Blocked -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is GarminException.AccountLocked -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.AccountUnusable -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is GarminException.UnexpectedResponse -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`step`)
                 + FfiConverterString.allocationSize(value.`detail`)
-                + FfiConverterOptionalUShort.allocationSize(value.`status`)
             )
-            is GarminException.TicketNotFound -> (
+            is GarminException.SignInNeeded -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`location`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
             is GarminException.Network -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6409,27 +6823,13 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
             )
-            is GarminException.Transport -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`detail`)
-            )
-            is GarminException.SignInNeeded -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
             is GarminException.DuplicateActivity -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterString.allocationSize(value.`detail`)
                 + FfiConverterString.allocationSize(value.`response`)
             )
-            is GarminException.AllStrategiesFailed -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterSequenceTypeStrategyFailure.allocationSize(value.`failures`)
-            )
-            is GarminException.InvalidConfig -> (
+            is GarminException.Storage -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
@@ -6439,12 +6839,12 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
             )
-            is GarminException.Storage -> (
+            is GarminException.UnexpectedResponse -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
             )
-            is GarminException.Other -> (
+            is GarminException.Internal -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
@@ -6456,99 +6856,78 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
         when(value) {
             is GarminException.InvalidCredentials -> {
                 buf.putInt(1)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.MfaRequired -> {
                 buf.putInt(2)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.MfaCodeRejected -> {
                 buf.putInt(3)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.MfaChallengeEnded -> {
                 buf.putInt(4)
-                FfiConverterString.write(value.`reason`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.RateLimited -> {
                 buf.putInt(5)
+                FfiConverterString.write(value.`detail`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterSeconds`, buf)
                 Unit
             }
             is GarminException.Blocked -> {
                 buf.putInt(6)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is GarminException.AccountLocked -> {
-                buf.putInt(7)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.AccountUnusable -> {
-                buf.putInt(8)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is GarminException.UnexpectedResponse -> {
-                buf.putInt(9)
-                FfiConverterString.write(value.`step`, buf)
-                FfiConverterString.write(value.`detail`, buf)
-                FfiConverterOptionalUShort.write(value.`status`, buf)
-                Unit
-            }
-            is GarminException.TicketNotFound -> {
-                buf.putInt(10)
-                FfiConverterString.write(value.`location`, buf)
-                Unit
-            }
-            is GarminException.Network -> {
-                buf.putInt(11)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-            is GarminException.Timeout -> {
-                buf.putInt(12)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-            is GarminException.Transport -> {
-                buf.putInt(13)
+                buf.putInt(7)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.SignInNeeded -> {
-                buf.putInt(14)
-                FfiConverterString.write(value.`reason`, buf)
+                buf.putInt(8)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is GarminException.Network -> {
+                buf.putInt(9)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is GarminException.Timeout -> {
+                buf.putInt(10)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.DuplicateActivity -> {
-                buf.putInt(15)
+                buf.putInt(11)
+                FfiConverterString.write(value.`detail`, buf)
                 FfiConverterString.write(value.`response`, buf)
                 Unit
             }
-            is GarminException.AllStrategiesFailed -> {
-                buf.putInt(16)
-                FfiConverterSequenceTypeStrategyFailure.write(value.`failures`, buf)
-                Unit
-            }
-            is GarminException.InvalidConfig -> {
-                buf.putInt(17)
+            is GarminException.Storage -> {
+                buf.putInt(12)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is GarminException.InvalidInput -> {
-                buf.putInt(18)
+                buf.putInt(13)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is GarminException.Storage -> {
-                buf.putInt(19)
+            is GarminException.UnexpectedResponse -> {
+                buf.putInt(14)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
-            is GarminException.Other -> {
-                buf.putInt(20)
+            is GarminException.Internal -> {
+                buf.putInt(15)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
@@ -6556,6 +6935,61 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
     }
 
 }
+
+
+
+/**
+ * A log level, most severe first.
+ */
+
+enum class LogLevel {
+    
+    /**
+     * Failures.
+     */
+    ERROR,
+    /**
+     * Recoverable problems (a flow failed, falling back to the next).
+     */
+    WARN,
+    /**
+     * Steps of a sign-in or refresh.
+     */
+    INFO,
+    /**
+     * Requests and decisions.
+     */
+    DEBUG,
+    /**
+     * Everything.
+     */
+    TRACE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
+    override fun read(buf: ByteBuffer) = try {
+        LogLevel.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LogLevel) = 4UL
+
+    override fun write(value: LogLevel, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -6672,33 +7106,33 @@ public object FfiConverterTypeLoginResult : FfiConverterRustBuffer<LoginResult>{
 
 
 /**
- * How Garmin delivers the code.
+ * How Garmin delivers the code (the core's `MfaMethod`).
  */
-sealed class MfaDelivery {
+sealed class MfaMethod {
     
     /**
      * By email.
      */
-    object Email : MfaDelivery()
+    object Email : MfaMethod()
     
     
     /**
      * By text message.
      */
-    object Sms : MfaDelivery()
+    object Sms : MfaMethod()
     
     
     /**
      * From an authenticator app.
      */
-    object Totp : MfaDelivery()
+    object Totp : MfaMethod()
     
     
     /**
      * A method this library does not know, as Garmin named it.
      */
     data class Other(
-        val `name`: kotlin.String) : MfaDelivery()
+        val v1: kotlin.String) : MfaMethod()
         
     {
         
@@ -6719,64 +7153,64 @@ sealed class MfaDelivery {
 /**
  * @suppress
  */
-public object FfiConverterTypeMfaDelivery : FfiConverterRustBuffer<MfaDelivery>{
-    override fun read(buf: ByteBuffer): MfaDelivery {
+public object FfiConverterTypeMfaMethod : FfiConverterRustBuffer<MfaMethod>{
+    override fun read(buf: ByteBuffer): MfaMethod {
         return when(buf.getInt()) {
-            1 -> MfaDelivery.Email
-            2 -> MfaDelivery.Sms
-            3 -> MfaDelivery.Totp
-            4 -> MfaDelivery.Other(
+            1 -> MfaMethod.Email
+            2 -> MfaMethod.Sms
+            3 -> MfaMethod.Totp
+            4 -> MfaMethod.Other(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
 
-    override fun allocationSize(value: MfaDelivery): ULong = when(value) {
-        is MfaDelivery.Email -> {
+    override fun allocationSize(value: MfaMethod): ULong = when(value) {
+        is MfaMethod.Email -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
             )
         }
-        is MfaDelivery.Sms -> {
+        is MfaMethod.Sms -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
             )
         }
-        is MfaDelivery.Totp -> {
+        is MfaMethod.Totp -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
             )
         }
-        is MfaDelivery.Other -> {
+        is MfaMethod.Other -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterString.allocationSize(value.`name`)
+                + FfiConverterString.allocationSize(value.v1)
             )
         }
     }
 
-    override fun write(value: MfaDelivery, buf: ByteBuffer) {
+    override fun write(value: MfaMethod, buf: ByteBuffer) {
         when(value) {
-            is MfaDelivery.Email -> {
+            is MfaMethod.Email -> {
                 buf.putInt(1)
                 Unit
             }
-            is MfaDelivery.Sms -> {
+            is MfaMethod.Sms -> {
                 buf.putInt(2)
                 Unit
             }
-            is MfaDelivery.Totp -> {
+            is MfaMethod.Totp -> {
                 buf.putInt(3)
                 Unit
             }
-            is MfaDelivery.Other -> {
+            is MfaMethod.Other -> {
                 buf.putInt(4)
-                FfiConverterString.write(value.`name`, buf)
+                FfiConverterString.write(value.v1, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -6787,105 +7221,11 @@ public object FfiConverterTypeMfaDelivery : FfiConverterRustBuffer<MfaDelivery>{
 
 
 
-/**
- * Which sign-in strategy a failure belongs to.
- */
-
-enum class SignInStrategy {
-    
-    /**
-     * The classic widget (HTML) flow.
-     */
-    WIDGET,
-    /**
-     * The mobile JSON flow Garmin's apps use.
-     */
-    MOBILE,
-    /**
-     * The portal JSON flow.
-     */
-    PORTAL;
-
-    
-
-
-    companion object
-}
 
 
 /**
- * @suppress
- */
-public object FfiConverterTypeSignInStrategy: FfiConverterRustBuffer<SignInStrategy> {
-    override fun read(buf: ByteBuffer) = try {
-        SignInStrategy.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: SignInStrategy) = 4UL
-
-    override fun write(value: SignInStrategy, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * Which token family a sign-in produces.
- */
-
-enum class TokenFamily {
-    
-    /**
-     * DI OAuth2, falling back to the legacy exchange when DI refuses.
-     */
-    AUTO,
-    /**
-     * DI OAuth2 only.
-     */
-    DI,
-    /**
-     * Legacy OAuth1 → OAuth2 only.
-     */
-    LEGACY;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTokenFamily: FfiConverterRustBuffer<TokenFamily> {
-    override fun read(buf: ByteBuffer) = try {
-        TokenFamily.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: TokenFamily) = 4UL
-
-    override fun write(value: TokenFamily, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-
-
-/**
- * How a host transport reports that no HTTP response was received. Messages must not contain URLs
- * with queries, headers or bodies.
+ * How a host transport reports that no HTTP response was received, one case per core
+ * `TransportErrorKind`. Messages must not contain URLs with queries, headers or bodies.
  */
 sealed class TransportFailure: kotlin.Exception() {
     
@@ -7042,38 +7382,6 @@ public object FfiConverterTypeTransportFailure : FfiConverterRustBuffer<Transpor
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?> {
-    override fun read(buf: ByteBuffer): kotlin.UShort? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterUShort.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.UShort?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterUShort.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.UShort?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterUShort.write(value, buf)
-        }
-    }
 }
 
 
@@ -7274,6 +7582,38 @@ public object FfiConverterOptionalTypeHttpTransport: FfiConverterRustBuffer<Http
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeLogSink: FfiConverterRustBuffer<LogSink?> {
+    override fun read(buf: ByteBuffer): LogSink? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLogSink.read(buf)
+    }
+
+    override fun allocationSize(value: LogSink?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLogSink.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LogSink?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLogSink.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRefreshListener: FfiConverterRustBuffer<RefreshListener?> {
     override fun read(buf: ByteBuffer): RefreshListener? {
         if (buf.get().toInt() == 0) {
@@ -7306,28 +7646,28 @@ public object FfiConverterOptionalTypeRefreshListener: FfiConverterRustBuffer<Re
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeAppPlatform: FfiConverterRustBuffer<AppPlatform?> {
-    override fun read(buf: ByteBuffer): AppPlatform? {
+public object FfiConverterOptionalTypeConsumer: FfiConverterRustBuffer<Consumer?> {
+    override fun read(buf: ByteBuffer): Consumer? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeAppPlatform.read(buf)
+        return FfiConverterTypeConsumer.read(buf)
     }
 
-    override fun allocationSize(value: AppPlatform?): ULong {
+    override fun allocationSize(value: Consumer?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeAppPlatform.allocationSize(value)
+            return 1UL + FfiConverterTypeConsumer.allocationSize(value)
         }
     }
 
-    override fun write(value: AppPlatform?, buf: ByteBuffer) {
+    override fun write(value: Consumer?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeAppPlatform.write(value, buf)
+            FfiConverterTypeConsumer.write(value, buf)
         }
     }
 }
@@ -7338,28 +7678,28 @@ public object FfiConverterOptionalTypeAppPlatform: FfiConverterRustBuffer<AppPla
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeGarminDomain: FfiConverterRustBuffer<GarminDomain?> {
-    override fun read(buf: ByteBuffer): GarminDomain? {
+public object FfiConverterOptionalTypeEndpoints: FfiConverterRustBuffer<Endpoints?> {
+    override fun read(buf: ByteBuffer): Endpoints? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeGarminDomain.read(buf)
+        return FfiConverterTypeEndpoints.read(buf)
     }
 
-    override fun allocationSize(value: GarminDomain?): ULong {
+    override fun allocationSize(value: Endpoints?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeGarminDomain.allocationSize(value)
+            return 1UL + FfiConverterTypeEndpoints.allocationSize(value)
         }
     }
 
-    override fun write(value: GarminDomain?, buf: ByteBuffer) {
+    override fun write(value: Endpoints?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeGarminDomain.write(value, buf)
+            FfiConverterTypeEndpoints.write(value, buf)
         }
     }
 }
@@ -7370,28 +7710,92 @@ public object FfiConverterOptionalTypeGarminDomain: FfiConverterRustBuffer<Garmi
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeTokenFamily: FfiConverterRustBuffer<TokenFamily?> {
-    override fun read(buf: ByteBuffer): TokenFamily? {
+public object FfiConverterOptionalTypeDomain: FfiConverterRustBuffer<Domain?> {
+    override fun read(buf: ByteBuffer): Domain? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeTokenFamily.read(buf)
+        return FfiConverterTypeDomain.read(buf)
     }
 
-    override fun allocationSize(value: TokenFamily?): ULong {
+    override fun allocationSize(value: Domain?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeTokenFamily.allocationSize(value)
+            return 1UL + FfiConverterTypeDomain.allocationSize(value)
         }
     }
 
-    override fun write(value: TokenFamily?, buf: ByteBuffer) {
+    override fun write(value: Domain?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeTokenFamily.write(value, buf)
+            FfiConverterTypeDomain.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMobileApp: FfiConverterRustBuffer<MobileApp?> {
+    override fun read(buf: ByteBuffer): MobileApp? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMobileApp.read(buf)
+    }
+
+    override fun allocationSize(value: MobileApp?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMobileApp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MobileApp?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMobileApp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTokenPreference: FfiConverterRustBuffer<TokenPreference?> {
+    override fun read(buf: ByteBuffer): TokenPreference? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTokenPreference.read(buf)
+    }
+
+    override fun allocationSize(value: TokenPreference?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTokenPreference.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TokenPreference?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTokenPreference.write(value, buf)
         }
     }
 }
@@ -7434,28 +7838,28 @@ public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<ko
 /**
  * @suppress
  */
-public object FfiConverterOptionalSequenceTypeSignInStrategy: FfiConverterRustBuffer<List<SignInStrategy>?> {
-    override fun read(buf: ByteBuffer): List<SignInStrategy>? {
+public object FfiConverterOptionalSequenceTypeFlow: FfiConverterRustBuffer<List<Flow>?> {
+    override fun read(buf: ByteBuffer): List<Flow>? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterSequenceTypeSignInStrategy.read(buf)
+        return FfiConverterSequenceTypeFlow.read(buf)
     }
 
-    override fun allocationSize(value: List<SignInStrategy>?): ULong {
+    override fun allocationSize(value: List<Flow>?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterSequenceTypeSignInStrategy.allocationSize(value)
+            return 1UL + FfiConverterSequenceTypeFlow.allocationSize(value)
         }
     }
 
-    override fun write(value: List<SignInStrategy>?, buf: ByteBuffer) {
+    override fun write(value: List<Flow>?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterSequenceTypeSignInStrategy.write(value, buf)
+            FfiConverterSequenceTypeFlow.write(value, buf)
         }
     }
 }
@@ -7522,24 +7926,24 @@ public object FfiConverterSequenceTypeHttpHeader: FfiConverterRustBuffer<List<Ht
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeStrategyFailure: FfiConverterRustBuffer<List<StrategyFailure>> {
-    override fun read(buf: ByteBuffer): List<StrategyFailure> {
+public object FfiConverterSequenceTypeFlow: FfiConverterRustBuffer<List<Flow>> {
+    override fun read(buf: ByteBuffer): List<Flow> {
         val len = buf.getInt()
-        return List<StrategyFailure>(len) {
-            FfiConverterTypeStrategyFailure.read(buf)
+        return List<Flow>(len) {
+            FfiConverterTypeFlow.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<StrategyFailure>): ULong {
+    override fun allocationSize(value: List<Flow>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeStrategyFailure.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeFlow.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<StrategyFailure>, buf: ByteBuffer) {
+    override fun write(value: List<Flow>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypeStrategyFailure.write(it, buf)
+            FfiConverterTypeFlow.write(it, buf)
         }
     }
 }
@@ -7547,28 +7951,28 @@ public object FfiConverterSequenceTypeStrategyFailure: FfiConverterRustBuffer<Li
 
 
 
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeSignInStrategy: FfiConverterRustBuffer<List<SignInStrategy>> {
-    override fun read(buf: ByteBuffer): List<SignInStrategy> {
-        val len = buf.getInt()
-        return List<SignInStrategy>(len) {
-            FfiConverterTypeSignInStrategy.read(buf)
-        }
-    }
 
-    override fun allocationSize(value: List<SignInStrategy>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeSignInStrategy.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
 
-    override fun write(value: List<SignInStrategy>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeSignInStrategy.write(it, buf)
-        }
-    }
+
+
+
+
+
+
+        /**
+         * Sends the library's log records at `max_level` and more severe to `sink`; `None` turns logging
+         * off. Process-wide: the last call wins.
+         */
+    @Throws(GarminException::class) fun `setLogSink`(`sink`: LogSink?, `maxLevel`: LogLevel)
+        = 
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_func_set_log_sink(
+    
+        
+        FfiConverterOptionalTypeLogSink.lower(`sink`),
+        FfiConverterTypeLogLevel.lower(`maxLevel`),_status)
 }
+    
+    
+
 
