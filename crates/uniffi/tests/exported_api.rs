@@ -6,9 +6,9 @@
 use garmin_sso_core as core;
 use garmin_sso_sim::{Account, MfaMethod, Simulator};
 use garmin_sso_uniffi::{
-    ErrorKind, Flow, GarminClient, GarminConfig, GarminError, HttpHeader, HttpRequest,
-    HttpResponse, HttpTransport, LoginResult, RefreshListener, TokenFamily, TokenPreference,
-    TransportFailure,
+    Endpoints, ErrorKind, Flow, GarminClient, GarminConfig, GarminError, HttpHeader, HttpRequest,
+    HttpResponse, HttpTransport, LoginResult, MobileApp, RefreshListener, TokenFamily,
+    TokenPreference, TransportFailure,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -206,4 +206,68 @@ fn typed_errors_from_the_exported_layer() {
         }
         e => panic!("expected Network, got {e:?}"),
     }
+}
+
+fn user_agents(sim: &Simulator, route: &str) -> Vec<String> {
+    sim.requests()
+        .iter()
+        .filter(|r| r.route == route)
+        .map(|r| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("user-agent"))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[test]
+fn user_agents_the_ios_preset_and_per_host_endpoints_reach_the_wire() {
+    let sim = sim();
+    let base = sim.base_url();
+    let client = GarminClient::new(
+        GarminConfig {
+            endpoints: Some(Endpoints {
+                sso: Some(base.clone()),
+                connectapi: Some(base.clone()),
+                connect: Some(base.clone()),
+                diauth: Some(base.clone()),
+                services: Some(base.clone()),
+                consumer_url: Some(format!("{base}/oauth_consumer.json")),
+            }),
+            tokens: Some(TokenPreference::Di),
+            mobile_app: Some(MobileApp::Ios),
+            sso_user_agent: Some("rs-sso/1".into()),
+            api_user_agent: Some("rs-api/2".into()),
+            ..GarminConfig::default()
+        },
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        client.webview_service_url(),
+        "https://mobile.integration.garmin.com/gcm/ios"
+    );
+    let session = match client
+        .login("plain@example.com".into(), "pw-plain".into())
+        .unwrap()
+    {
+        LoginResult::SignedIn { session } => session,
+        LoginResult::MfaRequired { .. } => panic!("no MFA expected"),
+    };
+    assert!(!session.profile().unwrap().display_name.is_empty());
+    assert_eq!(user_agents(&sim, "mobile_login"), ["rs-sso/1"]);
+    assert_eq!(user_agents(&sim, "social_profile"), ["rs-api/2"]);
+    let login = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.route == "mobile_login")
+        .unwrap();
+    assert!(
+        login.query.contains("clientId=GCM_IOS_DARK"),
+        "{}",
+        login.query
+    );
 }
