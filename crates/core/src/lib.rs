@@ -33,6 +33,8 @@
 //   secret, clock, strategy, logging  →  transport  →  error  →  config, tokens, ticket, oauth1
 //   →  cookies, http, answers  →  exchange  →  flows  →  client  →  store  →  session
 mod answers;
+#[cfg(feature = "browser")]
+mod browser;
 mod client;
 mod clock;
 mod config;
@@ -54,6 +56,10 @@ mod transport;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("garmin_sso_core");
 
+#[cfg(feature = "browser")]
+pub use browser::{
+    find_browser, BrowserPage, BrowserSignIn, PageHook, BROWSER_NAMES, DEFAULT_BROWSER_TIMEOUT,
+};
 pub use client::{Client, LoginOutcome, PendingMfa};
 pub use clock::{Clock, ManualClock, Sleeper, SystemClock, ThreadSleeper};
 pub use config::{

@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["client"],
     &["store"],
     &["session"],
+    &["browser"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
