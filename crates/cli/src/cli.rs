@@ -90,16 +90,42 @@ fn flow_choice() -> impl clap::builder::TypedValueParser<Value = FlowChoice> {
 
 #[derive(Debug, Clone, Args)]
 pub struct LoginArgs {
-    /// The account's email address.
-    #[arg(long)]
-    pub email: String,
+    /// The account's email address (not needed with --browser).
+    #[arg(long, required_unless_present = "browser")]
+    pub email: Option<String>,
     /// Read the password from the first line of stdin (and an MFA code, when needed, from the
     /// next). Without it the password is prompted for on a terminal.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "browser")]
     pub password_stdin: bool,
     /// The MFA code, when already known.
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", conflicts_with = "browser")]
     pub mfa_code: Option<String>,
+    /// Sign in in a Chromium or Chrome window instead (MFA and CAPTCHAs in the window): the
+    /// library catches the service ticket, closes the browser and stores the tokens.
+    #[arg(long)]
+    pub browser: bool,
+    /// The Chromium/Chrome executable for --browser (default: chromium, chromium-browser or
+    /// google-chrome on PATH).
+    #[arg(long, value_name = "PATH", requires = "browser")]
+    pub browser_path: Option<PathBuf>,
+    /// Run the --browser sign-in without a window (only useful for tests and automation).
+    #[arg(long, requires = "browser")]
+    pub headless: bool,
+    /// Run the browser without its sandbox (done anyway when running as root).
+    #[arg(long, requires = "browser")]
+    pub no_sandbox: bool,
+    /// Seconds the --browser sign-in may take before giving up (exit 9).
+    #[arg(long, value_name = "SECS", default_value_t = 300, requires = "browser")]
+    pub browser_timeout: u64,
+    /// One more command-line argument for the --browser browser (repeatable), e.g.
+    /// `--browser-arg=--proxy-server=…`.
+    #[arg(
+        long,
+        value_name = "ARG",
+        requires = "browser",
+        allow_hyphen_values = true
+    )]
+    pub browser_arg: Vec<String>,
     /// Sign-in flow; `auto` tries mobile, widget, then portal.
     #[arg(long, default_value = "auto", value_parser = flow_choice())]
     pub flow: FlowChoice,

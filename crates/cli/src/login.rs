@@ -6,9 +6,11 @@ use crate::exit::Failure;
 use crate::input::Input;
 use crate::tokens;
 use garmin_sso_core::{
-    Client, Error, LoginOutcome, PendingMfa, Secret, ServiceTicket, Ticket, Tokens,
+    BrowserSignIn, Client, Error, LoginOutcome, PendingMfa, Secret, ServiceTicket, Ticket, Tokens,
 };
 use std::io::{self, Read};
+use std::path::Path;
+use std::time::Duration;
 
 /// Wrong codes a person at a terminal may retry before the CLI gives up (Garmin allows a few more).
 const TERMINAL_MFA_TRIES: usize = 3;
@@ -19,11 +21,15 @@ pub fn login(args: &LoginArgs) -> Result<(), Failure> {
     config.tokens = args.tokens;
     config.set_mobile_app(args.mobile_app);
     let client = Client::new(config)?;
+    if args.browser {
+        return login_browser(args, &client, &dir);
+    }
+    let email = args.email.as_deref().unwrap_or_default();
     let input = Input::new();
     let password = input.password(args.password_stdin)?;
     let outcome = match args.flow.0 {
-        Some(s) => client.login_with(s, &args.email, &password)?,
-        None => client.login(&args.email, &password)?,
+        Some(s) => client.login_with(s, email, &password)?,
+        None => client.login(email, &password)?,
     };
     drop(password);
     let tokens = match outcome {
@@ -34,8 +40,38 @@ pub fn login(args: &LoginArgs) -> Result<(), Failure> {
     };
     tokens::save(&dir, &tokens)?;
     println!(
-        "Signed in as {}; {} tokens saved in {}",
-        args.email,
+        "Signed in as {email}; {} tokens saved in {}",
+        tokens.family(),
+        dir.display()
+    );
+    tokens::print_summary(&tokens, client.config().clock.now());
+    Ok(())
+}
+
+/// `login --browser`: the sign-in happens in a browser window; the tokens are stored like the other
+/// paths'.
+fn login_browser(args: &LoginArgs, client: &Client, dir: &Path) -> Result<(), Failure> {
+    let mut browser = BrowserSignIn::new()
+        .headless(args.headless)
+        .no_sandbox(args.no_sandbox)
+        .timeout(Duration::from_secs(args.browser_timeout));
+    if let Some(p) = &args.browser_path {
+        browser = browser.executable(p);
+    }
+    for a in &args.browser_arg {
+        browser = browser.arg(a);
+    }
+    if !args.headless {
+        eprintln!(
+            "Sign in to Garmin in the browser window that opens (within {} s); it closes by itself \
+             once Garmin hands over the sign-in.",
+            args.browser_timeout
+        );
+    }
+    let tokens = browser.sign_in(client)?;
+    tokens::save(dir, &tokens)?;
+    println!(
+        "Signed in in the browser; {} tokens saved in {}",
         tokens.family(),
         dir.display()
     );
