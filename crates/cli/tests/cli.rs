@@ -442,9 +442,18 @@ fn rate_limits_and_bot_walls_exit_5() {
         text(&out)
     );
 
-    // Mobile rate limited once: the chain falls through to the widget flow and succeeds.
+    // Mobile rate limited once: the chain falls through to the other app's client id (its own
+    // rate-limit bucket) and succeeds.
     sim.admin("POST", "/__sim/clear");
     sim.admin("POST", "/__sim/fault?target=mobile_login&kind=429");
+    let before = sim.route_count("mobile_login");
+    let out = sim.login(tmp.path(), PLAIN_EMAIL, &format!("{PLAIN_PASSWORD}\n"), &[]);
+    assert_exit(&out, 0);
+    assert_eq!(sim.route_count("mobile_login") - before, 2);
+
+    // Both apps limited: the widget flow signs in.
+    sim.admin("POST", "/__sim/clear");
+    sim.admin("POST", "/__sim/fault?target=mobile_login&kind=429&times=2");
     let out = sim.login(tmp.path(), PLAIN_EMAIL, &format!("{PLAIN_PASSWORD}\n"), &[]);
     assert_exit(&out, 0);
     assert!(sim.route_count("sso_signin_post") >= 1);
@@ -829,10 +838,29 @@ fn browser_url_and_exchange_ticket_finish_a_web_view_sign_in() {
         "username={}&password={PLAIN_PASSWORD}",
         PLAIN_EMAIL.replace('@', "%40")
     );
+    // The web view loads the page (and its cookies) first: a cold form POST gets 429.
     let mut s = TcpStream::connect(host).unwrap();
     write!(
         s,
-        "POST {target} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut page = String::new();
+    s.read_to_string(&mut page).unwrap();
+    let cookies: Vec<&str> = page
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("Set-Cookie: ")
+                .or_else(|| l.strip_prefix("set-cookie: "))
+        })
+        .filter_map(|c| c.split(';').next())
+        .collect();
+    assert!(cookies.iter().any(|c| c.starts_with("SESSION=")), "{page}");
+    let mut s = TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "POST {target} HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        cookies.join("; "),
         form.len()
     )
     .unwrap();

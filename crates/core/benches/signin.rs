@@ -59,7 +59,7 @@ fn oauth1() {
 
 fn client_for(sim: &Simulator, strategy: Flow, tokens: TokenPreference) -> Client {
     let mut c = Config::with_base_url(Domain::Com, &sim.base_url()).expect("simulator URL");
-    c.strategies = vec![strategy];
+    c.set_flows(&[strategy]);
     c.tokens = tokens;
     let clock = sim.clock();
     c.clock = Arc::new(move || clock.now());

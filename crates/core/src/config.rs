@@ -3,7 +3,8 @@
 use crate::clock::{Clock, Sleeper, SystemClock, ThreadSleeper};
 use crate::error::{Error, Result};
 use crate::secret::ConsumerSecret;
-use crate::strategy::Flow;
+pub use crate::strategy::MobileApp;
+use crate::strategy::{Flow, Strategy};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -178,44 +179,6 @@ impl fmt::Debug for Consumer {
     }
 }
 
-/// Garmin's phone apps, whose client ids the mobile JSON and web-view sign-ins present. Garmin rate
-/// limits per client id and account, so switching app can get past a limit that waiting would not.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    strum::VariantArray,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
-    strum::FromRepr,
-)]
-#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
-#[repr(u32)]
-pub enum MobileApp {
-    /// Garmin Connect Mobile for Android (`GCM_ANDROID_DARK`).
-    #[default]
-    Android = 0,
-    /// Garmin Connect Mobile for iOS (`GCM_IOS_DARK`).
-    Ios = 1,
-}
-
-impl MobileApp {
-    /// Every app, in numeric order.
-    pub const ALL: &'static [MobileApp] = <MobileApp as strum::VariantArray>::VARIANTS;
-
-    /// The lower-case name every front end uses.
-    pub fn name(self) -> &'static str {
-        self.into()
-    }
-}
-
 impl TryFrom<u32> for MobileApp {
     type Error = Error;
     fn try_from(v: u32) -> Result<MobileApp> {
@@ -313,6 +276,86 @@ impl TryFrom<u32> for TokenPreference {
     }
 }
 
+/// When [`Config::pacing`] waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PacingMode {
+    /// Only when the SSO endpoint is one of Garmin's hosts (`*.garmin.com`, `*.garmin.cn`): real
+    /// sign-ins wait, sign-ins against a simulator or test server do not.
+    #[default]
+    Auto,
+    /// Always wait, whatever the endpoints (a test of the pacing itself, or a proxy in front of
+    /// Garmin under another name).
+    Always,
+    /// Never wait.
+    Never,
+}
+
+/// A range a wait is drawn from, uniformly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PauseRange {
+    /// The shortest wait.
+    pub min: Duration,
+    /// The longest wait; not below `min`.
+    pub max: Duration,
+}
+
+impl PauseRange {
+    /// `min..=max` seconds.
+    pub const fn secs(min: u64, max: u64) -> PauseRange {
+        PauseRange {
+            min: Duration::from_secs(min),
+            max: Duration::from_secs(max),
+        }
+    }
+
+    /// The wait at `fraction` (0.0..=1.0) of the way from `min` to `max`.
+    fn pick(self, fraction: f64) -> Duration {
+        let span = self.max.saturating_sub(self.min);
+        self.min + span.mul_f64(fraction.clamp(0.0, 1.0))
+    }
+}
+
+/// The person-like wait between loading a sign-in page and posting credentials that maintained
+/// clients keep since Cloudflare began refusing quick scripted POSTs (docs/protocol.md §0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pacing {
+    /// When to wait at all (default [`PacingMode::Auto`]: against Garmin's hosts only).
+    pub when: PacingMode,
+    /// The wait before the widget's and the mobile flow's credential POST (default 3–8 s).
+    pub widget_mobile: PauseRange,
+    /// The wait before the portal flow's credential POST (default 10–20 s).
+    pub portal: PauseRange,
+}
+
+impl Default for Pacing {
+    fn default() -> Pacing {
+        Pacing {
+            when: PacingMode::Auto,
+            widget_mobile: PauseRange::secs(3, 8),
+            portal: PauseRange::secs(10, 20),
+        }
+    }
+}
+
+/// True for `garmin.com`, `garmin.cn` and their subdomains over https.
+fn is_garmin_host(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    url.scheme() == "https"
+        && ["garmin.com", "garmin.cn"]
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+/// A uniform fraction in 0.0..=1.0 from the OS random source (the middle if it fails: pacing is
+/// no reason to fail a sign-in).
+fn jitter_fraction() -> f64 {
+    let mut b = [0u8; 4];
+    match getrandom::fill(&mut b) {
+        Ok(()) => f64::from(u32::from_le_bytes(b)) / f64::from(u32::MAX),
+        Err(_) => 0.5,
+    }
+}
+
 /// The DI client ids Garmin's apps use, newest first: the default [`Config::di_client_ids`].
 /// Garmin retires old ids one at a time, so a release may need a new id at the front.
 pub const DEFAULT_DI_CLIENT_IDS: [&str; 4] = [
@@ -352,18 +395,20 @@ pub struct Config {
     /// Largest response body accepted; a longer one is [`Error::ResponseTooLarge`]. Must not be
     /// zero. Default 16 MiB.
     pub max_response_bytes: u64,
-    /// Sign-in strategies tried in order by [`crate::Client::login`] (default mobile, widget,
-    /// portal). Must not be empty.
-    pub strategies: Vec<Flow>,
+    /// Sign-in strategies tried in order by [`crate::Client::login`]: (flow, app) pairs, by
+    /// default [`Strategy::DEFAULT_CHAIN`] (mobile as iOS, mobile as Android, widget, portal), so a
+    /// rate limit on one client id falls through to the next. Must not be empty. A list of
+    /// [`Flow`]s can be set with [`Config::set_flows`].
+    pub strategies: Vec<Strategy>,
     /// The app the mobile JSON flow and the web-view sign-in present themselves as; their tickets
     /// are bound to its service URL. Switch apps with [`Config::set_mobile_app`].
     pub mobile_client: ClientPreset,
     /// The portal flow's client id (`GarminConnect`) and service URL (`https://connect.{d}/app`).
     pub portal_client: ClientPreset,
-    /// Pause between the portal page GET and the credential POST: maintained clients pace this
-    /// flow to look less scripted. Default 3 s, zero after [`Config::set_base_url`]; field
-    /// reports suggest 10–20 s (docs/protocol.md §0).
-    pub portal_pause: Duration,
+    /// The person-like wait between a sign-in page GET and the credential POST (docs/protocol.md
+    /// §0): by default 3–8 s for the widget and mobile flows and 10–20 s for the portal flow,
+    /// jittered, through [`Config::sleeper`], and only against Garmin's own hosts.
+    pub pacing: Pacing,
     /// Which token family tickets become (default [`TokenPreference::Auto`]).
     pub tokens: TokenPreference,
     /// DI client ids to try, in order; the one diauth accepted last is tried first by the same
@@ -394,13 +439,13 @@ impl Config {
             api_user_agent: "GCM-Android-5.23".into(),
             timeout: Duration::from_secs(30),
             max_response_bytes: 16 << 20,
-            strategies: vec![Flow::Mobile, Flow::Widget, Flow::Portal],
+            strategies: Strategy::DEFAULT_CHAIN.to_vec(),
             mobile_client: ClientPreset::android(domain),
             portal_client: ClientPreset {
                 client_id: "GarminConnect".into(),
                 service_url: format!("https://connect.{}/app", domain.as_str()),
             },
-            portal_pause: Duration::from_secs(3),
+            pacing: Pacing::default(),
             tokens: TokenPreference::Auto,
             di_client_ids: DEFAULT_DI_CLIENT_IDS.iter().map(|s| s.to_string()).collect(),
             refresh_margin: Duration::from_secs(300),
@@ -418,18 +463,53 @@ impl Config {
         Ok(c)
     }
 
-    /// Routes every host to one origin, keeping Garmin's paths. The portal pause becomes zero: a
-    /// simulator has no bot detection worth fooling, and tests should not wait.
+    /// Routes every host to one origin, keeping Garmin's paths. Pacing then stays off unless
+    /// [`Pacing::when`] is [`PacingMode::Always`]: a simulator has no bot detection worth fooling,
+    /// and tests should not wait.
     pub fn set_base_url(&mut self, base: &str) -> Result<()> {
         self.endpoints = Endpoints::single_base(base)?;
-        self.portal_pause = Duration::ZERO;
         Ok(())
     }
 
     /// Presents the mobile JSON and web-view sign-ins as `app` (the service URL follows the
-    /// domain).
+    /// domain), and moves the chain's mobile entry for `app` ahead of its other mobile entries,
+    /// which stay as fallbacks in other rate-limit buckets.
     pub fn set_mobile_app(&mut self, app: MobileApp) {
         self.mobile_client = ClientPreset::mobile(app, self.domain);
+        let mobile_slots: Vec<usize> = (0..self.strategies.len())
+            .filter(|&i| self.strategies[i].mobile_app.is_some())
+            .collect();
+        let mut apps: Vec<Strategy> = mobile_slots.iter().map(|&i| self.strategies[i]).collect();
+        // A stable sort: the chosen app first, the others in their configured order.
+        apps.sort_by_key(|s| s.mobile_app != Some(app));
+        for (slot, s) in mobile_slots.into_iter().zip(apps) {
+            self.strategies[slot] = s;
+        }
+    }
+
+    /// Sets the chain from a list of flows, one entry each; `Flow::Mobile` presents
+    /// [`Config::mobile_client`]. The form front ends that take flow lists use.
+    pub fn set_flows(&mut self, flows: &[Flow]) {
+        self.strategies = flows.iter().copied().map(Strategy::from).collect();
+    }
+
+    /// The wait before the credential POST of `flow` (docs/protocol.md §0), jittered within the
+    /// flow's range; `None` when pacing is off for these endpoints.
+    pub fn pacing_wait(&self, flow: Flow) -> Option<Duration> {
+        let on = match self.pacing.when {
+            PacingMode::Never => false,
+            PacingMode::Always => true,
+            PacingMode::Auto => is_garmin_host(&self.endpoints.sso),
+        };
+        if !on {
+            return None;
+        }
+        let range = match flow {
+            Flow::Widget | Flow::Mobile => self.pacing.widget_mobile,
+            Flow::Portal => self.pacing.portal,
+        };
+        let wait = range.pick(jitter_fraction());
+        (!wait.is_zero()).then_some(wait)
     }
 
     /// The service URL a web-view ticket is bound to: the mobile preset's, because
@@ -457,6 +537,23 @@ impl Config {
                 "at least one sign-in strategy is needed".into(),
             ));
         }
+        if let Some(s) = self
+            .strategies
+            .iter()
+            .find(|s| s.mobile_app.is_some() && s.flow != Flow::Mobile)
+        {
+            return Err(Error::InvalidConfig(format!(
+                "only the mobile flow presents a mobile app ({} names one)",
+                s.flow
+            )));
+        }
+        for r in [self.pacing.widget_mobile, self.pacing.portal] {
+            if r.min > r.max {
+                return Err(Error::InvalidConfig(
+                    "a pacing range's minimum exceeds its maximum".into(),
+                ));
+            }
+        }
         if self.di_client_ids.is_empty() && self.tokens != TokenPreference::Legacy {
             return Err(Error::InvalidConfig(
                 "DI tokens need at least one DI client id".into(),
@@ -481,6 +578,7 @@ impl fmt::Debug for Config {
             .field("consumer", &self.consumer)
             .field("timeout", &self.timeout)
             .field("strategies", &self.strategies)
+            .field("pacing", &self.pacing)
             .field("tokens", &self.tokens)
             .finish_non_exhaustive()
     }

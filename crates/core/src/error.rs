@@ -6,7 +6,7 @@
 //! No variant carries a secret: messages are built from step names, status codes, host names and
 //! page titles, never from bodies, URLs with queries, cookies or credentials.
 
-use crate::strategy::Flow;
+use crate::strategy::{Flow, Strategy};
 use crate::transport::{scrub_message, TransportError, TransportErrorKind};
 use std::time::Duration;
 
@@ -88,19 +88,26 @@ impl TryFrom<u32> for ErrorKind {
     }
 }
 
-/// Why one flow of a sign-in chain failed.
+/// Why one entry of a sign-in chain failed.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct StrategyFailure {
-    /// The flow that failed; [`Error::AllStrategiesFailed`] lists every flow tried, in order.
+    /// The flow that failed; [`Error::AllStrategiesFailed`] lists every entry tried, in order.
     pub flow: Flow,
+    /// The whole entry: the flow and, for the mobile flow, the app it presented itself as.
+    pub strategy: Strategy,
     /// Why it did not reach a ticket.
     pub error: Error,
 }
 
 impl StrategyFailure {
-    pub(crate) fn new(flow: Flow, error: Error) -> Self {
-        StrategyFailure { flow, error }
+    pub(crate) fn new(strategy: impl Into<Strategy>, error: Error) -> Self {
+        let strategy = strategy.into();
+        StrategyFailure {
+            flow: strategy.flow,
+            strategy,
+            error,
+        }
     }
 }
 
@@ -211,7 +218,7 @@ pub enum Error {
     },
 
     /// Every strategy of a chain failed; each entry says why.
-    #[error("all sign-in strategies failed: {}", .0.iter().map(|f| format!("{}: {}", f.flow, f.error)).collect::<Vec<_>>().join("; "))]
+    #[error("all sign-in strategies failed: {}", .0.iter().map(|f| format!("{}: {}", f.strategy, f.error)).collect::<Vec<_>>().join("; "))]
     AllStrategiesFailed(Vec<StrategyFailure>),
 
     /// A [`Config`](crate::Config) value cannot work: refused by
@@ -234,6 +241,12 @@ pub enum Error {
         /// Garmin's JSON answer, which names the existing activity.
         response: String,
     },
+
+    /// Garmin refused a write with HTTP 412: accounts in the EU may not upload until the person
+    /// has agreed to uploads in Garmin Connect (docs/protocol.md §6, §9). Retrying will not help;
+    /// the person must give that consent. [`ErrorKind::AccountUnusable`].
+    #[error("upload refused (HTTP 412): Garmin Connect needs this account's consent to uploads; open Garmin Connect (app or connect.garmin.com), accept the upload / data-processing consent it asks for, then upload again")]
+    UploadConsentRequired,
 
     /// Reading or writing token storage failed.
     #[error("token storage: {0}")]
@@ -262,7 +275,9 @@ impl Error {
             Error::MfaChallengeEnded { .. } => K::MfaChallengeEnded,
             Error::RateLimited { .. } => K::RateLimited,
             Error::Blocked { .. } => K::Blocked,
-            Error::AccountLocked | Error::AccountUnusable { .. } => K::AccountUnusable,
+            Error::AccountLocked | Error::AccountUnusable { .. } | Error::UploadConsentRequired => {
+                K::AccountUnusable
+            }
             Error::SignInNeeded { .. } => K::SignInNeeded,
             Error::Network(_) => K::Network,
             Error::Timeout(_) => K::Timeout,

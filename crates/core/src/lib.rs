@@ -63,8 +63,8 @@ pub use browser::{
 pub use client::{Client, LoginOutcome, PendingMfa};
 pub use clock::{Clock, ManualClock, Sleeper, SystemClock, ThreadSleeper};
 pub use config::{
-    ClientPreset, Config, Consumer, Domain, Endpoints, MobileApp, TokenPreference,
-    DEFAULT_DI_CLIENT_IDS, PUBLIC_CONSUMER_URL,
+    ClientPreset, Config, Consumer, Domain, Endpoints, MobileApp, Pacing, PacingMode, PauseRange,
+    TokenPreference, DEFAULT_DI_CLIENT_IDS, PUBLIC_CONSUMER_URL,
 };
 pub use error::{Error, ErrorKind, Result, StrategyFailure};
 pub use exchange::ItToken;
@@ -85,7 +85,7 @@ pub use store::{
     write_file_atomic, CloneStore, GarthDirStore, GarthFormat, JsonFileStore, StoreLock,
     TokenStore,
 };
-pub use strategy::Flow;
+pub use strategy::{Flow, Strategy};
 pub use ticket::Ticket;
 pub use tokens::{DiToken, OAuth1Token, OAuth2Token, TokenFamily, Tokens, SCHEMA_VERSION};
 #[cfg(feature = "ureq-transport")]

@@ -383,7 +383,8 @@ impl Session {
     /// Uploads an activity file (FIT, GPX, TCX; Garmin goes by the file name's extension).
     ///
     /// A [`Body::Bytes`] is retried after a 401; a [`Body::Reader`] is streamed once. A duplicate
-    /// of an activity Garmin already has is [`Error::DuplicateActivity`].
+    /// of an activity Garmin already has is [`Error::DuplicateActivity`]; an account that has not
+    /// agreed to uploads yet (EU, HTTP 412) is [`Error::UploadConsentRequired`].
     pub fn upload_fit(&self, file_name: &str, data: Body) -> Result<UploadResult> {
         let multipart = Multipart::new(file_name)?;
         let body = match data {
@@ -432,6 +433,9 @@ impl Session {
             return Err(Error::DuplicateActivity {
                 response: page.text().into_owned(),
             });
+        }
+        if page.status == 412 {
+            return Err(Error::UploadConsentRequired);
         }
         answers::api_success(&page, "upload")?;
         Ok(UploadResult::from_json(json_body(&page, "upload")?))

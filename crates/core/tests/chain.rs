@@ -7,7 +7,8 @@ mod jsonkit;
 
 use common::*;
 use garmin_sso_core::{
-    Error, Flow, Password, Request, Response, TokenPreference, TransportError, TransportErrorKind,
+    Error, Flow, MobileApp, Password, Request, Response, Strategy, TokenPreference, TransportError,
+    TransportErrorKind,
 };
 use garmin_sso_sim::{Account, Fault, MfaMethod as SimMfa, Target, Times};
 use jsonkit::*;
@@ -237,29 +238,41 @@ fn login_uses_the_configured_order_and_login_chain_overrides_it() {
 }
 
 #[test]
-fn default_chain_is_mobile_widget_portal() {
+fn default_chain_is_mobile_ios_mobile_android_widget_portal() {
     let c = garmin_sso_core::Config::new(garmin_sso_core::Domain::Com);
-    assert_eq!(c.strategies, ALL);
+    assert_eq!(
+        c.strategies,
+        [
+            Strategy::mobile(MobileApp::Ios),
+            Strategy::mobile(MobileApp::Android),
+            Strategy::WIDGET,
+            Strategy::PORTAL
+        ]
+    );
     let sim = sim();
-    sim.inject(
-        Target::MobileLogin,
-        Fault::RateLimit { retry_after: None },
-        Times::Once,
-    );
-    sim.inject(
-        Target::WidgetLogin,
-        Fault::RateLimit { retry_after: None },
-        Times::Once,
-    );
+    for id in ["GCM_IOS_DARK", "GCM_ANDROID_DARK", "gauth-widget"] {
+        assert!(sim.rate_limit(id, EMAIL));
+    }
     let client = client_for(&sim, &c.strategies, TokenPreference::Legacy);
     complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
     let order: Vec<String> = sim
         .requests()
         .into_iter()
         .filter(|r| ["mobile_login", "sso_signin_post", "portal_login"].contains(&r.route.as_str()))
-        .map(|r| r.route)
+        .map(|r| match r.route.as_str() {
+            "mobile_login" => format!("mobile_login {}", r.query.split('&').next().unwrap_or("")),
+            other => other.to_string(),
+        })
         .collect();
-    assert_eq!(order, ["mobile_login", "sso_signin_post", "portal_login"]);
+    assert_eq!(
+        order,
+        [
+            "mobile_login clientId=GCM_IOS_DARK",
+            "mobile_login clientId=GCM_ANDROID_DARK",
+            "sso_signin_post",
+            "portal_login"
+        ]
+    );
 }
 
 #[test]

@@ -164,7 +164,7 @@ fn absurd_lifetimes_are_clamped_and_negative_ones_refused() {
 
     // The legacy family's exchange answer, both lifetimes at the top of i64.
     let mut legacy = config_for(&sim, &[Flow::Widget], TokenPreference::Legacy);
-    legacy.strategies = vec![Flow::Widget];
+    legacy.set_flows(&[Flow::Widget]);
     let t = recording(|req, mut answer| {
         if req.url.contains("oauth/exchange/user/2.0") && answer.status == 200 {
             let mut v: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();

@@ -9,7 +9,7 @@ use common::*;
 use garmin_sso_core::{Error, Flow, MfaMethod, Password, TokenPreference, Tokens};
 use garmin_sso_sim::{Account, Fault, MfaMethod as SimMfa, Simulator, Target, Times};
 use jsonkit::*;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const GARTH_LOGIN_QUERY: &str =
     "clientId=GCM_ANDROID_DARK&locale=en-US&service=https%3A%2F%2Fmobile.integration.garmin.com%2Fgcm%2Fandroid";
@@ -309,22 +309,36 @@ fn portal_mfa_sign_in() {
 }
 
 #[test]
-fn portal_waits_the_configured_pause_between_page_and_post() {
-    let sim = sim();
+fn portal_paces_between_page_and_post_through_the_sleeper_when_asked() {
+    let sim = std::sync::Arc::new(sim());
     let mut config = jsonkit::config_for(&sim, &[Flow::Portal], TokenPreference::Legacy);
     assert_eq!(
-        config.portal_pause,
-        Duration::ZERO,
-        "simulator configs pause zero"
+        config.pacing_wait(Flow::Portal),
+        None,
+        "no pacing against a simulator base URL"
     );
-    config.portal_pause = Duration::from_millis(400);
+    config.pacing.when = garmin_sso_core::PacingMode::Always;
+    let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let rec = waits.clone();
+    let seen = sim.clone();
+    config.sleeper = std::sync::Arc::new(move |d: Duration| {
+        // The wait falls between the page GET and the credential POST.
+        let routes: Vec<String> = seen.requests().into_iter().map(|r| r.route).collect();
+        rec.lock().unwrap().push((d, routes));
+    });
     let client = client_with(
         config,
         std::sync::Arc::new(garmin_sso_core::UreqTransport::new()),
     );
-    let started = Instant::now();
     complete(client.login(EMAIL, &Password::new(PASSWORD)).unwrap());
-    assert!(started.elapsed() >= Duration::from_millis(400));
+    let waits = waits.lock().unwrap().clone();
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    let (d, routes_before) = &waits[0];
+    assert!(
+        (Duration::from_secs(10)..=Duration::from_secs(20)).contains(d),
+        "{d:?}"
+    );
+    assert_eq!(routes_before, &vec!["portal_signin_page".to_string()]);
 }
 
 #[test]

@@ -355,7 +355,7 @@ pub unsafe extern "C" fn garmin_sso_config_set_flows(
     // SAFETY: caller contract.
     unsafe {
         with_config(config, |s| {
-            s.config.strategies = flows_arg(flows, count)?;
+            s.config.set_flows(&flows_arg(flows, count)?);
             Ok(())
         })
     }

@@ -57,6 +57,8 @@ pub struct Account {
     pub(crate) child: bool,
     pub(crate) display_name: Option<String>,
     pub(crate) full_name: Option<String>,
+    pub(crate) china: bool,
+    pub(crate) upload_consent: bool,
 }
 
 impl fmt::Debug for Account {
@@ -68,6 +70,8 @@ impl fmt::Debug for Account {
             .field("code_sent_automatically", &self.code_sent_automatically)
             .field("locked", &self.locked)
             .field("child", &self.child)
+            .field("china", &self.china)
+            .field("upload_consent", &self.upload_consent)
             .finish()
     }
 }
@@ -84,6 +88,8 @@ impl Account {
             child: false,
             display_name: None,
             full_name: None,
+            china: false,
+            upload_consent: true,
         }
     }
 
@@ -111,6 +117,21 @@ impl Account {
     /// A child (parent-managed) account: the right password gets "Unable to sign in".
     pub fn child(mut self, yes: bool) -> Account {
         self.child = yes;
+        self
+    }
+
+    /// An account of mainland China (`garmin.cn`): its DI tokens are granted only for the `.cn`
+    /// grant type, and the token endpoint refuses it when addressed as `diauth.garmin.com`
+    /// (400 `User doesn't exist in DB`, as reported from the field).
+    pub fn china(mut self, yes: bool) -> Account {
+        self.china = yes;
+        self
+    }
+
+    /// Whether the account has agreed to uploads in Garmin Connect (default `true`). EU accounts
+    /// that have not get HTTP 412 on uploads.
+    pub fn upload_consent(mut self, yes: bool) -> Account {
+        self.upload_consent = yes;
         self
     }
 

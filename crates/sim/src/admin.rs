@@ -114,6 +114,20 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
             _ => bad("unix must be an integer"),
         },
         ("GET", "/__sim/clock") => Resp::json(200, &json!({"now": sh.clock.now()})),
+        ("POST", "/__sim/ratelimit") => {
+            let (Some(id), Some(email)) = (req.q("client_id"), req.q("email")) else {
+                return bad("client_id and email are required");
+            };
+            let Some(idx) = sh.find_account(email) else {
+                return bad("no such account");
+            };
+            lock(&sh.inner).rate_limited.insert((id.to_string(), idx));
+            Resp::json(200, &json!({"ok": true}))
+        }
+        ("POST", "/__sim/ratelimit/clear") => {
+            lock(&sh.inner).rate_limited.clear();
+            Resp::json(200, &json!({"ok": true}))
+        }
         ("POST", "/__sim/expire") => {
             let what = req.q("what").unwrap_or("access");
             let (access, refresh) = match what {

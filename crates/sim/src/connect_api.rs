@@ -58,6 +58,63 @@ macro_rules! auth {
     };
 }
 
+/// `GET /userprofile-service/userprofile/user-settings`: the settings python-garminconnect reads
+/// on every sign-in (its shape trimmed to the fields clients use).
+pub(crate) fn user_settings(ctx: &Ctx<'_>) -> Resp {
+    let idx = auth!(ctx);
+    if ctx.malformed() {
+        return malformed();
+    }
+    let sh = ctx.sh;
+    Resp::new(200)
+        .header("Content-Type", "application/json;charset=UTF-8")
+        .body(
+            json!({
+                "id": sh.profile_id(idx),
+                "userData": {
+                    "gender": "MALE",
+                    "weight": 75000.0,
+                    "height": 180.0,
+                    "timeFormat": "time_twenty_four_hr",
+                    "birthDate": "1990-01-01",
+                    "measurementSystem": "metric",
+                    "activityLevel": null,
+                    "handedness": "RIGHT",
+                    "powerFormat": {"formatId": 30, "formatKey": "watt"},
+                    "heartRateFormat": {"formatId": 21, "formatKey": "bpm"},
+                    "firstDayOfWeek": {"dayId": 2, "dayName": "monday", "sortOrder": 2, "isPossibleFirstDay": true},
+                    "vo2MaxRunning": null,
+                    "vo2MaxCycling": null,
+                    "lactateThresholdSpeed": null,
+                    "lactateThresholdHeartRate": null,
+                    "diveNumber": null,
+                    "intensityMinutesCalcMethod": "AUTO",
+                    "moderateIntensityMinutesHrZone": 3,
+                    "vigorousIntensityMinutesHrZone": 4,
+                    "hydrationMeasurementUnit": "milliliter",
+                    "hydrationContainers": [],
+                    "hydrationAutoGoalEnabled": true,
+                    "firstbeatMaxStressScore": null,
+                    "firstbeatCyclingLtTimestamp": null,
+                    "firstbeatRunningLtTimestamp": null,
+                    "thresholdHeartRateAutoDetected": true,
+                    "ftpAutoDetected": null,
+                    "trainingStatusPausedDate": null,
+                    "weatherLocation": null,
+                    "golfDistanceUnit": "statute_us",
+                    "golfElevationUnit": null,
+                    "golfSpeedUnit": null,
+                    "externalBottomTime": null
+                },
+                "userSleep": {"sleepTime": 79200, "defaultSleepTime": false, "wakeTime": 21600, "defaultWakeTime": false},
+                "connectDate": null,
+                "sourceType": null
+            })
+            .to_string()
+            .into_bytes(),
+        )
+}
+
 /// `GET /userprofile-service/socialProfile`.
 pub(crate) fn social_profile(ctx: &Ctx<'_>) -> Resp {
     let idx = auth!(ctx);
@@ -157,6 +214,13 @@ fn import_result(m: &ImportMeta<'_>, successes: Value, failures: Value) -> Value
 pub(crate) fn upload(ctx: &Ctx<'_>) -> Resp {
     let idx = auth!(ctx);
     let sh = ctx.sh;
+    if !sh.account(idx).upload_consent {
+        // EU accounts before the upload consent in Garmin Connect (docs/protocol.md §9).
+        return Resp::json(
+            412,
+            &json!({"message": "Precondition Failed", "error": "UploadConsentRequired"}),
+        );
+    }
     let ct = ctx.req.header("content-type").unwrap_or("");
     let parts = match multipart::parse(ct, &ctx.req.body) {
         Ok(p) => p,

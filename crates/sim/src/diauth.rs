@@ -65,7 +65,7 @@ fn di_tokens(sh: &Shared, account: usize, client_id: &str) -> Value {
         "di-oauth-signer-prod-2025-q2",
         &json!({
             "scope": DI_SCOPE.split(' ').collect::<Vec<_>>(),
-            "iss": "https://diauth.garmin.com",
+            "iss": if a.china { "https://diauth.garmin.cn" } else { "https://diauth.garmin.com" },
             "revocation_eligibility": ["GLOBAL_SIGNOUT"],
             "client_type": "UNDEFINED",
             "exp": now + sh.cfg.di_access_ttl,
@@ -100,6 +100,11 @@ fn di_tokens(sh: &Shared, account: usize, client_id: &str) -> Value {
     })
 }
 
+/// The account a refresh token was issued to, without using it.
+fn refresh_owner(sh: &Shared, token: &str) -> Option<usize> {
+    lock(&sh.inner).refresh.get(token).map(|g| g.account)
+}
+
 /// Marks a refresh token used and returns its account, when it is live,
 /// unused, of `family`, and was issued to `client_id`.
 fn take_refresh(sh: &Shared, token: &str, client_id: &str, family: Family) -> Option<usize> {
@@ -111,6 +116,23 @@ fn take_refresh(sh: &Shared, token: &str, client_id: &str, family: Family) -> Op
     }
     g.used = true;
     Some(g.account)
+}
+
+/// The refusal a China account gets from the `.com` token endpoint (and a global account from the
+/// `.cn` one): each DI service only knows its own region's users (docs/protocol.md §9).
+fn wrong_region(ctx: &Ctx<'_>, account: usize, grant_region_cn: Option<bool>) -> Option<Resp> {
+    let china = ctx.sh.account(account).china;
+    let host = crate::rules::addressed_host(ctx.req);
+    let host_cn = if host.ends_with(".garmin.cn") {
+        Some(true)
+    } else if host.ends_with(".garmin.com") {
+        Some(false)
+    } else {
+        None // loopback: the single-origin simulator cannot tell the host
+    };
+    let mismatch = |cn: Option<bool>| cn.is_some_and(|cn| cn != china);
+    (mismatch(host_cn) || mismatch(grant_region_cn))
+        .then(|| oauth_error(400, "invalid_grant", "User doesn't exist in DB"))
 }
 
 /// `POST /di-oauth2-service/oauth/token`.
@@ -146,9 +168,19 @@ pub(crate) fn di_token(ctx: &Ctx<'_>) -> Resp {
                 "service_ticket and service_url are required",
             );
         };
+        if !crate::rules::garmin_service(service, ctx.req) {
+            return oauth_error(
+                400,
+                "invalid_request",
+                "service_url is not a Garmin service",
+            );
+        }
         let Some(account) = sh.redeem_ticket(ticket, service) else {
             return oauth_error(400, "invalid_grant", "Invalid service ticket");
         };
+        if let Some(refused) = wrong_region(ctx, account, Some(grant == TICKET_GRANTS[1])) {
+            return refused;
+        }
         sh.count(|c| c.di_token_grants += 1);
         return Resp::json(200, &di_tokens(sh, account, client_id));
     }
@@ -156,6 +188,11 @@ pub(crate) fn di_token(ctx: &Ctx<'_>) -> Resp {
         let Some(rt) = lookup(&form, "refresh_token") else {
             return oauth_error(400, "invalid_request", "refresh_token is required");
         };
+        if let Some(owner) = refresh_owner(sh, rt) {
+            if let Some(refused) = wrong_region(ctx, owner, None) {
+                return refused;
+            }
+        }
         let Some(account) = take_refresh(sh, rt, client_id, Family::Di) else {
             return oauth_error(400, "invalid_grant", "Invalid refresh token");
         };

@@ -8,6 +8,7 @@ use crate::http::{lookup, Resp};
 use crate::lock;
 use crate::pages;
 use crate::router::Ctx;
+use crate::rules;
 use crate::state::{Flow, MfaChallenge, Shared};
 use crate::widget::login_cookies;
 
@@ -19,6 +20,13 @@ pub(crate) enum Surface {
 }
 
 impl Surface {
+    fn client_ids(self) -> &'static [&'static str] {
+        match self {
+            Surface::Mobile => &rules::MOBILE_CLIENT_IDS,
+            Surface::Portal => &rules::PORTAL_CLIENT_IDS,
+        }
+    }
+
     fn prefix(self) -> &'static str {
         match self {
             Surface::Mobile => "mobile",
@@ -42,6 +50,19 @@ fn service(ctx: &Ctx<'_>, s: Surface) -> String {
         .to_string()
 }
 
+/// Why a request names a client Garmin does not know: its `clientId` is not one of the surface's,
+/// or its `service` is not a Garmin URL.
+fn foreign_client(ctx: &Ctx<'_>, s: Surface) -> Option<&'static str> {
+    let id = ctx.req.q("clientId").unwrap_or("");
+    if !s.client_ids().contains(&id) {
+        return Some("clientId");
+    }
+    match ctx.req.q("service") {
+        Some(svc) if !rules::garmin_service(svc, ctx.req) => Some("service URL"),
+        _ => None,
+    }
+}
+
 fn session_or_new(ctx: &Ctx<'_>) -> (String, Vec<String>) {
     match ctx.sh.session_of(ctx.req) {
         Some(id) => (id, Vec::new()),
@@ -53,6 +74,9 @@ fn session_or_new(ctx: &Ctx<'_>) -> (String, Vec<String>) {
 /// plain form that posts back to the same URL (for web views and browsers).
 pub(crate) fn signin_page(ctx: &Ctx<'_>, s: Surface) -> Resp {
     let sh = ctx.sh;
+    if let Some(what) = foreign_client(ctx, s) {
+        return rules::invalid_client_page(what);
+    }
     let (_, mut cookies) = session_or_new(ctx);
     cookies.extend(sh.cloudflare_cookies());
     let action = if ctx.req.raw_query.is_empty() {
@@ -148,15 +172,32 @@ pub(crate) fn api_login(ctx: &Ctx<'_>, s: Surface) -> Resp {
     if ctx.malformed() {
         return malformed_json();
     }
+    if let Some(what) = foreign_client(ctx, s) {
+        return rules::invalid_client_json(what);
+    }
+    // A credential POST without the sign-in page's session is "cold": Garmin answers 429.
+    let Some(session) = sh.session_of(ctx.req) else {
+        log::info!(
+            "{} sign-in refused: cold POST (no sign-in page cookies)",
+            s.prefix()
+        );
+        return rules::cloudflare_429();
+    };
     let Some(body) = ctx.req.json() else {
         return Resp::json(
             400,
             &json!({"error": "Bad Request", "status": 400, "message": "Required request body is missing"}),
         );
     };
-    let (session, cookies) = session_or_new(ctx);
     let username = body.get("username").and_then(Value::as_str).unwrap_or("");
     let password = body.get("password").and_then(Value::as_str).unwrap_or("");
+    let client_id = ctx.req.q("clientId").unwrap_or("");
+    if let Some(idx) = sh.find_account(username) {
+        if rules::limited(sh, client_id, idx) {
+            log::info!("{} sign-in refused: rate-limited bucket", s.prefix());
+            return rules::cloudflare_429();
+        }
+    }
     let Some(idx) = check_credentials(sh, username, password) else {
         log::info!("{} sign-in refused: invalid credentials", s.prefix());
         return Resp::json(
@@ -168,8 +209,7 @@ pub(crate) fn api_login(ctx: &Ctx<'_>, s: Surface) -> Resp {
                 Value::Null,
                 Value::Null,
             ),
-        )
-        .cookies(cookies);
+        );
     };
     let account = sh.account(idx);
     if account.locked {
@@ -182,8 +222,7 @@ pub(crate) fn api_login(ctx: &Ctx<'_>, s: Surface) -> Resp {
                 Value::Null,
                 Value::Null,
             ),
-        )
-        .cookies(cookies);
+        );
     }
     if account.child {
         return Resp::json(
@@ -195,8 +234,7 @@ pub(crate) fn api_login(ctx: &Ctx<'_>, s: Surface) -> Resp {
                 Value::Null,
                 Value::Null,
             ),
-        )
-        .cookies(cookies);
+        );
     }
     let service = service(ctx, s);
     if account.mfa.is_some() {
@@ -212,8 +250,7 @@ pub(crate) fn api_login(ctx: &Ctx<'_>, s: Surface) -> Resp {
         return Resp::json(
             200,
             &no_ticket("MFA_REQUIRED", "", "OK", mfa_info(sh, idx), json!([])),
-        )
-        .cookies(cookies);
+        );
     }
     let ticket = sh.issue_ticket(idx, &service, "sso");
     Resp::json(
@@ -230,7 +267,6 @@ pub(crate) fn api_login(ctx: &Ctx<'_>, s: Surface) -> Resp {
             "authType": "CAS"
         }),
     )
-    .cookies(cookies)
     .cookies(login_cookies(sh, idx, "/"))
 }
 
@@ -272,6 +308,9 @@ pub(crate) fn api_verify(ctx: &Ctx<'_>, s: Surface) -> Resp {
     }
     if ctx.malformed() {
         return malformed_json();
+    }
+    if let Some(what) = foreign_client(ctx, s) {
+        return rules::invalid_client_json(what);
     }
     let Some(session) = sh.session_of(ctx.req) else {
         return session_expired();
@@ -342,7 +381,14 @@ fn ticket_redirect(service: &str, ticket: &str) -> Resp {
 /// Success navigates (302) to `<service>?ticket=ST-…`, like the real page.
 pub(crate) fn webview_post(ctx: &Ctx<'_>) -> Resp {
     let sh = ctx.sh;
-    let (session, cookies) = session_or_new(ctx);
+    if let Some(what) = foreign_client(ctx, Surface::Mobile) {
+        return rules::invalid_client_page(what);
+    }
+    // A browser loaded the page (and its cookies) before posting the form; a cold POST gets 429.
+    let Some(session) = sh.session_of(ctx.req) else {
+        log::info!("web-view sign-in refused: cold POST (no sign-in page cookies)");
+        return rules::cloudflare_429();
+    };
     let form = ctx.req.form();
     let service = service(ctx, Surface::Mobile);
     if let Some(code) = lookup(&form, "mfa-code") {
@@ -358,19 +404,23 @@ pub(crate) fn webview_post(ctx: &Ctx<'_>) -> Resp {
                 let ticket = sh.issue_ticket(c.account, &service, "sso");
                 ticket_redirect(&service, &ticket).cookies(login_cookies(sh, c.account, "/"))
             }
-        }
-        .cookies(cookies);
+        };
     }
     let username = lookup(&form, "username").unwrap_or("");
     let password = lookup(&form, "password").unwrap_or("");
+    let client_id = ctx.req.q("clientId").unwrap_or("");
+    if let Some(idx) = sh.find_account(username) {
+        if rules::limited(sh, client_id, idx) {
+            return rules::cloudflare_429();
+        }
+    }
     let Some(idx) = check_credentials(sh, username, password) else {
         return webview_page(
             ctx,
             401,
             Some("Invalid sign in. (Passwords are case sensitive.)"),
             false,
-        )
-        .cookies(cookies);
+        );
     };
     let account = sh.account(idx);
     if account.locked {
@@ -379,8 +429,7 @@ pub(crate) fn webview_post(ctx: &Ctx<'_>) -> Resp {
             200,
             Some("Your account has been locked. Please reset your password."),
             false,
-        )
-        .cookies(cookies);
+        );
     }
     if account.child {
         return webview_page(
@@ -388,8 +437,7 @@ pub(crate) fn webview_post(ctx: &Ctx<'_>) -> Resp {
             200,
             Some("This application is not available for customers with an account that is managed by a parent or guardian."),
             false,
-        )
-        .cookies(cookies);
+        );
     }
     if account.mfa.is_some() {
         if let Some(sess) = lock(&sh.inner).sessions.get_mut(&session) {
@@ -401,10 +449,8 @@ pub(crate) fn webview_post(ctx: &Ctx<'_>) -> Resp {
                 flow: Flow::WebView,
             });
         }
-        return webview_page(ctx, 200, None, true).cookies(cookies);
+        return webview_page(ctx, 200, None, true);
     }
     let ticket = sh.issue_ticket(idx, &service, "sso");
-    ticket_redirect(&service, &ticket)
-        .cookies(cookies)
-        .cookies(login_cookies(sh, idx, "/"))
+    ticket_redirect(&service, &ticket).cookies(login_cookies(sh, idx, "/"))
 }

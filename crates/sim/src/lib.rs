@@ -29,11 +29,11 @@
 //!   (default 5), `oauth_timestamp_window` (default 300 s), `secure_cookies`
 //!   (default off), `randomize_markup` (default off), `start`.
 //! * [`Simulator`]: `base_url`, `addr`, `clock`, `stats`, `requests`,
-//!   `clear_requests`, `uploads`, `inject`, `clear_faults`,
+//!   `clear_requests`, `uploads`, `inject`, `clear_faults`, `rate_limit`, `clear_rate_limits`,
 //!   `expire_access_tokens`, `expire_refresh_tokens`, `shutdown` (also on drop).
 //! * [`Account`]: `new(email, password)`, `with_mfa(code, MfaMethod)`,
 //!   `code_sent_automatically(bool)`, `locked(bool)`, `child(bool)`,
-//!   `display_name(name)`.
+//!   `display_name(name)`, `china(bool)`, `upload_consent(bool)`.
 //! * [`SimClock`] (Clone + Send + Sync): `now`, `now_millis`, `advance`, `set`.
 //!   It ticks with real time; `advance`/`set` shift it.
 //!
@@ -61,6 +61,7 @@
 //! | `di_token` | `POST /di-oauth2-service/oauth/token` | `di_token` |
 //! | `it_token` | `POST /api/oauth/token` | `it_token` |
 //! | `social_profile` | `GET /userprofile-service/socialProfile` | `api` |
+//! | `user_settings` | `GET /userprofile-service/userprofile/user-settings` | `api` |
 //! | `upload` | `POST /upload-service/upload[/.fit]` | `api` |
 //! | `download` | `GET /download-service/files/activity/{id}` | `api` |
 //! | `calendar` | `GET /calendar-service/year/{y}/month/{m0}` | `api` |
@@ -78,8 +79,8 @@
 //! *and* the `__cflb` load-balancer cookie from `/sso/embed`; without either,
 //! the request "lands on another backend" and is refused like a bad CSRF
 //! value (403). The JSON flows' `SESSION` has `Path=/`; their cookie GET is
-//! optional (the login POST sets `SESSION` when missing) but the MFA step
-//! needs the `SESSION` cookie from the login POST.
+//! required (a cold login POST gets 429), and the MFA step needs the same
+//! `SESSION` cookie.
 //!
 //! **CSRF.** Each rendered sign-in/MFA page mints a new `_csrf` value for the
 //! session, replacing the previous one; a POST must carry the latest one and
@@ -117,6 +118,28 @@
 //! service they were issued for. `preauthorized`'s `login-url` and DI's
 //! `service_url` must equal it. A ticket presented with the wrong service is
 //! consumed anyway.
+//!
+//! **What Garmin refuses** (each refusal reaches no handler state):
+//! * `clientId` must be Garmin's: `GCM_ANDROID_DARK` or `GCM_IOS_DARK` on `/mobile/*`,
+//!   `GarminConnect` on `/portal/*`; anything else → 400 (`INVALID_CLIENT` on the JSON APIs, an
+//!   error page on the pages).
+//! * `service` (and DI's `service_url`) must be Garmin-owned: `https://` on `garmin.com` /
+//!   `garmin.cn` or a subdomain, no user info, no port — or the simulator's own origin, which
+//!   stands in for `sso.garmin.com` (the widget's `<sso>/sso/embed`). Otherwise 400 and no ticket.
+//! * A JSON login POST, or the web-view form POST, without the `SESSION` cookie of the sign-in
+//!   page GET is "cold" → Cloudflare's 429 `error code: 1015`, as real Garmin answers.
+//! * Rate limits are keyed on (client id, account) ([`Simulator::rate_limit`]): a limited bucket's
+//!   credential POSTs get 429 while the account's other client ids (and the widget's
+//!   `gauth-widget` bucket) still sign in.
+//! * `Connection: upgrade` (libcurl's `Upgrade: h2c` over http) is ignored: the request is
+//!   answered over HTTP/1.1 at once (only its `Content-Length` body is read) and the connection
+//!   closed.
+//! * DI tokens: an account built with [`Account::china`] gets them only for the `.cn` grant type,
+//!   and is refused (`400 invalid_grant`, `User doesn't exist in DB`) by a token endpoint
+//!   addressed as `diauth.garmin.com`; the addressed host is `X-Forwarded-Host` when present (a
+//!   test transport routing Garmin's real host names here), else `Host`.
+//! * Uploads of an account built with `upload_consent(false)` get 412 (EU accounts before the
+//!   upload consent).
 //!
 //! **JSON flows** (`/mobile/api/*`, `/portal/api/*`), shapes as recorded by
 //! garth 0.8.0: `SUCCESSFUL` (200, `serviceTicketId`), `MFA_REQUIRED` (200,
@@ -189,6 +212,8 @@
 //!   — kinds: `429`, `429_body`, `cloudflare` (403), `500`/`502`/`503`/`5xx`,
 //!   `delay` (`ms`), `malformed`, `captcha`. `times` defaults to 1.
 //! * `POST /__sim/clear` — clear faults.
+//! * `POST /__sim/ratelimit?client_id=<id>&email=<e-mail>` — rate-limit one (client id, account)
+//!   bucket ([`Simulator::rate_limit`]); `POST /__sim/ratelimit/clear` lifts them all.
 //! * `POST /__sim/clock/advance?secs=N`, `POST /__sim/clock/set?unix=T`, `GET /__sim/clock`.
 //! * `POST /__sim/expire?what=access|refresh|all` — expire issued tokens now.
 //! * `GET /__sim/stats` — JSON: `requests` (per route), `connections`,
@@ -216,6 +241,7 @@ mod oauth_service;
 mod pages;
 mod random;
 mod router;
+mod rules;
 mod server;
 mod state;
 mod timefmt;
@@ -423,6 +449,26 @@ impl Simulator {
     /// Disarms every fault.
     pub fn clear_faults(&self) {
         self.shared.faults.clear();
+    }
+
+    /// Rate-limits one (client id, account) bucket, as Garmin does (docs/protocol.md §0): every
+    /// credential POST of `email`'s account presenting `client_id` gets Cloudflare's 429 until
+    /// [`Simulator::clear_rate_limits`], while other client ids of the same account still sign
+    /// in. Client ids: `GCM_ANDROID_DARK`, `GCM_IOS_DARK` (mobile), `GarminConnect` (portal),
+    /// `gauth-widget` (widget). Returns `false` when no account has that e-mail.
+    pub fn rate_limit(&self, client_id: &str, email: &str) -> bool {
+        let Some(idx) = self.shared.find_account(email) else {
+            return false;
+        };
+        lock(&self.shared.inner)
+            .rate_limited
+            .insert((client_id.to_string(), idx));
+        true
+    }
+
+    /// Lifts every rate limit set with [`Simulator::rate_limit`].
+    pub fn clear_rate_limits(&self) {
+        lock(&self.shared.inner).rate_limited.clear();
     }
 
     /// Makes every access token issued so far (legacy, DI, IT) expired now,

@@ -56,6 +56,7 @@ pub(crate) const ROUTES: &[&str] = &[
     "di_token",
     "it_token",
     "social_profile",
+    "user_settings",
     "upload",
     "download",
     "calendar",
@@ -164,6 +165,11 @@ fn route(method: &str, path: &str) -> Option<(&'static str, Target, Handler)> {
             "social_profile",
             Target::Api,
             Box::new(connect_api::social_profile),
+        ),
+        (["userprofile-service", "userprofile", "user-settings"], true, _) => r(
+            "user_settings",
+            Target::Api,
+            Box::new(connect_api::user_settings),
         ),
         (["upload-service", "upload"], _, true) | (["upload-service", "upload", _], _, true) => {
             r("upload", Target::Api, Box::new(connect_api::upload))

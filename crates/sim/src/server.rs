@@ -82,8 +82,37 @@ fn worker(server: &tiny_http::Server, shared: &Shared, stop: &AtomicBool, local:
 }
 
 fn serve(shared: &Shared, mut rq: tiny_http::Request, local: SocketAddr) {
+    // With `Connection: upgrade` (libcurl offers `Upgrade: h2c` over plain http) tiny_http hands
+    // over the raw socket as the body, so reading "to the end" would wait for the client to hang
+    // up. Garmin's servers ignore the offer and answer over HTTP/1.1; so does the simulator:
+    // only the declared Content-Length is read, and tiny_http closes the connection after the
+    // answer.
+    let upgrade = rq.headers().iter().any(|h| {
+        h.field.equiv("Connection") && h.value.as_str().to_ascii_lowercase().contains("upgrade")
+    });
+    let limit = if upgrade {
+        match rq.body_length() {
+            Some(n) if (n as u64) <= MAX_BODY => n as u64,
+            Some(_) => {
+                let _ = rq.respond(tiny_http::Response::empty(413));
+                return;
+            }
+            // A chunked body on an upgrade offer cannot be told apart from the new protocol.
+            None if rq
+                .headers()
+                .iter()
+                .any(|h| h.field.equiv("Transfer-Encoding")) =>
+            {
+                let _ = rq.respond(tiny_http::Response::empty(400));
+                return;
+            }
+            None => 0,
+        }
+    } else {
+        MAX_BODY
+    };
     let mut body = Vec::new();
-    if let Err(e) = rq.as_reader().take(MAX_BODY).read_to_end(&mut body) {
+    if let Err(e) = rq.as_reader().take(limit).read_to_end(&mut body) {
         log::debug!("reading request body failed: {e}");
         let _ = rq.respond(tiny_http::Response::empty(400));
         return;

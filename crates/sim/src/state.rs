@@ -175,6 +175,8 @@ pub(crate) struct Inner {
     pub upload_digests: HashMap<(usize, Vec<u8>), u64>,
     pub next_upload_id: u64,
     pub next_activity_id: u64,
+    /// (client id, account) buckets whose credential POSTs get 429.
+    pub rate_limited: HashSet<(String, usize)>,
 }
 
 /// The live counters behind [`Stats`], under their own lock so counting never waits for `Inner`.

@@ -892,6 +892,12 @@ fn basic(id: &str) -> String {
 }
 
 fn mobile_ticket(c: &mut Client, user: &str, pw: &str) -> String {
+    // The sign-in page first: a cold credential POST gets 429.
+    assert_eq!(
+        c.get("/mobile/sso/en/sign-in?clientId=GCM_ANDROID_DARK")
+            .status,
+        200
+    );
     let r = c.post_json(
         &format!("/mobile/api/login?{MOBILE_Q}"),
         &serde_json::json!({"username": user, "password": pw, "rememberMe": false, "captchaToken": ""}),
@@ -1362,4 +1368,353 @@ fn randomized_markup_still_carries_csrf() {
         .iter()
         .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
         .all(|(_, v)| v.ends_with("; Secure")));
+}
+
+// ---- The rules Garmin enforces: each one refuses a client that skips the step, and the client
+// that takes it passes. ----
+
+const IOS_Q: &str =
+    "clientId=GCM_IOS_DARK&locale=en-US&service=https%3A%2F%2Fmobile.integration.garmin.com%2Fgcm%2Fios";
+
+fn creds(user: &str, pw: &str) -> Value {
+    serde_json::json!({"username": user, "password": pw, "rememberMe": false, "captchaToken": ""})
+}
+
+#[test]
+fn a_cold_json_login_post_gets_429_and_one_after_the_page_passes() {
+    let sim = sim();
+    let mut cold = Client::new(&sim);
+    let login = format!("/mobile/api/login?{MOBILE_Q}");
+    let r = cold.post_json(&login, &creds("runner@example.com", "hunter22"));
+    assert_eq!(r.status, 429);
+    assert_eq!(r.text(), "error code: 1015");
+    let portal = "/portal/api/login?clientId=GarminConnect&locale=en-US&service=https%3A%2F%2Fconnect.garmin.com%2Fapp";
+    assert_eq!(
+        cold.post_json(portal, &creds("runner@example.com", "hunter22"))
+            .status,
+        429
+    );
+    assert_eq!(sim.stats().tickets_issued, 0);
+
+    let mut warm = Client::new(&sim);
+    assert_eq!(
+        warm.get("/mobile/sso/en/sign-in?clientId=GCM_ANDROID_DARK")
+            .status,
+        200
+    );
+    let r = warm.post_json(&login, &creds("runner@example.com", "hunter22"));
+    assert_eq!(r.json()["responseStatus"]["type"], "SUCCESSFUL");
+}
+
+#[test]
+fn a_cold_web_view_form_post_gets_429() {
+    let sim = sim();
+    let target = format!(
+        "/mobile/sso/en_US/sign-in?clientId=GCM_ANDROID_DARK&service={}",
+        enc(MOBILE_SERVICE)
+    );
+    let mut cold = Client::new(&sim);
+    let r = cold.post_form(
+        &target,
+        &[("username", "runner@example.com"), ("password", "hunter22")],
+    );
+    assert_eq!(r.status, 429);
+    let mut browser = Client::new(&sim);
+    assert_eq!(browser.get(&target).status, 200);
+    let r = browser.post_form(
+        &target,
+        &[("username", "runner@example.com"), ("password", "hunter22")],
+    );
+    assert_eq!(r.status, 302);
+    assert!(r
+        .header("location")
+        .is_some_and(|l| l.starts_with(MOBILE_SERVICE)));
+}
+
+#[test]
+fn only_garmins_client_ids_are_accepted() {
+    let sim = sim();
+    let mut c = Client::new(&sim);
+    for page in [
+        "/mobile/sso/en/sign-in?clientId=NOPE",
+        "/mobile/sso/en/sign-in",
+        "/portal/sso/en-US/sign-in?clientId=GCM_ANDROID_DARK&service=https%3A%2F%2Fconnect.garmin.com%2Fapp",
+    ] {
+        assert_eq!(c.get(page).status, 400, "{page}");
+    }
+    assert_eq!(
+        c.get("/mobile/sso/en/sign-in?clientId=GCM_IOS_DARK").status,
+        200
+    );
+    let nope = "/mobile/api/login?clientId=NOPE&locale=en-US&service=https%3A%2F%2Fmobile.integration.garmin.com%2Fgcm%2Fandroid";
+    let r = c.post_json(nope, &creds("runner@example.com", "hunter22"));
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["responseStatus"]["type"], "INVALID_CLIENT");
+    let r = c.post_json(
+        &format!("/mobile/api/login?{IOS_Q}"),
+        &creds("runner@example.com", "hunter22"),
+    );
+    assert_eq!(r.json()["responseStatus"]["type"], "SUCCESSFUL");
+    assert_eq!(
+        sim.stats().tickets_issued,
+        1,
+        "only the Garmin id got a ticket"
+    );
+}
+
+#[test]
+fn only_garmin_owned_service_urls_get_tickets() {
+    let sim = sim();
+    let mut c = Client::new(&sim);
+    assert_eq!(
+        c.get("/mobile/sso/en/sign-in?clientId=GCM_ANDROID_DARK")
+            .status,
+        200
+    );
+    for evil in [
+        "https://evil.example/x",
+        "http://mobile.integration.garmin.com/gcm/android",
+        "https://garmin.com.evil.example/x",
+        "https://sso.garmin.com@evil.example/x",
+        "https://mobile.integration.garmin.com:8443/gcm/android",
+    ] {
+        let q = format!(
+            "/mobile/api/login?clientId=GCM_ANDROID_DARK&locale=en-US&service={}",
+            enc(evil)
+        );
+        let r = c.post_json(&q, &creds("runner@example.com", "hunter22"));
+        assert_eq!(r.status, 400, "{evil}");
+        let page = format!(
+            "/sso/signin?id=gauth-widget&embedWidget=true&service={}",
+            enc(evil)
+        );
+        assert_eq!(c.get(&page).status, 400, "{evil}");
+    }
+    assert_eq!(sim.stats().tickets_issued, 0);
+    // diauth refuses a foreign service_url outright (before looking at the ticket).
+    let r = di_post(
+        &mut c,
+        "GARMIN_CONNECT_MOBILE_ANDROID_DI",
+        &[
+            ("client_id", "GARMIN_CONNECT_MOBILE_ANDROID_DI"),
+            ("service_ticket", "ST-0000000-aaaaaaaaaaaaaaaaaaaa-sso"),
+            ("grant_type", GRANT),
+            ("service_url", "https://evil.example/x"),
+        ],
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "invalid_request");
+    // The widget's own-origin service (the simulator standing in for sso.garmin.com) passes.
+    let own = format!(
+        "/sso/signin?id=gauth-widget&embedWidget=true&service={}",
+        enc(&format!("{}/sso/embed", sim.base_url()))
+    );
+    assert_eq!(c.get(&own).status, 200);
+}
+
+#[test]
+fn rate_limits_are_keyed_on_client_id_and_account() {
+    let sim = sim();
+    assert!(sim.rate_limit("GCM_ANDROID_DARK", "runner@example.com"));
+    assert!(!sim.rate_limit("GCM_ANDROID_DARK", "nobody@example.com"));
+    let mut c = Client::new(&sim);
+    c.get("/mobile/sso/en/sign-in?clientId=GCM_ANDROID_DARK");
+    let android = format!("/mobile/api/login?{MOBILE_Q}");
+    let r = c.post_json(&android, &creds("runner@example.com", "hunter22"));
+    assert_eq!(r.status, 429, "the limited bucket");
+    assert_eq!(r.text(), "error code: 1015");
+    // Same client id, another account: its own bucket.
+    let r = c.post_json(&android, &creds("locked@example.com", "pw"));
+    assert_eq!(r.json()["responseStatus"]["type"], "ACCOUNT_LOCKED");
+    // Same account, another client id: signs in.
+    let r = c.post_json(
+        &format!("/mobile/api/login?{IOS_Q}"),
+        &creds("runner@example.com", "hunter22"),
+    );
+    assert_eq!(r.json()["responseStatus"]["type"], "SUCCESSFUL");
+
+    // The widget has its own bucket.
+    sim.rate_limit("gauth-widget", "runner@example.com");
+    let csrf = open_signin(&mut c);
+    let r = c.post_form(
+        &format!("/sso/signin?{SIGNIN_Q}"),
+        &[
+            ("username", "runner@example.com"),
+            ("password", "hunter22"),
+            ("embed", "true"),
+            ("_csrf", &csrf),
+        ],
+    );
+    assert_eq!(r.status, 429);
+    sim.clear_rate_limits();
+    let r = c.post_json(&android, &creds("runner@example.com", "hunter22"));
+    assert_eq!(r.json()["responseStatus"]["type"], "SUCCESSFUL");
+}
+
+#[test]
+fn an_h2c_upgrade_offer_is_answered_over_http1_at_once() {
+    let sim = sim();
+    let mut s = TcpStream::connect(sim.addr()).expect("connect");
+    // A guard against the old hang (the worker read the upgraded socket to its end); the answer
+    // comes at once, so this never decides the test.
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET /mobile/sso/en/sign-in?clientId=GCM_ANDROID_DARK HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n",
+        sim.addr()
+    )
+    .expect("write");
+    let mut conn = BufReader::new(s);
+    let r = read_response(&mut conn, false);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.title(), "Garmin SSO Portal");
+    // And with a body: exactly Content-Length bytes are read, the socket left open is not.
+    let mut s = TcpStream::connect(sim.addr()).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let body = r#"{"username":"runner@example.com"}"#;
+    write!(
+        s,
+        "POST /mobile/api/login?{MOBILE_Q} HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        sim.addr(),
+        body.len()
+    )
+    .expect("write");
+    let mut conn = BufReader::new(s);
+    assert_eq!(
+        read_response(&mut conn, false).status,
+        429,
+        "cold, but answered"
+    );
+    // The workers are all still free.
+    let mut c = Client::new(&sim);
+    for _ in 0..crate::server::WORKERS + 1 {
+        assert_eq!(c.get("/sso/embed").status, 200);
+    }
+}
+
+fn di_tokens_for(sim: &Simulator, c: &mut Client, user: &str, pw: &str) -> Value {
+    let ticket = mobile_ticket(c, user, pw);
+    let _ = sim;
+    di_post(
+        c,
+        "GARMIN_CONNECT_MOBILE_ANDROID_DI",
+        &[
+            ("client_id", "GARMIN_CONNECT_MOBILE_ANDROID_DI"),
+            ("service_ticket", &ticket),
+            ("grant_type", GRANT),
+            ("service_url", MOBILE_SERVICE),
+        ],
+    )
+    .json()
+}
+
+#[test]
+fn user_settings_are_served_to_a_bearer_only() {
+    let sim = sim();
+    let mut c = Client::new(&sim);
+    let t = di_tokens_for(&sim, &mut c, "runner@example.com", "hunter22");
+    let bearer = format!("Bearer {}", t["access_token"].as_str().expect("token"));
+    let path = "/userprofile-service/userprofile/user-settings";
+    assert_eq!(c.get(path).status, 401);
+    let r = c.get_auth(path, &bearer);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["userData"]["measurementSystem"], "metric");
+    assert_eq!(sim.stats().requests("user_settings"), 2);
+}
+
+#[test]
+fn an_account_without_upload_consent_gets_412() {
+    let sim = Simulator::builder()
+        .account(Account::new("eu@example.com", "pw").upload_consent(false))
+        .start()
+        .expect("starts");
+    let mut c = Client::new(&sim);
+    let t = di_tokens_for(&sim, &mut c, "eu@example.com", "pw");
+    let bearer = format!("Bearer {}", t["access_token"].as_str().expect("token"));
+    let body = b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.fit\"\r\nContent-Type: application/octet-stream\r\n\r\nFIT\r\n--b--\r\n";
+    let r = c.request(
+        "POST",
+        "/upload-service/upload",
+        &[
+            ("Authorization", &bearer),
+            ("Content-Type", "multipart/form-data; boundary=b"),
+        ],
+        body,
+    );
+    assert_eq!(r.status, 412);
+    assert!(sim.uploads().is_empty());
+}
+
+const CN_GRANT: &str = "https://connectapi.garmin.cn/di-oauth2-service/oauth/grant/service_ticket";
+
+#[test]
+fn china_accounts_get_di_tokens_from_the_cn_host_only() {
+    let sim = Simulator::builder()
+        .account(Account::new("cn@example.com", "pw").china(true))
+        .start()
+        .expect("starts");
+    let mut c = Client::new(&sim);
+    let grant = |c: &mut Client, grant: &str, host: Option<&str>| {
+        let ticket = mobile_ticket(c, "cn@example.com", "pw");
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("client_id", "GARMIN_CONNECT_MOBILE_ANDROID_DI"),
+                ("service_ticket", ticket.as_str()),
+                ("grant_type", grant),
+                ("service_url", MOBILE_SERVICE),
+            ])
+            .finish();
+        let auth = basic("GARMIN_CONNECT_MOBILE_ANDROID_DI");
+        let mut h = vec![
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ];
+        if let Some(host) = host {
+            h.push(("X-Forwarded-Host", host));
+        }
+        c.request(
+            "POST",
+            "/di-oauth2-service/oauth/token",
+            &h,
+            body.as_bytes(),
+        )
+    };
+    let r = grant(&mut c, GRANT, None);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error_description"], "User doesn't exist in DB");
+    let r = grant(&mut c, CN_GRANT, Some("diauth.garmin.com"));
+    assert_eq!(r.status, 400, "the .com host does not know China accounts");
+    let r = grant(&mut c, CN_GRANT, Some("diauth.garmin.cn"));
+    assert_eq!(r.status, 200);
+    let rt = r.json()["refresh_token"].as_str().expect("rt").to_string();
+    let refresh = |c: &mut Client, rt: &str, host: &str| {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("client_id", "GARMIN_CONNECT_MOBILE_ANDROID_DI"),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", rt),
+            ])
+            .finish();
+        let auth = basic("GARMIN_CONNECT_MOBILE_ANDROID_DI");
+        c.request(
+            "POST",
+            "/di-oauth2-service/oauth/token",
+            &[
+                ("Authorization", auth.as_str()),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("X-Forwarded-Host", host),
+            ],
+            body.as_bytes(),
+        )
+    };
+    let r = refresh(&mut c, &rt, "diauth.garmin.com");
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error_description"], "User doesn't exist in DB");
+    let r = refresh(&mut c, &rt, "diauth.garmin.cn");
+    assert_eq!(
+        r.status, 200,
+        "the refused refresh did not use the token up"
+    );
 }

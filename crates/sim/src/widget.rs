@@ -79,8 +79,22 @@ fn signin_response(ctx: &Ctx<'_>, status: u16, notice: SignInNotice) -> Resp {
     .cookies(cookies)
 }
 
+/// Refuses a `service` that is not a Garmin URL (nor the simulator's own origin, which stands in
+/// for `sso.garmin.com`).
+fn foreign_service(ctx: &Ctx<'_>) -> Option<Resp> {
+    match ctx.req.q("service") {
+        Some(svc) if !crate::rules::garmin_service(svc, ctx.req) => {
+            Some(crate::rules::invalid_client_page("service URL"))
+        }
+        _ => None,
+    }
+}
+
 /// `GET /sso/signin`.
 pub(crate) fn signin_page(ctx: &Ctx<'_>) -> Resp {
+    if let Some(refused) = foreign_service(ctx) {
+        return refused;
+    }
     signin_response(ctx, 200, SignInNotice::None)
 }
 
@@ -101,10 +115,19 @@ fn csrf_refused(session_found: bool) -> Resp {
 /// `POST /sso/signin`.
 pub(crate) fn signin_post(ctx: &Ctx<'_>) -> Resp {
     let sh = ctx.sh;
+    if let Some(refused) = foreign_service(ctx) {
+        return refused;
+    }
     let Some(session) = posted_session(ctx) else {
         return csrf_refused(false);
     };
     let form = ctx.req.form();
+    if let Some(idx) = sh.find_account(lookup(&form, "username").unwrap_or("")) {
+        if crate::rules::limited(sh, crate::rules::WIDGET_BUCKET, idx) {
+            log::info!("widget sign-in refused: rate-limited bucket");
+            return crate::rules::cloudflare_429();
+        }
+    }
     if !sh.take_csrf(&session, lookup(&form, "_csrf")) {
         return csrf_refused(true);
     }

@@ -110,7 +110,7 @@ impl GarminConfig {
             c.tokens = tokens;
         }
         if let Some(strategies) = &self.strategies {
-            c.strategies = strategies.clone();
+            c.set_flows(strategies);
         }
         if let Some(app) = self.mobile_app {
             c.set_mobile_app(app);
@@ -197,7 +197,7 @@ mod tests {
         assert_eq!(c.endpoints.connectapi.as_str(), "http://127.0.0.2:7/");
         assert_eq!(c.endpoints.consumer_url.as_str(), "http://127.0.0.3/c.json");
         assert_eq!(c.tokens, TokenPreference::Legacy);
-        assert_eq!(c.strategies, vec![Flow::Widget]);
+        assert_eq!(c.strategies, vec![garmin_sso_core::Strategy::WIDGET]);
         assert_eq!(c.mobile_client.client_id, "GCM_IOS_DARK");
         assert_eq!(
             c.webview_service_url(),
@@ -205,7 +205,11 @@ mod tests {
         );
         assert_eq!(c.api_user_agent, "my-app/1.0");
         assert_eq!(c.timeout, Duration::from_secs(7));
-        assert!(c.portal_pause.is_zero(), "the core's base-URL rule applies");
+        assert_eq!(
+            c.pacing_wait(Flow::Portal),
+            None,
+            "the core's base-URL rule applies: no pacing against a simulator"
+        );
     }
 
     #[test]

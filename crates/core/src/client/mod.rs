@@ -5,13 +5,13 @@ mod mfa;
 
 pub use mfa::PendingMfa;
 
-use crate::config::{Config, TokenPreference};
+use crate::config::{ClientPreset, Config, TokenPreference};
 use crate::error::{Error, Result, StrategyFailure};
 use crate::exchange::{Exchanger, ItToken};
 use crate::flows::{self, FlowOutcome};
 use crate::http::Http;
 use crate::secret::Password;
-use crate::strategy::Flow;
+use crate::strategy::Strategy;
 use crate::ticket::Ticket;
 use crate::tokens::{DiToken, Tokens};
 use crate::transport::Transport;
@@ -62,24 +62,38 @@ impl Client {
         &self.0
     }
 
-    /// Signs in trying the configured strategies in order (default: mobile, widget, portal).
+    /// Signs in trying the configured strategies in order (default: mobile as iOS, mobile as
+    /// Android, widget, portal; [`Config::strategies`]).
     ///
     /// Wrong credentials, a locked account and MFA stop the chain at once; rate limits, bot
-    /// challenges, odd pages and transport errors fall through to the next strategy. When all fail
-    /// the error is [`Error::AllStrategiesFailed`] listing each strategy and why (a single
-    /// strategy's error is returned as is).
+    /// challenges, odd pages and transport errors fall through to the next strategy, so a 429 for
+    /// one client id moves on to the next client id. When all fail the error is
+    /// [`Error::AllStrategiesFailed`] listing each strategy and why (a single strategy's error is
+    /// returned as is).
     pub fn login(&self, email: &str, password: &Password) -> Result<LoginOutcome> {
         let strategies = self.config().strategies.clone();
-        self.login_chain(&strategies, email, password)
+        self.login_strategies(&strategies, email, password)
+    }
+
+    /// Signs in with the given flows in order (see [`Client::login`]); `Flow::Mobile` presents
+    /// [`Config::mobile_client`]. [`Client::login_strategies`] takes (flow, app) entries.
+    pub fn login_chain(
+        &self,
+        flows: &[crate::strategy::Flow],
+        email: &str,
+        password: &Password,
+    ) -> Result<LoginOutcome> {
+        let strategies: Vec<Strategy> = flows.iter().copied().map(Strategy::from).collect();
+        self.login_strategies(&strategies, email, password)
     }
 
     /// Signs in with the given strategies in order (see [`Client::login`]).
     ///
     /// Only reaching a ticket falls through: once a strategy has a ticket, its exchange runs once
     /// and its error is final — retrying with the next strategy would POST the password again.
-    pub fn login_chain(
+    pub fn login_strategies(
         &self,
-        strategies: &[Flow],
+        strategies: &[Strategy],
         email: &str,
         password: &Password,
     ) -> Result<LoginOutcome> {
@@ -89,6 +103,7 @@ impl Client {
         check_credentials(email, password)?;
         let mut failures = Vec::new();
         for &s in strategies {
+            check_strategy(s)?;
             match self.reach_ticket(s, email, password) {
                 Ok(outcome) => return self.finish(outcome),
                 Err(e) if e.falls_through() => {
@@ -106,14 +121,17 @@ impl Client {
         Err(Error::AllStrategiesFailed(failures))
     }
 
-    /// Signs in with one strategy, ignoring [`Config::strategies`]; its error comes back as is,
-    /// never wrapped in [`Error::AllStrategiesFailed`].
+    /// Signs in with one strategy (a [`Strategy`] or a [`Flow`](crate::Flow)), ignoring
+    /// [`Config::strategies`]; its error comes back as is, never wrapped in
+    /// [`Error::AllStrategiesFailed`].
     pub fn login_with(
         &self,
-        strategy: Flow,
+        strategy: impl Into<Strategy>,
         email: &str,
         password: &Password,
     ) -> Result<LoginOutcome> {
+        let strategy = strategy.into();
+        check_strategy(strategy)?;
         check_credentials(email, password)?;
         let outcome = self.reach_ticket(strategy, email, password)?;
         self.finish(outcome)
@@ -121,15 +139,25 @@ impl Client {
 
     fn reach_ticket(
         &self,
-        strategy: Flow,
+        strategy: Strategy,
         email: &str,
         password: &Password,
     ) -> Result<FlowOutcome> {
+        use crate::strategy::Flow;
         let ex = self.exchanger();
-        match strategy {
+        match strategy.flow {
             Flow::Widget => flows::widget::sign_in(ex, email, password),
-            Flow::Mobile => flows::json::sign_in(ex, flows::json::Api::Mobile, email, password),
-            Flow::Portal => flows::json::sign_in(ex, flows::json::Api::Portal, email, password),
+            Flow::Mobile => {
+                let preset = match strategy.mobile_app {
+                    Some(app) => ClientPreset::mobile(app, self.config().domain),
+                    None => self.config().mobile_client.clone(),
+                };
+                flows::json::sign_in(ex, flows::json::Api::Mobile, preset, email, password)
+            }
+            Flow::Portal => {
+                let preset = self.config().portal_client.clone();
+                flows::json::sign_in(ex, flows::json::Api::Portal, preset, email, password)
+            }
         }
     }
 
@@ -188,6 +216,16 @@ impl Client {
     pub fn it_token(&self, di: &DiToken) -> Result<ItToken> {
         self.0.it_token(di)
     }
+}
+
+fn check_strategy(s: Strategy) -> Result<()> {
+    if s.mobile_app.is_some() && s.flow != crate::strategy::Flow::Mobile {
+        return Err(Error::InvalidInput(format!(
+            "only the mobile flow presents a mobile app ({} names one)",
+            s.flow
+        )));
+    }
+    Ok(())
 }
 
 fn check_credentials(email: &str, password: &Password) -> Result<()> {

@@ -16,7 +16,6 @@ use crate::secret::{Password, ServiceTicket};
 use crate::strategy::Flow;
 use crate::ticket::Ticket;
 use serde_json::{json, Value};
-use std::time::Duration;
 use url::Url;
 
 /// Which JSON sign-in: the two differ in path prefix and client preset, and only the portal
@@ -41,13 +40,6 @@ impl Api {
             Api::Portal => "portal",
         }
     }
-
-    fn preset(self, ex: &Exchanger) -> ClientPreset {
-        match self {
-            Api::Mobile => ex.config().mobile_client.clone(),
-            Api::Portal => ex.config().portal_client.clone(),
-        }
-    }
 }
 
 const PAGE_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -55,14 +47,15 @@ const ACCEPT_LANGUAGE: &str = "en-US,en;q=0.9";
 const LOGIN_STEP: &str = "JSON login";
 const MFA_STEP: &str = "JSON MFA verification";
 
-/// Runs a JSON sign-in up to a ticket or an MFA challenge.
+/// Runs a JSON sign-in as the app `preset` up to a ticket or an MFA challenge.
 pub(crate) fn sign_in(
     ex: &Exchanger,
     api: Api,
+    preset: ClientPreset,
     email: &str,
     password: &Password,
 ) -> Result<FlowOutcome> {
-    let urls = Urls::new(ex, api)?;
+    let urls = Urls::new(ex, api, preset)?;
     let jar = CookieJar::new();
 
     // The page GET only collects the session and Cloudflare cookies the API POST expects.
@@ -75,9 +68,14 @@ pub(crate) fn sign_in(
         });
     }
 
-    if api == Api::Portal && !ex.config().portal_pause.is_zero() {
-        // Pacing only: a human takes a few seconds to type; the simulator configures zero.
-        pause(ex.config().portal_pause);
+    if let Some(wait) = ex.config().pacing_wait(api.flow()) {
+        // A person takes a few seconds to type; Cloudflare refuses POSTs that come too quickly.
+        log::debug!(
+            "{}: pacing {} ms before posting",
+            api.prefix(),
+            wait.as_millis()
+        );
+        ex.config().sleeper.sleep(wait);
     }
 
     log::debug!("{}: posting credentials", api.prefix());
@@ -137,10 +135,6 @@ fn page_step(api: Api) -> &'static str {
     }
 }
 
-fn pause(d: Duration) {
-    std::thread::sleep(d);
-}
-
 /// The URLs of one JSON sign-in.
 #[derive(Debug, Clone)]
 struct Urls {
@@ -152,8 +146,7 @@ struct Urls {
 }
 
 impl Urls {
-    fn new(ex: &Exchanger, api: Api) -> Result<Urls> {
-        let preset = api.preset(ex);
+    fn new(ex: &Exchanger, api: Api, preset: ClientPreset) -> Result<Urls> {
         if preset.client_id.trim().is_empty() || preset.service_url.trim().is_empty() {
             return Err(Error::InvalidConfig(format!(
                 "the {} client preset needs a client id and a service URL",

@@ -35,6 +35,11 @@ pub(crate) fn sign_in(ex: &Exchanger, email: &str, password: &Password) -> Resul
     let csrf = find_csrf(&signin.text())
         .ok_or_else(|| Error::unexpected("signin page", "no CSRF input"))?;
 
+    if let Some(wait) = ex.config().pacing_wait(Flow::Widget) {
+        // A person takes a few seconds to type; Cloudflare refuses POSTs that come too quickly.
+        log::debug!("widget: pacing {} ms before posting", wait.as_millis());
+        ex.config().sleeper.sleep(wait);
+    }
     log::debug!("widget: posting credentials");
     let form = [
         ("username", email),

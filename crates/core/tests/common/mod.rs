@@ -39,7 +39,7 @@ pub fn config(sim: &Simulator) -> Config {
     let mut c =
         Config::with_base_url(Domain::Com, &sim.base_url()).expect("simulator URL is a valid base");
     c.tokens = TokenPreference::Legacy;
-    c.strategies = vec![Flow::Widget];
+    c.set_flows(&[Flow::Widget]);
     let clock = sim.clock();
     c.clock = Arc::new(move || clock.now());
     c

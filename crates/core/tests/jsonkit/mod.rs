@@ -5,8 +5,8 @@
 
 use crate::common;
 use garmin_sso_core::{
-    Body, Client, Config, Flow, LoginOutcome, Method, PendingMfa, Request, Response, ServiceTicket,
-    Ticket, TokenPreference, Tokens, Transport, UreqTransport,
+    Body, Client, Config, LoginOutcome, Method, PendingMfa, Request, Response, ServiceTicket,
+    Strategy, Ticket, TokenPreference, Tokens, Transport, UreqTransport,
 };
 use garmin_sso_sim::Simulator;
 use std::sync::Arc;
@@ -17,14 +17,22 @@ pub const IOS_SERVICE: &str = "https://mobile.integration.garmin.com/gcm/ios";
 pub const PORTAL_SERVICE: &str = "https://connect.garmin.com/app";
 
 /// The common simulator config with the given strategies and token family.
-pub fn config_for(sim: &Simulator, strategies: &[Flow], tokens: TokenPreference) -> Config {
+pub fn config_for<S: Into<Strategy> + Copy>(
+    sim: &Simulator,
+    strategies: &[S],
+    tokens: TokenPreference,
+) -> Config {
     let mut c = common::config(sim);
-    c.strategies = strategies.to_vec();
+    c.strategies = strategies.iter().map(|&s| s.into()).collect();
     c.tokens = tokens;
     c
 }
 
-pub fn client_for(sim: &Simulator, strategies: &[Flow], tokens: TokenPreference) -> Client {
+pub fn client_for<S: Into<Strategy> + Copy>(
+    sim: &Simulator,
+    strategies: &[S],
+    tokens: TokenPreference,
+) -> Client {
     common::client_with(
         config_for(sim, strategies, tokens),
         Arc::new(UreqTransport::new()),
@@ -176,6 +184,10 @@ pub fn raw_ticket(
     service: &str,
 ) -> Ticket {
     let mut b = Browser::new();
+    // The sign-in page first, for its cookies: a cold login POST gets 429, as from Garmin.
+    let mut page = url::Url::parse(&format!("{}/mobile/sso/en/sign-in", sim.base_url())).unwrap();
+    page.query_pairs_mut().append_pair("clientId", client_id);
+    assert_eq!(b.get(page.as_str()).status, 200, "mobile sign-in page");
     let mut url = url::Url::parse(&format!("{}/mobile/api/login", sim.base_url())).unwrap();
     url.query_pairs_mut()
         .append_pair("clientId", client_id)
