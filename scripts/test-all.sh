@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test of the project, on a fresh machine: Rust unit and integration tests against the simulator,
+# Every test of the project, on a fresh machine: Rust unit and integration tests against the simulator
+# (the database token stores against a real SQLite file and a throwaway PostgreSQL server),
 # the keyring store against a real Secret Service, the C ABI (ctest + valgrind), the Kotlin/Python/Swift
 # bindings, and the Qt example's QtTest suite. Everything talks to simulators on 127.0.0.1 only.
 set -euo pipefail
@@ -14,8 +15,11 @@ step() { printf '\n=== %s\n' "$*"; }
 step "cargo build --release (library, CLI, bindings)"
 cargo build --release --workspace --locked
 
-step "cargo test (core, simulator, CLI)"
-cargo test --release --workspace --locked
+# Under a throwaway PostgreSQL on 127.0.0.1: the workspace build turns on the core's sqlite and
+# postgres features (through the CLI), so the PostgreSQL store's tests run here, and fail if the
+# server is missing when CI is set.
+step "cargo test (core, simulator, CLI; SQLite and PostgreSQL stores against real servers)"
+scripts/with-postgres.sh cargo test --release --workspace --locked
 
 step "cargo doc: no rustdoc warning, every intra-doc link resolves"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p garmin-sso-core -p garmin-sso-sim -p garmin-sso-ffi -p garmin-sso-uniffi

@@ -1,5 +1,6 @@
 //! `get`, `upload` and `refresh`: Connect API calls with the stored tokens. Every command refreshes
-//! when needed and writes refreshed tokens back into the folder, in the layout they were read from.
+//! when needed and writes refreshed tokens back into the store (a folder: in the layout they were
+//! read from).
 
 use crate::cli::{ApiArgs, GetArgs, UploadArgs};
 use crate::context;
@@ -9,15 +10,14 @@ use garmin_sso_core::{ApiRequest, Client, Error, ErrorKind, Session, TokenStore}
 use std::io::{self, Write};
 use std::sync::Arc;
 
-/// A session over the stored tokens that saves every refresh back into the same folder.
+/// A session over the stored tokens that saves every refresh back into the same store.
 fn open(args: &ApiArgs) -> Result<(Session, Arc<dyn TokenStore>), Failure> {
-    let dir = context::token_dir(&args.store)?;
-    let (tokens, store) = tokens::load(&dir)?;
+    let store = context::store(&args.store.place, args.store.account.as_deref())?;
+    let tokens = tokens::load(&store)?;
     let client = Client::new(context::config(&args.server)?)?;
     let session = Session::new(client, tokens);
-    let store: Arc<dyn TokenStore> = Arc::new(store);
-    session.persist_to(store.clone());
-    Ok((session, store))
+    session.persist_to(store.store.clone());
+    Ok((session, store.store))
 }
 
 pub fn get(args: &GetArgs) -> Result<(), Failure> {

@@ -65,9 +65,25 @@ pub struct ServerArgs {
 /// Where tokens are stored.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
+    #[command(flatten)]
+    pub place: StorePlace,
+    /// The account's row in a --store database (`--email` is accepted too).
+    #[arg(long, visible_alias = "email", value_name = "KEY")]
+    pub account: Option<String>,
+}
+
+/// A token folder or a database: the part of [`StoreArgs`] that `login` shares (its `--email` is
+/// the account).
+#[derive(Debug, Clone, Args)]
+pub struct StorePlace {
     /// Token folder (garth's layout). Default: a per-user data folder.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "store")]
     pub token_dir: Option<PathBuf>,
+    /// A database instead of a folder, one row per account: sqlite:PATH, or
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB (no TLS: a local or private-network server).
+    /// Refreshes are one at a time per account across every process using it.
+    #[arg(long, value_name = "sqlite:PATH|postgres://…")]
+    pub store: Option<String>,
 }
 
 /// Stored tokens plus where Garmin is: what every API command needs.
@@ -136,7 +152,10 @@ pub struct LoginArgs {
     #[arg(long, visible_alias = "client", value_enum, default_value = "android")]
     pub mobile_app: MobileApp,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub store: StorePlace,
+    /// The account's row in a --store database. Default: the --email.
+    #[arg(long, value_name = "KEY")]
+    pub account: Option<String>,
     #[command(flatten)]
     pub server: ServerArgs,
 }

@@ -9,20 +9,22 @@ use garmin_sso_core::{
     BrowserSignIn, Client, Error, LoginOutcome, PendingMfa, Secret, ServiceTicket, Ticket, Tokens,
 };
 use std::io::{self, Read};
-use std::path::Path;
 use std::time::Duration;
 
 /// Wrong codes a person at a terminal may retry before the CLI gives up (Garmin allows a few more).
 const TERMINAL_MFA_TRIES: usize = 3;
 
 pub fn login(args: &LoginArgs) -> Result<(), Failure> {
-    let dir = context::token_dir(&args.store)?;
+    let store = context::store(
+        &args.store,
+        args.account.as_deref().or(args.email.as_deref()),
+    )?;
     let mut config = context::config(&args.server)?;
     config.tokens = args.tokens;
     config.set_mobile_app(args.mobile_app);
     let client = Client::new(config)?;
     if args.browser {
-        return login_browser(args, &client, &dir);
+        return login_browser(args, &client, &store);
     }
     let email = args.email.as_deref().unwrap_or_default();
     let input = Input::new();
@@ -38,11 +40,11 @@ pub fn login(args: &LoginArgs) -> Result<(), Failure> {
             answer_mfa(&pending, args.mfa_code.as_deref(), &input)?
         }
     };
-    tokens::save(&dir, &tokens)?;
+    store.store.save(&tokens)?;
     println!(
         "Signed in as {email}; {} tokens saved in {}",
         tokens.family(),
-        dir.display()
+        store.name
     );
     tokens::print_summary(&tokens, client.config().clock.now());
     Ok(())
@@ -50,7 +52,7 @@ pub fn login(args: &LoginArgs) -> Result<(), Failure> {
 
 /// `login --browser`: the sign-in happens in a browser window; the tokens are stored like the other
 /// paths'.
-fn login_browser(args: &LoginArgs, client: &Client, dir: &Path) -> Result<(), Failure> {
+fn login_browser(args: &LoginArgs, client: &Client, store: &context::Store) -> Result<(), Failure> {
     let mut browser = BrowserSignIn::new()
         .headless(args.headless)
         .no_sandbox(args.no_sandbox)
@@ -69,11 +71,11 @@ fn login_browser(args: &LoginArgs, client: &Client, dir: &Path) -> Result<(), Fa
         );
     }
     let tokens = browser.sign_in(client)?;
-    tokens::save(dir, &tokens)?;
+    store.store.save(&tokens)?;
     println!(
         "Signed in in the browser; {} tokens saved in {}",
         tokens.family(),
-        dir.display()
+        store.name
     );
     tokens::print_summary(&tokens, client.config().clock.now());
     Ok(())
@@ -120,7 +122,7 @@ pub fn browser_url(args: &BrowserUrlArgs) -> Result<(), Failure> {
 }
 
 pub fn exchange_ticket(args: &ExchangeTicketArgs) -> Result<(), Failure> {
-    let dir = context::token_dir(&args.store)?;
+    let store = context::store(&args.store.place, args.store.account.as_deref())?;
     let mut config = context::config(&args.server)?;
     config.tokens = args.tokens;
     config.set_mobile_app(args.mobile_app);
@@ -145,11 +147,11 @@ pub fn exchange_ticket(args: &ExchangeTicketArgs) -> Result<(), Failure> {
         }
         (None, None) => return Err(Failure::other("pass --ticket or --url")),
     };
-    tokens::save(&dir, &tokens)?;
+    store.store.save(&tokens)?;
     println!(
         "Signed in; {} tokens saved in {}",
         tokens.family(),
-        dir.display()
+        store.name
     );
     tokens::print_summary(&tokens, client.config().clock.now());
     Ok(())

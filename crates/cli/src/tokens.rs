@@ -1,5 +1,6 @@
-//! The token folder: `status`, `logout`, `export`, `import`, and the load/save every other command
-//! uses. The folder is garth's layout (`oauth1_token.json` + `oauth2_token.json`, or `di_token.json`,
+//! The token store: `status`, `logout`, `export`, `import`, and the load every other command uses.
+//! The store is a folder (`--token-dir`) or one account's row in a database (`--store`, see
+//! `context::store`). The folder is garth's layout (`oauth1_token.json` + `oauth2_token.json`, or `di_token.json`,
 //! or python-garminconnect's `garmin_tokens.json`) kept by the core's [`GarthDirStore`]: 0600 files in
 //! a 0700 folder, replaced atomically, symlinks refused.
 
@@ -7,30 +8,20 @@ use crate::cli::{ImportArgs, StoreArgs};
 use crate::context;
 use crate::exit::Failure;
 use crate::timefmt;
-use garmin_sso_core::{
-    import_garminconnect, import_garth_dumps, GarthDirStore, GarthFormat, TokenStore,
-};
+use garmin_sso_core::{import_garminconnect, import_garth_dumps, GarthFormat};
 use garmin_sso_core::{Clock, Error, SystemClock, Tokens};
 use std::io::{self, Read};
-use std::path::Path;
 
-/// The tokens in `dir`, and the store that read them (it remembers the layout, so a save after a
-/// refresh writes the same files).
-pub fn load(dir: &Path) -> Result<(Tokens, GarthDirStore), Failure> {
-    let store = GarthDirStore::new(dir);
-    match store.load()? {
-        Some(t) => Ok((t, store)),
+/// The stored tokens (a folder's store remembers the layout it read, so a save after a refresh
+/// writes the same files).
+pub fn load(store: &context::Store) -> Result<Tokens, Failure> {
+    match store.store.load()? {
+        Some(t) => Ok(t),
         None => Err(Failure::other(format!(
             "no tokens in {}; sign in first with `garmin-sso login` (or import some with `garmin-sso import`)",
-            dir.display()
+            store.name
         ))),
     }
-}
-
-/// Stores `tokens` in `dir` in garth's layout.
-pub fn save(dir: &Path, tokens: &Tokens) -> Result<(), Failure> {
-    GarthDirStore::new(dir).save(tokens)?;
-    Ok(())
 }
 
 /// Prints what a person wants to know about tokens — never the tokens.
@@ -87,14 +78,13 @@ pub fn summary(tokens: &Tokens, now: i64) -> Vec<String> {
 }
 
 pub fn status(args: &StoreArgs) -> Result<(), Failure> {
-    let dir = context::token_dir(args)?;
-    let (tokens, store) = load(&dir)?;
+    let store = open(args)?;
+    let tokens = load(&store)?;
     let now = SystemClock.now();
-    println!(
-        "tokens in {} ({})",
-        dir.display(),
-        layout_name(store.format())
-    );
+    match &store.garth {
+        Some(g) => println!("tokens in {} ({})", store.name, layout_name(g.format())),
+        None => println!("tokens in {}", store.name),
+    }
     print_summary(&tokens, now);
     let state = if tokens.expires_at() > now {
         "access token valid"
@@ -107,6 +97,10 @@ pub fn status(args: &StoreArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn open(args: &StoreArgs) -> Result<context::Store, Failure> {
+    context::store(&args.place, args.account.as_deref())
+}
+
 fn layout_name(f: Option<GarthFormat>) -> &'static str {
     match f {
         Some(GarthFormat::Legacy) => "garth's oauth1_token.json + oauth2_token.json",
@@ -117,26 +111,25 @@ fn layout_name(f: Option<GarthFormat>) -> &'static str {
 }
 
 pub fn logout(args: &StoreArgs) -> Result<(), Failure> {
-    let dir = context::token_dir(args)?;
-    GarthDirStore::new(&dir).clear()?;
-    println!("Deleted the stored tokens in {}", dir.display());
+    let store = open(args)?;
+    store.store.clear()?;
+    println!("Deleted the stored tokens in {}", store.name);
     Ok(())
 }
 
 pub fn export(args: &StoreArgs) -> Result<(), Failure> {
-    let dir = context::token_dir(args)?;
-    let (tokens, _) = load(&dir)?;
+    let tokens = load(&open(args)?)?;
     println!("{}", tokens.to_json());
     Ok(())
 }
 
 pub fn import(args: &ImportArgs) -> Result<(), Failure> {
-    let dir = context::token_dir(&args.store)?;
+    let store = open(&args.store)?;
     let mut text = String::new();
     io::stdin().read_to_string(&mut text)?;
     let tokens = parse_any(&text)?;
-    save(&dir, &tokens)?;
-    println!("Imported {} tokens into {}", tokens.family(), dir.display());
+    store.store.save(&tokens)?;
+    println!("Imported {} tokens into {}", tokens.family(), store.name);
     print_summary(&tokens, SystemClock.now());
     Ok(())
 }

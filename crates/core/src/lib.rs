@@ -85,6 +85,10 @@ pub use store::{
     write_file_atomic, CloneStore, GarthDirStore, GarthFormat, JsonFileStore, StoreLock,
     TokenStore,
 };
+#[cfg(feature = "postgres")]
+pub use store::{PostgresStore, POSTGRES_TOKENS_TABLE};
+#[cfg(feature = "sqlite")]
+pub use store::{SqliteStore, SQLITE_TOKENS_TABLE};
 pub use strategy::{Flow, Strategy};
 pub use ticket::Ticket;
 pub use tokens::{DiToken, OAuth1Token, OAuth2Token, TokenFamily, Tokens, SCHEMA_VERSION};

@@ -5,7 +5,9 @@
 //! - [`JsonFileStore`]: one 0600 file holding [`Tokens::to_json`], replaced atomically;
 //! - [`GarthDirStore`]: garth's token folder (and python-garminconnect's `garmin_tokens.json`), so
 //!   users migrating from those libraries keep their session;
-//! - `KeyringStore` (cargo feature `keyring`): the OS keyring.
+//! - `KeyringStore` (cargo feature `keyring`): the OS keyring;
+//! - `SqliteStore` (cargo feature `sqlite`) and `PostgresStore` (cargo feature `postgres`): many
+//!   accounts' tokens, one row per account key, for servers that keep their users' sessions.
 //!
 //! Plus converters for garth's base64 `dumps()` string and python-garminconnect's JSON.
 
@@ -14,6 +16,10 @@ mod foreign;
 mod garth;
 #[cfg(feature = "keyring")]
 mod keyring;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 pub use file::{write_file_atomic, JsonFileStore};
 pub use foreign::{
@@ -22,6 +28,10 @@ pub use foreign::{
 pub use garth::{GarthDirStore, GarthFormat};
 #[cfg(feature = "keyring")]
 pub use keyring::KeyringStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresStore, POSTGRES_TOKENS_TABLE};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteStore, SQLITE_TOKENS_TABLE};
 
 use crate::error::Result;
 use crate::tokens::Tokens;
