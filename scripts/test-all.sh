@@ -14,6 +14,9 @@ step() { printf '\n=== %s\n' "$*"; }
 step "cargo build --release (library, CLI, bindings)"
 cargo build --release --workspace --locked
 
+step "parity: docs/parity.md names what every front end really exports"
+python3 scripts/check-parity.py
+
 step "cargo test (core, simulator, CLI)"
 cargo test --release --workspace --locked
 
