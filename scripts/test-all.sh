@@ -15,6 +15,9 @@ step() { printf '\n=== %s\n' "$*"; }
 step "cargo build --release (library, CLI, bindings)"
 cargo build --release --workspace --locked
 
+step "parity: docs/parity.md names what every front end really exports"
+python3 scripts/check-parity.py
+
 # Under a throwaway PostgreSQL on 127.0.0.1: the workspace build turns on the core's sqlite and
 # postgres features (through the CLI), so the PostgreSQL store's tests run here, and fail if the
 # server is missing when CI is set.

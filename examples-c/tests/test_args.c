@@ -1,5 +1,5 @@
 /* Every function, given NULL for each pointer it needs, answers NULL_ARGUMENT; given a string that is
- * not UTF-8, answers INVALID_UTF8; given an out-of-range enum value, INVALID_ARGUMENT — and leaves its
+ * not UTF-8, answers INVALID_UTF8; given an out-of-range enum value, INVALID_INPUT — and leaves its
  * out-parameters untouched. Free functions accept NULL. */
 #include "test_util.h"
 
@@ -7,7 +7,7 @@
 
 #define NUL(call) CHECK_STATUS(call, GARMIN_SSO_STATUS_NULL_ARGUMENT)
 #define BAD(call) CHECK_STATUS(call, GARMIN_SSO_STATUS_INVALID_UTF8)
-#define INV(call) CHECK_STATUS(call, GARMIN_SSO_STATUS_INVALID_ARGUMENT)
+#define INV(call) CHECK_STATUS(call, GARMIN_SSO_STATUS_INVALID_INPUT)
 
 static const char B[] = "bad \xc3\x28 utf8";
 #define S "x"
@@ -69,14 +69,20 @@ static void config_functions(void) {
   BAD(garmin_sso_config_set_user_agent(c, GARMIN_SSO_USER_AGENT_API, B));
   INV(garmin_sso_config_set_user_agent(c, 7, S));
   INV(garmin_sso_config_set_user_agent(c, GARMIN_SSO_USER_AGENT_SSO, "two\nlines"));
-  uint32_t strategies[] = {GARMIN_SSO_STRATEGY_WIDGET};
-  uint32_t bad_strategies[] = {GARMIN_SSO_STRATEGY_WIDGET, 3};
-  NUL(garmin_sso_config_set_strategies(NULL, strategies, 1));
-  NUL(garmin_sso_config_set_strategies(c, NULL, 1));
-  INV(garmin_sso_config_set_strategies(c, NULL, 0));
-  INV(garmin_sso_config_set_strategies(c, bad_strategies, 2));
-  NUL(garmin_sso_config_set_token_family(NULL, GARMIN_SSO_TOKEN_FAMILY_DI));
-  INV(garmin_sso_config_set_token_family(c, 3));
+  uint32_t flows[] = {GARMIN_SSO_FLOW_WIDGET};
+  uint32_t bad_flows[] = {GARMIN_SSO_FLOW_WIDGET, 3};
+  NUL(garmin_sso_config_set_flows(NULL, flows, 1));
+  NUL(garmin_sso_config_set_flows(c, NULL, 1));
+  INV(garmin_sso_config_set_flows(c, NULL, 0));
+  INV(garmin_sso_config_set_flows(c, bad_flows, 2));
+  CHECK(contains(garmin_sso_last_error_message(), "garmin_sso_flow"));
+  CHECK_OK(garmin_sso_config_set_flows(c, flows, 1));
+  NUL(garmin_sso_config_set_token_preference(NULL, GARMIN_SSO_TOKEN_PREFERENCE_DI));
+  INV(garmin_sso_config_set_token_preference(c, 3));
+  CHECK_OK(garmin_sso_config_set_token_preference(c, GARMIN_SSO_TOKEN_PREFERENCE_LEGACY));
+  NUL(garmin_sso_config_set_mobile_app(NULL, GARMIN_SSO_MOBILE_APP_IOS));
+  INV(garmin_sso_config_set_mobile_app(c, 2));
+  CHECK_OK(garmin_sso_config_set_mobile_app(c, GARMIN_SSO_MOBILE_APP_IOS));
   const char *ids[] = {"A", NULL};
   const char *bad_ids[] = {"A", B};
   NUL(garmin_sso_config_set_di_client_ids(NULL, ids, 1));
@@ -96,7 +102,7 @@ static void config_functions(void) {
   CHECK_OK(garmin_sso_config_set_base_url(c, "http://127.0.0.1:1"));
   CHECK_OK(garmin_sso_client_new(c, &client));
   garmin_sso_session *s = SENT;
-  CHECK_STATUS(garmin_sso_client_login_with(client, GARMIN_SSO_STRATEGY_MOBILE, "a@b.c", "pw", &s, NULL),
+  CHECK_STATUS(garmin_sso_client_login_with(client, GARMIN_SSO_FLOW_MOBILE, "a@b.c", "pw", &s, NULL),
                GARMIN_SSO_STATUS_NETWORK);
   CHECK(contains(garmin_sso_last_error_message(), "checked"));
   CHECK(transport_checks_ran && s == SENT);
@@ -119,7 +125,7 @@ static void client_functions(garmin_sso_client *c) {
   NUL(garmin_sso_client_login(c, S, S, NULL, &m));
   BAD(garmin_sso_client_login(c, B, S, &s, &m));
   BAD(garmin_sso_client_login(c, S, B, &s, &m));
-  uint32_t chain[] = {GARMIN_SSO_STRATEGY_MOBILE};
+  uint32_t chain[] = {GARMIN_SSO_FLOW_MOBILE};
   uint32_t bad_chain[] = {17};
   NUL(garmin_sso_client_login_chain(NULL, chain, 1, S, S, &s, &m));
   NUL(garmin_sso_client_login_chain(c, NULL, 1, S, S, &s, &m));
@@ -183,8 +189,8 @@ static void mfa_functions(garmin_sso_pending_mfa *m) {
   NUL(garmin_sso_pending_mfa_method(m, NULL));
   NUL(garmin_sso_pending_mfa_code_sent_to(NULL, &str));
   NUL(garmin_sso_pending_mfa_code_sent_to(m, NULL));
-  NUL(garmin_sso_pending_mfa_strategy(NULL, &u));
-  NUL(garmin_sso_pending_mfa_strategy(m, NULL));
+  NUL(garmin_sso_pending_mfa_flow(NULL, &u));
+  NUL(garmin_sso_pending_mfa_flow(m, NULL));
   CHECK(s == SENT && str == SENT && u == 77);
   garmin_sso_pending_mfa_free(NULL);
 }
@@ -225,6 +231,14 @@ static void session_functions(garmin_sso_session *s) {
   BAD(garmin_sso_session_request(s, "GET", "/x", NULL, 0, bad_name, 1, NULL, 0, &r));
   BAD(garmin_sso_session_request(s, "GET", "/x", NULL, 0, bad_value, 1, NULL, 0, &r));
   INV(garmin_sso_session_request(s, "BREW", "/x", NULL, 0, NULL, 0, NULL, 0, &r));
+  {
+    /* a long argument is cut in the message, never repeated whole */
+    char method[2048];
+    memset(method, 'M', sizeof method - 1);
+    method[sizeof method - 1] = '\0';
+    INV(garmin_sso_session_request(s, method, "/x", NULL, 0, NULL, 0, NULL, 0, &r));
+    CHECK(strlen(garmin_sso_last_error_message()) < 200);
+  }
   NUL(garmin_sso_session_get_json(NULL, "/x", &str));
   NUL(garmin_sso_session_get_json(s, NULL, &str));
   NUL(garmin_sso_session_get_json(s, "/x", NULL));
@@ -312,8 +326,8 @@ static void oauth1_function(void) {
   CHECK(garmin_sso_oauth1_authorization(M, U, NULL, K, C, B, "s", N, 1, &h) == GARMIN_SSO_STATUS_INVALID_UTF8);
   CHECK(garmin_sso_oauth1_authorization(M, U, NULL, K, C, "t", B, N, 1, &h) == GARMIN_SSO_STATUS_INVALID_UTF8);
   CHECK(garmin_sso_oauth1_authorization(M, U, NULL, K, C, NULL, NULL, B, 1, &h) == GARMIN_SSO_STATUS_INVALID_UTF8);
-  CHECK(garmin_sso_oauth1_authorization(M, U, NULL, K, C, "t", NULL, N, 1, &h) == GARMIN_SSO_STATUS_INVALID_ARGUMENT);
-  CHECK(garmin_sso_oauth1_authorization(M, U, NULL, K, C, NULL, NULL, N, -1, &h) == GARMIN_SSO_STATUS_INVALID_ARGUMENT);
+  CHECK(garmin_sso_oauth1_authorization(M, U, NULL, K, C, "t", NULL, N, 1, &h) == GARMIN_SSO_STATUS_INVALID_INPUT);
+  CHECK(garmin_sso_oauth1_authorization(M, U, NULL, K, C, NULL, NULL, N, -1, &h) == GARMIN_SSO_STATUS_INVALID_INPUT);
   CHECK(garmin_sso_oauth1_authorization(M, "not a url", NULL, K, C, NULL, NULL, N, 1, &h) != 0);
   CHECK(garmin_sso_oauth1_authorization(M, U, NULL, "", C, NULL, NULL, N, 1, &h) != 0);
   CHECK(h == SENT);

@@ -1,4 +1,4 @@
-/* A full day of an app against the simulator: sign in (default chain; each strategy alone; MFA in two
+/* A full day of an app against the simulator: sign in (default chain; each flow alone; MFA in two
  * calls), web-view sign-in, API calls, JSON helpers, download, FIT upload from memory and from a path,
  * refresh with the refresh callback, export/import as JSON, token files, logout — with every log line
  * captured at TRACE level and checked to hold no password, code, token or ticket. Plus the standalone
@@ -88,7 +88,11 @@ static void webview_user_signs_in(const char *sign_in_url, char *location) {
   snprintf(form, sizeof form, "username=%s&password=%s&embed=false", user, pass);
   curl_free(user);
   curl_free(pass);
+  /* A web view loads the page (and its cookies) before the form is posted; a cold POST gets 429. */
+  curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
   curl_easy_setopt(c, CURLOPT_URL, sign_in_url);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+  CHECK(curl_easy_perform(c) == CURLE_OK);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, location);
@@ -118,20 +122,20 @@ static void oauth1_known_answer(void) {
   garmin_sso_string_free(h);
 }
 
-static garmin_sso_session *login_each_strategy(const garmin_sso_client *c) {
-  uint32_t all[] = {GARMIN_SSO_STRATEGY_WIDGET, GARMIN_SSO_STRATEGY_MOBILE, GARMIN_SSO_STRATEGY_PORTAL};
+static garmin_sso_session *login_each_flow(const garmin_sso_client *c) {
+  uint32_t all[] = {GARMIN_SSO_FLOW_WIDGET, GARMIN_SSO_FLOW_MOBILE, GARMIN_SSO_FLOW_PORTAL};
   for (int i = 0; i < 3; i++) {
     garmin_sso_session *s = NULL;
     garmin_sso_pending_mfa *m = NULL;
     CHECK_OK(garmin_sso_client_login_with(c, all[i], PLAIN_EMAIL, PLAIN_PASSWORD, &s, &m));
     CHECK(s != NULL && m == NULL);
     garmin_sso_session_free(s);
-    /* MFA in two calls, on every strategy */
+    /* MFA in two calls, on every flow */
     CHECK_OK(garmin_sso_client_login_with(c, all[i], MFA_EMAIL, MFA_PASSWORD, &s, &m));
     CHECK(s == NULL && m != NULL);
-    uint32_t strategy = 99;
-    CHECK_OK(garmin_sso_pending_mfa_strategy(m, &strategy));
-    CHECK(strategy == all[i]);
+    uint32_t flow = 99;
+    CHECK_OK(garmin_sso_pending_mfa_flow(m, &flow));
+    CHECK(flow == all[i]);
     char *method = NULL, *sent_to = NULL;
     CHECK_OK(garmin_sso_pending_mfa_method(m, &method));
     CHECK(strcmp(method, "email") == 0);
@@ -148,7 +152,7 @@ static garmin_sso_session *login_each_strategy(const garmin_sso_client *c) {
     garmin_sso_session_free(s);
   }
   /* an explicit chain */
-  uint32_t chain[] = {GARMIN_SSO_STRATEGY_PORTAL, GARMIN_SSO_STRATEGY_WIDGET};
+  uint32_t chain[] = {GARMIN_SSO_FLOW_PORTAL, GARMIN_SSO_FLOW_WIDGET};
   garmin_sso_session *s = NULL;
   CHECK_OK(garmin_sso_client_login_chain(c, chain, 2, PLAIN_EMAIL, PLAIN_PASSWORD, &s, NULL));
   garmin_sso_session_free(s);
@@ -168,7 +172,7 @@ int main(void) {
   CHECK_OK(garmin_sso_client_new(cfg, &c));
   garmin_sso_config_free(cfg); /* the client keeps its own copy */
 
-  garmin_sso_session *s = login_each_strategy(c);
+  garmin_sso_session *s = login_each_flow(c);
   uint32_t family = 99;
   CHECK_OK(garmin_sso_session_token_family(s, &family));
   CHECK(family == GARMIN_SSO_TOKEN_FAMILY_DI);
@@ -203,7 +207,8 @@ int main(void) {
   CHECK_OK(garmin_sso_session_get_json(s, "/userprofile-service/socialProfile", &json));
   CHECK(contains(json, "\"displayName\":\"runner\""));
   garmin_sso_string_free(json);
-  CHECK_STATUS(garmin_sso_session_get_json(s, "/no-such-service", &json), GARMIN_SSO_STATUS_HTTP_STATUS);
+  CHECK_STATUS(garmin_sso_session_get_json(s, "/no-such-service", &json), GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE);
+  CHECK(contains(garmin_sso_last_error_message(), "404"));
 
   /* FIT upload from memory, then from a path, then download */
   const uint8_t fit[] = {0x0e, 0x10, 0x43, 0x08, 0x10, 0, 0, 0, '.', 'F', 'I', 'T', 0, 0, 'r', 'i', 'd', 'e'};

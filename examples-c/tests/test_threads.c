@@ -82,7 +82,7 @@ int main(void) {
   CHECK(strlen(wrong.message) > 0);
   /* that thread's error is not this thread's */
   CHECK(garmin_sso_last_error_status() == GARMIN_SSO_STATUS_OK && strlen(garmin_sso_last_error_message()) == 0);
-  submit_job right = {mfa, MFA_CODE, GARMIN_SSO_STATUS_PANIC, NULL, ""};
+  submit_job right = {mfa, MFA_CODE, GARMIN_SSO_STATUS_INTERNAL, NULL, ""};
   CHECK(pthread_create(&t, NULL, submit, &right) == 0);
   CHECK(pthread_join(t, NULL) == 0);
   if (right.status != GARMIN_SSO_STATUS_OK) FAIL("submit on a second thread: %s", right.message);

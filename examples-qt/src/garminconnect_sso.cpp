@@ -52,42 +52,6 @@ struct Outcome
     static Outcome failed(Failure f, const QString &message) { return {false, f, message, -1}; }
 };
 
-Failure failureOf(uint32_t status)
-{
-    switch (status) {
-    case GARMIN_SSO_STATUS_OK:
-        return Failure::None;
-    case GARMIN_SSO_STATUS_INVALID_CREDENTIALS:
-        return Failure::InvalidCredentials;
-    case GARMIN_SSO_STATUS_MFA_CODE_REJECTED:
-        return Failure::MfaCodeRejected;
-    case GARMIN_SSO_STATUS_MFA_CHALLENGE_ENDED:
-        return Failure::MfaChallengeEnded;
-    case GARMIN_SSO_STATUS_RATE_LIMITED:
-        return Failure::RateLimited;
-    case GARMIN_SSO_STATUS_BLOCKED:
-        return Failure::Blocked;
-    case GARMIN_SSO_STATUS_ACCOUNT_LOCKED:
-    case GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE:
-        return Failure::AccountProblem;
-    case GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY:
-        return Failure::DuplicateActivity;
-    case GARMIN_SSO_STATUS_SIGN_IN_NEEDED:
-    case GARMIN_SSO_STATUS_MFA_REQUIRED:
-        return Failure::SignInNeeded;
-    case GARMIN_SSO_STATUS_NETWORK:
-    case GARMIN_SSO_STATUS_TIMEOUT:
-        return Failure::Network;
-    case GARMIN_SSO_STATUS_NULL_ARGUMENT:
-    case GARMIN_SSO_STATUS_INVALID_UTF8:
-    case GARMIN_SSO_STATUS_INVALID_ARGUMENT:
-    case GARMIN_SSO_STATUS_TICKET_NOT_FOUND:
-        return Failure::BadInput;
-    default:
-        return Failure::Other;
-    }
-}
-
 // Reads the calling thread's last error right after a failed call.
 Outcome outcomeOf(uint32_t status)
 {
@@ -95,7 +59,7 @@ Outcome outcomeOf(uint32_t status)
         return Outcome::success();
     Outcome o;
     o.ok = false;
-    o.failure = failureOf(status);
+    o.failure = GarminConnectSso::failureForStatus(int(status));
     o.message = QString::fromUtf8(garmin_sso_last_error_message());
     o.retryAfter = int(garmin_sso_last_error_retry_after_seconds());
     if (o.message.isEmpty())
@@ -117,6 +81,17 @@ uint32_t transportResultOf(HttpResult::Failure f)
     default:
         return GARMIN_SSO_TRANSPORT_RESULT_OTHER;
     }
+}
+
+uint32_t mobileAppOf(GarminConnectSso::MobileApp app)
+{
+    switch (app) {
+    case GarminConnectSso::MobileApp::Ios:
+        return GARMIN_SSO_MOBILE_APP_IOS;
+    case GarminConnectSso::MobileApp::Android:
+        break;
+    }
+    return GARMIN_SSO_MOBILE_APP_ANDROID;
 }
 
 void forwardLog(void *, uint32_t level, const char *message)
@@ -175,6 +150,8 @@ public:
     static uint32_t transport(void *userData, const garmin_sso_transport_request *req,
                               garmin_sso_transport_response *resp) noexcept;
     static void refreshed(void *userData, const char *tokensJson) noexcept;
+    // A config with the app's options (domain, base URL, timeout, mobile app) and no transport.
+    Outcome newConfig(const QString &wantedDomain, garmin_sso_config **out) const;
 
     // --- Worker thread only -------------------------------------------------------------------
 
@@ -193,6 +170,7 @@ public:
     void record(const Outcome &o);
     // Ends a sign-in job: stores the session and announces the outcome.
     void finishSignIn(const Outcome &o, const QByteArray &sessionJson);
+    void finishUpload(const Outcome &o, const QJsonObject &answer);
     void setAuthenticated(bool value);
     void saveSession(const QByteArray &json);
     void forgetSession();
@@ -272,10 +250,8 @@ void GarminConnectSsoPrivate::refreshed(void *userData, const char *tokensJson) 
     }
 }
 
-Outcome GarminConnectSsoPrivate::ensureClient(const QString &wantedDomain)
+Outcome GarminConnectSsoPrivate::newConfig(const QString &wantedDomain, garmin_sso_config **out) const
 {
-    if (client && clientDomain == wantedDomain)
-        return Outcome::success();
     garmin_sso_config *config = nullptr;
     uint32_t st = garmin_sso_config_new(wantedDomain.toUtf8().constData(), &config);
     if (st == GARMIN_SSO_STATUS_OK && !options.baseUrl.isEmpty())
@@ -283,11 +259,27 @@ Outcome GarminConnectSsoPrivate::ensureClient(const QString &wantedDomain)
     if (st == GARMIN_SSO_STATUS_OK && options.timeoutMs > 0)
         st = garmin_sso_config_set_timeout_ms(config, uint64_t(options.timeoutMs));
     if (st == GARMIN_SSO_STATUS_OK)
-        st = garmin_sso_config_set_transport(config, &GarminConnectSsoPrivate::transport, this);
+        st = garmin_sso_config_set_mobile_app(config, mobileAppOf(options.mobileApp));
+    const Outcome o = outcomeOf(st); // before anything else can touch this thread's last error
+    if (!o.ok) {
+        garmin_sso_config_free(config);
+        config = nullptr;
+    }
+    *out = config;
+    return o;
+}
+
+Outcome GarminConnectSsoPrivate::ensureClient(const QString &wantedDomain)
+{
+    if (client && clientDomain == wantedDomain)
+        return Outcome::success();
+    garmin_sso_config *config = nullptr;
+    Outcome o = newConfig(wantedDomain, &config);
     garmin_sso_client *fresh = nullptr;
-    if (st == GARMIN_SSO_STATUS_OK)
-        st = garmin_sso_client_new(config, &fresh);
-    const Outcome o = outcomeOf(st);
+    if (o.ok)
+        o = outcomeOf(garmin_sso_config_set_transport(config, &GarminConnectSsoPrivate::transport, this));
+    if (o.ok)
+        o = outcomeOf(garmin_sso_client_new(config, &fresh));
     garmin_sso_config_free(config);
     if (!o.ok)
         return o;
@@ -355,6 +347,20 @@ void GarminConnectSsoPrivate::finishSignIn(const Outcome &o, const QByteArray &s
     saveSession(sessionJson);
     setAuthenticated(true);
     emit q->authenticated();
+}
+
+void GarminConnectSsoPrivate::finishUpload(const Outcome &o, const QJsonObject &answer)
+{
+    record(o);
+    finishJob();
+    if (o.failure == Failure::SignInNeeded)
+        setAuthenticated(false);
+    if (!o.ok) {
+        emit q->uploadFailed(o.message);
+        return;
+    }
+    lastUpload = answer;
+    emit q->uploadSucceeded();
 }
 
 void GarminConnectSsoPrivate::record(const Outcome &o)
@@ -445,15 +451,13 @@ QUrl GarminConnectSso::webViewSignInUrl() const
     garmin_sso_config *config = nullptr;
     garmin_sso_client *client = nullptr;
     LibString url;
-    uint32_t st = garmin_sso_config_new(d->domain.toUtf8().constData(), &config);
-    if (st == GARMIN_SSO_STATUS_OK && !d->options.baseUrl.isEmpty())
-        st = garmin_sso_config_set_base_url(config, d->options.baseUrl.toUtf8().constData());
-    if (st == GARMIN_SSO_STATUS_OK)
-        st = garmin_sso_client_new(config, &client);
-    if (st == GARMIN_SSO_STATUS_OK)
-        st = garmin_sso_client_browser_sign_in_url(client, &url.p);
-    if (st != GARMIN_SSO_STATUS_OK)
-        qCWarning(lcGarminSso) << "no web-view sign-in URL:" << garmin_sso_last_error_message();
+    Outcome o = d->newConfig(d->domain, &config);
+    if (o.ok)
+        o = outcomeOf(garmin_sso_client_new(config, &client));
+    if (o.ok)
+        o = outcomeOf(garmin_sso_client_browser_sign_in_url(client, &url.p));
+    if (!o.ok)
+        qCWarning(lcGarminSso) << "no web-view sign-in URL:" << o.message;
     garmin_sso_client_free(client);
     garmin_sso_config_free(config);
     return QUrl(url.text());
@@ -462,6 +466,53 @@ QUrl GarminConnectSso::webViewSignInUrl() const
 bool GarminConnectSso::isTicketNavigation(const QUrl &url)
 {
     return QUrlQuery(url).queryItemValue(QStringLiteral("ticket")).startsWith(QLatin1String("ST-"));
+}
+
+GarminConnectSso::Failure GarminConnectSso::failureForStatus(int status, bool *known)
+{
+    // One row per garmin_sso_status; tst_garminconnect_sso's failureForEveryStatus walks them all.
+    if (known)
+        *known = true;
+    switch (status) {
+    case GARMIN_SSO_STATUS_OK:
+        return Failure::None;
+    case GARMIN_SSO_STATUS_INVALID_CREDENTIALS:
+        return Failure::InvalidCredentials;
+    case GARMIN_SSO_STATUS_MFA_REQUIRED:
+        return Failure::MfaRequired;
+    case GARMIN_SSO_STATUS_MFA_CODE_REJECTED:
+        return Failure::MfaCodeRejected;
+    case GARMIN_SSO_STATUS_MFA_CHALLENGE_ENDED:
+        return Failure::MfaChallengeEnded;
+    case GARMIN_SSO_STATUS_RATE_LIMITED:
+        return Failure::RateLimited;
+    case GARMIN_SSO_STATUS_BLOCKED:
+        return Failure::Blocked;
+    case GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE:
+        return Failure::AccountUnusable;
+    case GARMIN_SSO_STATUS_SIGN_IN_NEEDED:
+        return Failure::SignInNeeded;
+    case GARMIN_SSO_STATUS_NETWORK:
+        return Failure::Network;
+    case GARMIN_SSO_STATUS_TIMEOUT:
+        return Failure::Timeout;
+    case GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY:
+        return Failure::DuplicateActivity;
+    case GARMIN_SSO_STATUS_STORAGE:
+        return Failure::Storage;
+    case GARMIN_SSO_STATUS_INVALID_INPUT:
+    case GARMIN_SSO_STATUS_NULL_ARGUMENT:
+    case GARMIN_SSO_STATUS_INVALID_UTF8:
+        return Failure::InvalidInput;
+    case GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE:
+        return Failure::UnexpectedResponse;
+    case GARMIN_SSO_STATUS_INTERNAL:
+        return Failure::Internal;
+    default:
+        if (known)
+            *known = false;
+        return Failure::Internal;
+    }
 }
 
 void GarminConnectSso::login(const QString &email, const QString &password)
@@ -510,7 +561,7 @@ void GarminConnectSso::submitMfaCode(const QString &code)
         if (!dp->pending) {
             o = Outcome::failed(Failure::MfaChallengeEnded, QStringLiteral("no MFA challenge is open; sign in again"));
         } else if (codeUtf8.isEmpty()) {
-            o = Outcome::failed(Failure::BadInput, QStringLiteral("the MFA code is empty"));
+            o = Outcome::failed(Failure::InvalidInput, QStringLiteral("the MFA code is empty"));
         } else {
             garmin_sso_session *fresh = nullptr;
             o = outcomeOf(garmin_sso_pending_mfa_submit(dp->pending, codeUtf8.constData(), &fresh));
@@ -552,7 +603,7 @@ void GarminConnectSso::uploadFitFile(const QString &fitFilePath)
     const QFileInfo info(fitFilePath);
     if (!info.isFile() || !info.isReadable()) {
         // Checked here so the message can name the path; the library would only say "cannot read".
-        const Outcome o = Outcome::failed(Failure::BadInput, tr("cannot read the FIT file %1").arg(fitFilePath));
+        const Outcome o = Outcome::failed(Failure::InvalidInput, tr("cannot read the FIT file %1").arg(fitFilePath));
         d->record(o);
         QMetaObject::invokeMethod(this, [this, o] { emit uploadFailed(o.message); }, Qt::QueuedConnection);
         return;
@@ -566,18 +617,7 @@ void GarminConnectSso::uploadFitFile(const QString &fitFilePath)
                 return garmin_sso_session_upload_fit_path(dp->session, path.constData(), r);
             },
             &answer);
-        dp->deliver([dp, o, answer] {
-            dp->record(o);
-            dp->finishJob();
-            if (o.failure == Failure::SignInNeeded)
-                dp->setAuthenticated(false);
-            if (!o.ok) {
-                emit dp->q->uploadFailed(o.message);
-                return;
-            }
-            dp->lastUpload = answer;
-            emit dp->q->uploadSucceeded();
-        });
+        dp->deliver([dp, o, answer] { dp->finishUpload(o, answer); });
     });
 }
 
@@ -594,18 +634,7 @@ void GarminConnectSso::uploadActivity(const QByteArray &fitData, const QString &
                                                      size_t(fitData.size()), r);
             },
             &answer);
-        dp->deliver([dp, o, answer] {
-            dp->record(o);
-            dp->finishJob();
-            if (o.failure == Failure::SignInNeeded)
-                dp->setAuthenticated(false);
-            if (!o.ok) {
-                emit dp->q->uploadFailed(o.message);
-                return;
-            }
-            dp->lastUpload = answer;
-            emit dp->q->uploadSucceeded();
-        });
+        dp->deliver([dp, o, answer] { dp->finishUpload(o, answer); });
     });
 }
 

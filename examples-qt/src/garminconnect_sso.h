@@ -26,22 +26,37 @@ class GarminConnectSso : public QObject
     Q_PROPERTY(QString domain READ domain WRITE setDomain)
 
 public:
-    // Why the last operation failed, for code that reacts differently (e.g. waits after a rate limit).
+    // Why the last operation failed: the library's error kinds (the core's ErrorKind, the C ABI's
+    // garmin_sso_status), one value each and with the same number, so code that reacts to a kind
+    // reads the same in every language. The comment says what to do.
     enum class Failure {
-        None,
-        InvalidCredentials, // wrong email or password
-        MfaCodeRejected,    // wrong code; submitMfaCode() again
-        MfaChallengeEnded,  // the challenge is over; login() again
-        RateLimited,        // Garmin said "too many requests"; retryAfterSeconds() may say how long
-        Blocked,            // Cloudflare challenge / CAPTCHA
-        AccountProblem,     // locked or unusable account
-        DuplicateActivity,  // Garmin already has this activity (409)
-        SignInNeeded,       // no session, or it can no longer be refreshed
-        Network,            // no HTTP answer (connect, TLS, I/O, timeout)
-        BadInput,           // e.g. the FIT file cannot be read, an empty MFA code
-        Other
+        None = 0,
+        InvalidCredentials = 1,   // ask for email and password again
+        MfaRequired = 2,          // a code is needed and this call could not ask for one; login() again
+        MfaCodeRejected = 3,      // wrong code; submitMfaCode() again, the challenge is still open
+        MfaChallengeEnded = 4,    // the challenge is over (expired, used, too many tries); login() again
+        RateLimited = 5,          // wait (retryAfterSeconds() when Garmin said how long), or try MobileApp::Ios
+        Blocked = 6,              // a bot wall (Cloudflare challenge, CAPTCHA): use the web-view sign-in
+        AccountUnusable = 7,      // locked or child account: the person must fix it at Garmin
+        SignInNeeded = 8,         // no session, or it can no longer be refreshed: login() again
+        Network = 9,              // no HTTP answer (connect, TLS, I/O): retry later
+        Timeout = 10,             // the exchange took longer than Options::timeoutMs: retry later
+        DuplicateActivity = 11,   // Garmin already has this activity (409): treat the upload as done
+        Storage = 12,             // the session could not be stored
+        InvalidInput = 13,        // e.g. the FIT file cannot be read, an empty MFA code, bad options
+        UnexpectedResponse = 14,  // Garmin answered in a way this library does not understand: retry later
+        Internal = 15             // a bug in the library, or a status this wrapper does not know
     };
     Q_ENUM(Failure)
+
+    // Which of Garmin's phone apps the mobile sign-in and the web-view sign-in present themselves as
+    // (the core's MobileApp). Garmin rate-limits per app and account, so Ios can get past a limit
+    // the Android app met.
+    enum class MobileApp {
+        Android = 0, // Garmin Connect Mobile for Android (GCM_ANDROID_DARK), the default
+        Ios = 1      // Garmin Connect Mobile for iOS (GCM_IOS_DARK)
+    };
+    Q_ENUM(MobileApp)
 
     struct Options
     {
@@ -53,6 +68,7 @@ public:
         // Every Garmin host at one base URL (the simulator, a test proxy). Empty: Garmin itself.
         QString baseUrl;
         int timeoutMs = 30000;
+        MobileApp mobileApp = MobileApp::Android;
     };
 
     explicit GarminConnectSso(QObject *parent = nullptr);
@@ -79,6 +95,9 @@ public:
     QUrl webViewSignInUrl() const;
     // True for the navigation the web view makes at the end of sign-in (service URL with ticket=ST-…).
     static bool isTicketNavigation(const QUrl &url);
+    // The Failure for a garmin_sso_status (NULL_ARGUMENT and INVALID_UTF8 are InvalidInput). A
+    // status this wrapper does not know (a newer library) is Internal, with *known set to false.
+    static Failure failureForStatus(int status, bool *known = nullptr);
 
 public slots:
     // Emits authenticated(), mfaRequired() (then call submitMfaCode()) or authenticationFailed().

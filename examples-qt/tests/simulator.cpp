@@ -110,3 +110,10 @@ QJsonDocument Simulator::requests(QString *error)
     const QByteArray body = admin("GET", QStringLiteral("/__sim/requests"), &status, error);
     return status == 200 ? QJsonDocument::fromJson(body) : QJsonDocument();
 }
+
+bool Simulator::clearRequests(QString *error)
+{
+    int status = 0;
+    admin("POST", QStringLiteral("/__sim/requests/clear"), &status, error);
+    return status == 200;
+}

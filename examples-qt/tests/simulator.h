@@ -29,8 +29,10 @@ public:
     bool clearFaults(QString *error);
     // GET /__sim/stats
     QJsonDocument stats(QString *error);
-    // GET /__sim/requests
+    // GET /__sim/requests: every recorded request (route, method, path, query, headers, body)
     QJsonDocument requests(QString *error);
+    // POST /__sim/requests/clear (the counters of stats() are kept)
+    bool clearRequests(QString *error);
 
 private:
     QByteArray admin(const QByteArray &method, const QString &pathAndQuery, int *status, QString *error);

@@ -6,6 +6,8 @@
 #include "mainwindow.h"
 #include "simulator.h"
 
+#include <garmin_sso.h>
+
 #include <QApplication>
 #include <QEventLoop>
 #include <QFile>
@@ -13,11 +15,13 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMetaEnum>
 #include <QMutex>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPushButton>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -26,6 +30,7 @@
 #include <QUrlQuery>
 #include <QtTest>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -66,6 +71,7 @@ private slots:
     void init();
     void cleanup();
 
+    void failureForEveryStatus();
     void signInWithMfaCode();
     void signInWithoutMfa();
     void wrongPasswordFails();
@@ -77,15 +83,19 @@ private slots:
     void connectApiRequest();
     void tokensSurviveRestart();
     void refreshedTokensArePersisted();
-    void rateLimitOnOneStrategyFallsThrough();
+    void rateLimitOnOneFlowFallsThrough();
     void rateLimitIsReported();
     void logoutForgetsTokens();
     void webViewTicketSignsIn();
+    void signInAsIosApp();
     void widgetAppSignsInWithMfa();
     void noSecretsInLogsOrErrors();
 
 private:
-    std::unique_ptr<GarminConnectSso> makeWrapper(const QString &settingsFile);
+    std::unique_ptr<GarminConnectSso> makeWrapper(const QString &settingsFile,
+                                                  GarminConnectSso::MobileApp app = GarminConnectSso::MobileApp::Android);
+    // The query items of every recorded request on `route` since the last clearRequests().
+    QList<QUrlQuery> recordedQueries(const QString &route);
     QString settingsFile() const { return m_dir->filePath(QStringLiteral("settings.ini")); }
     bool signIn(GarminConnectSso &garmin, const QString &email, const QString &password);
     qint64 stat(const QString &name);
@@ -97,13 +107,29 @@ private:
     QStringList m_secrets; // tokens seen in settings during the run
 };
 
-std::unique_ptr<GarminConnectSso> TestGarminConnectSso::makeWrapper(const QString &settingsFile)
+std::unique_ptr<GarminConnectSso> TestGarminConnectSso::makeWrapper(const QString &settingsFile,
+                                                                   GarminConnectSso::MobileApp app)
 {
     GarminConnectSso::Options options;
     options.settingsFile = settingsFile;
     options.baseUrl = m_sim.baseUrl();
     options.timeoutMs = 15000;
+    options.mobileApp = app;
     return std::make_unique<GarminConnectSso>(options);
+}
+
+QList<QUrlQuery> TestGarminConnectSso::recordedQueries(const QString &route)
+{
+    QString error;
+    const QJsonDocument doc = m_sim.requests(&error);
+    if (!error.isEmpty())
+        qWarning() << error;
+    QList<QUrlQuery> queries;
+    for (const QJsonValue &r : doc.array()) {
+        if (r.toObject().value(QStringLiteral("route")).toString() == route)
+            queries << QUrlQuery(r.toObject().value(QStringLiteral("query")).toString());
+    }
+    return queries;
 }
 
 bool TestGarminConnectSso::signIn(GarminConnectSso &garmin, const QString &email, const QString &password)
@@ -178,6 +204,84 @@ void TestGarminConnectSso::cleanup()
         collect(o);
     }
     m_dir.reset();
+}
+
+namespace {
+
+// "RateLimited" -> "RATE_LIMITED", the spelling of the C status names.
+QString upperSnake(const char *camel)
+{
+    QString out;
+    for (const char *c = camel; *c; ++c) {
+        if (QChar::isUpper(uint(uchar(*c))) && !out.isEmpty())
+            out += QLatin1Char('_');
+        out += QChar::fromLatin1(*c).toUpper();
+    }
+    return out;
+}
+
+} // namespace
+
+// The kind-mapping test for Qt: every status the C header declares maps to its own Failure, named
+// like the core's ErrorKind and with its number; none falls to the fallback, no two kinds share one.
+void TestGarminConnectSso::failureForEveryStatus()
+{
+    using F = GarminConnectSso::Failure;
+    const QLatin1String prefix("GARMIN_SSO_STATUS_");
+    const QLatin1String unknown("GARMIN_SSO_STATUS_UNKNOWN");
+    // By their constants, so a status the header drops or renames stops this from compiling.
+    const QList<int> kinds{
+        GARMIN_SSO_STATUS_INVALID_CREDENTIALS, GARMIN_SSO_STATUS_MFA_REQUIRED,
+        GARMIN_SSO_STATUS_MFA_CODE_REJECTED,   GARMIN_SSO_STATUS_MFA_CHALLENGE_ENDED,
+        GARMIN_SSO_STATUS_RATE_LIMITED,        GARMIN_SSO_STATUS_BLOCKED,
+        GARMIN_SSO_STATUS_ACCOUNT_UNUSABLE,    GARMIN_SSO_STATUS_SIGN_IN_NEEDED,
+        GARMIN_SSO_STATUS_NETWORK,             GARMIN_SSO_STATUS_TIMEOUT,
+        GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY,  GARMIN_SSO_STATUS_STORAGE,
+        GARMIN_SSO_STATUS_INVALID_INPUT,       GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE,
+        GARMIN_SSO_STATUS_INTERNAL};
+    const QList<int> cOnly{GARMIN_SSO_STATUS_NULL_ARGUMENT, GARMIN_SSO_STATUS_INVALID_UTF8};
+    QCOMPARE(int(kinds.size()), 15);
+
+    // The library names exactly these statuses: one it adds must be added here (and mapped).
+    QList<int> declared{GARMIN_SSO_STATUS_OK};
+    declared << kinds << cOnly;
+    std::sort(declared.begin(), declared.end());
+    QList<int> named;
+    for (int s = 0; s < 1024; ++s) {
+        if (QLatin1String(garmin_sso_status_name(uint32_t(s))) != unknown)
+            named << s;
+    }
+    QCOMPARE(named, declared);
+
+    const QMetaEnum failures = QMetaEnum::fromType<F>();
+    QCOMPARE(failures.keyCount(), 1 + int(kinds.size())); // None + one per kind, nothing else
+    bool known = false;
+    QCOMPARE(GarminConnectSso::failureForStatus(GARMIN_SSO_STATUS_OK, &known), F::None);
+    QVERIFY(known);
+    QSet<int> taken;
+    for (int s : kinds) {
+        const QString name = QLatin1String(garmin_sso_status_name(uint32_t(s)));
+        QVERIFY2(name.startsWith(prefix) && name != unknown, qPrintable(name));
+        known = false;
+        const F f = GarminConnectSso::failureForStatus(s, &known);
+        QVERIFY2(known, qPrintable(name + QStringLiteral(" maps to the fallback")));
+        QVERIFY2(f != F::None, qPrintable(name + QStringLiteral(" maps to None")));
+        QVERIFY2(!taken.contains(int(f)), qPrintable(name + QStringLiteral(" shares its Failure with another kind")));
+        taken.insert(int(f));
+        QCOMPARE(upperSnake(failures.valueToKey(int(f))), name.mid(prefix.size()));
+        QCOMPARE(int(f), s);
+    }
+    for (int s : cOnly) {
+        known = false;
+        QCOMPARE(GarminConnectSso::failureForStatus(s, &known), F::InvalidInput);
+        QVERIFY2(known, garmin_sso_status_name(uint32_t(s)));
+    }
+    // The fallback: a status from a newer library.
+    known = true;
+    QCOMPARE(GarminConnectSso::failureForStatus(9999, &known), F::Internal);
+    QVERIFY(!known);
+    QCOMPARE(GarminConnectSso::failureForStatus(-1, &known), F::Internal);
+    QVERIFY(!known);
 }
 
 void TestGarminConnectSso::signInWithMfaCode()
@@ -334,7 +438,7 @@ void TestGarminConnectSso::missingFitFileFails()
     QSignalSpy failed(garmin.get(), &GarminConnectSso::uploadFailed);
     garmin->uploadFitFile(m_dir->filePath(QStringLiteral("no-such.fit")));
     QVERIFY(failed.wait(kWaitMs));
-    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::BadInput);
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::InvalidInput);
     QVERIFY(failed.at(0).at(0).toString().contains(QLatin1String("no-such.fit")));
     QCOMPARE(stat(QStringLiteral("uploads")), uploadsBefore);
 }
@@ -423,14 +527,14 @@ void TestGarminConnectSso::refreshedTokensArePersisted()
     QCOMPARE(stat(QStringLiteral("tickets_issued")), ticketsBefore);
 }
 
-void TestGarminConnectSso::rateLimitOnOneStrategyFallsThrough()
+void TestGarminConnectSso::rateLimitOnOneFlowFallsThrough()
 {
     QString error;
     QVERIFY2(m_sim.injectFault(QStringLiteral("mobile_login"), QStringLiteral("429"), QStringLiteral("1"), &error),
              qPrintable(error));
     const qint64 faultsBefore = stat(QStringLiteral("faults_injected"));
     auto garmin = makeWrapper(settingsFile());
-    // The first strategy is throttled; the library moves on to the next one by itself.
+    // The first flow is throttled; the library moves on to the next one by itself.
     QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
     QCOMPARE(stat(QStringLiteral("faults_injected")), faultsBefore + 1);
 }
@@ -511,6 +615,41 @@ void TestGarminConnectSso::webViewTicketSignsIn()
     garmin->signInWithWebViewTicket(navigation.toString(QUrl::FullyEncoded));
     QVERIFY(ok.wait(kWaitMs));
     QVERIFY(garmin->isAuthenticated());
+    QVERIFY(!storedSession(settingsFile()).isEmpty());
+}
+
+void TestGarminConnectSso::signInAsIosApp()
+{
+    QString error;
+    // The default presents itself as the Android app ...
+    {
+        auto android = makeWrapper(settingsFile());
+        QCOMPARE(QUrlQuery(android->webViewSignInUrl()).queryItemValue(QStringLiteral("clientId")),
+                 QStringLiteral("GCM_ANDROID_DARK"));
+        QVERIFY2(m_sim.clearRequests(&error), qPrintable(error));
+        QVERIFY(signIn(*android, kPlainEmail, kPlainPassword));
+        const QList<QUrlQuery> logins = recordedQueries(QStringLiteral("mobile_login"));
+        QVERIFY(!logins.isEmpty());
+        for (const QUrlQuery &q : logins)
+            QCOMPARE(q.queryItemValue(QStringLiteral("clientId")), QStringLiteral("GCM_ANDROID_DARK"));
+        QSignalSpy out(android.get(), &GarminConnectSso::loggedOut);
+        android->logout();
+        QVERIFY(out.wait(kWaitMs));
+    }
+    // ... Options::mobileApp = Ios as the iOS app: its client id and service URL, in the web-view
+    // page and in the mobile sign-in the simulator saw.
+    auto garmin = makeWrapper(settingsFile(), GarminConnectSso::MobileApp::Ios);
+    const QUrlQuery page(garmin->webViewSignInUrl());
+    QCOMPARE(page.queryItemValue(QStringLiteral("clientId")), QStringLiteral("GCM_IOS_DARK"));
+    QVERIFY2(m_sim.clearRequests(&error), qPrintable(error));
+    QVERIFY(signIn(*garmin, kPlainEmail, kPlainPassword));
+    const QList<QUrlQuery> logins = recordedQueries(QStringLiteral("mobile_login"));
+    QVERIFY(!logins.isEmpty());
+    for (const QUrlQuery &q : logins) {
+        QCOMPARE(q.queryItemValue(QStringLiteral("clientId")), QStringLiteral("GCM_IOS_DARK"));
+        const QString service = q.queryItemValue(QStringLiteral("service"), QUrl::FullyDecoded);
+        QVERIFY2(service.endsWith(QLatin1String("/gcm/ios")), qPrintable(service));
+    }
     QVERIFY(!storedSession(settingsFile()).isEmpty());
 }
 

@@ -65,8 +65,30 @@ thread_local! {
     });
 }
 
+/// The longest message kept, in bytes. Core messages are short, but one that embeds a long chain of
+/// flow failures must not grow without bound in every thread that saw it.
+const MAX_MESSAGE_BYTES: usize = 2048;
+
+/// `message` without NULs, cut at a character boundary to at most [`MAX_MESSAGE_BYTES`].
+fn bounded(message: &str) -> CString {
+    let mut end = message.len().min(MAX_MESSAGE_BYTES);
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = &message[..end];
+    let mut text = cut.replace('\0', " ");
+    if end < message.len() {
+        // Replace the tail so the reader sees the message was cut.
+        while text.len() + '…'.len_utf8() > MAX_MESSAGE_BYTES {
+            text.pop();
+        }
+        text.push('…');
+    }
+    CString::new(text).unwrap_or_default()
+}
+
 pub(crate) fn set_last_error(e: &FfiError) {
-    let message = CString::new(e.message.replace('\0', " ")).unwrap_or_default();
+    let message = bounded(&e.message);
     let _ = LAST.try_with(|l| {
         *l.borrow_mut() = LastError {
             status: e.status,
@@ -115,4 +137,22 @@ pub extern "C" fn garmin_sso_last_error_retry_after_seconds() -> i64 {
         .flatten()
         .map(|s| i64::try_from(s).unwrap_or(i64::MAX))
         .unwrap_or(-1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_cut_at_a_character_boundary_and_keep_no_nul() {
+        assert_eq!(bounded("a\0b").to_str().unwrap(), "a b");
+        let long = "é".repeat(MAX_MESSAGE_BYTES);
+        let cut = bounded(&long);
+        let text = cut.to_str().unwrap();
+        assert!(text.len() <= MAX_MESSAGE_BYTES, "{}", text.len());
+        assert!(text.ends_with('…'));
+        assert!(text.trim_end_matches('…').chars().all(|c| c == 'é'));
+        let exact = "x".repeat(MAX_MESSAGE_BYTES);
+        assert_eq!(bounded(&exact).to_str().unwrap(), exact);
+    }
 }
