@@ -20,7 +20,7 @@ use std::time::Duration;
 /// One of Garmin's hosts, for `garmin_sso_config_set_endpoint`.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::FromRepr)]
 pub enum garmin_sso_endpoint {
     /// `https://sso.{domain}`: sign-in pages and JSON sign-in APIs.
     Sso = 0,
@@ -36,26 +36,10 @@ pub enum garmin_sso_endpoint {
     ConsumerUrl = 5,
 }
 
-impl garmin_sso_endpoint {
-    fn from_repr(v: u32) -> Option<Self> {
-        use garmin_sso_endpoint as E;
-        [
-            E::Sso,
-            E::Connectapi,
-            E::Connect,
-            E::Diauth,
-            E::Services,
-            E::ConsumerUrl,
-        ]
-        .into_iter()
-        .find(|e| *e as u32 == v)
-    }
-}
-
 /// Which requests a User-Agent applies to, for `garmin_sso_config_set_user_agent`.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::FromRepr)]
 pub enum garmin_sso_user_agent {
     /// SSO pages (a browser-like value).
     Sso = 0,
@@ -63,15 +47,6 @@ pub enum garmin_sso_user_agent {
     Oauth = 1,
     /// Connect API calls.
     Api = 2,
-}
-
-impl garmin_sso_user_agent {
-    fn from_repr(v: u32) -> Option<Self> {
-        use garmin_sso_user_agent as U;
-        [U::Sso, U::Oauth, U::Api]
-            .into_iter()
-            .find(|u| *u as u32 == v)
-    }
 }
 
 /// What a config holds: the core configuration plus the host's transport, if any.

@@ -12,7 +12,7 @@ use std::sync::{OnceLock, RwLock};
 /// A log level, most severe first.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::FromRepr)]
 pub enum garmin_sso_log_level {
     /// Logging off (only as `max_level`).
     Off = 0,
@@ -26,15 +26,6 @@ pub enum garmin_sso_log_level {
     Debug = 4,
     /// Everything.
     Trace = 5,
-}
-
-impl garmin_sso_log_level {
-    fn from_repr(v: u32) -> Option<Self> {
-        use garmin_sso_log_level as L;
-        [L::Off, L::Error, L::Warn, L::Info, L::Debug, L::Trace]
-            .into_iter()
-            .find(|l| *l as u32 == v)
-    }
 }
 
 /// Receives one log record: its `garmin_sso_log_level` and a NUL-terminated UTF-8 message valid only

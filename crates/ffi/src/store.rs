@@ -18,22 +18,13 @@ use std::sync::Arc;
 /// A token store format on disk.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::FromRepr)]
 pub enum garmin_sso_store_kind {
     /// One 0600 file holding the versioned token JSON; `path` is the file. Replaced atomically.
     JsonFile = 0,
     /// garth's token folder (`oauth1_token.json` + `oauth2_token.json`) or python-garminconnect's
     /// `garmin_tokens.json`; `path` is the folder. Lets users migrating from those keep their session.
     GarthDir = 1,
-}
-
-impl garmin_sso_store_kind {
-    fn from_repr(v: u32) -> Option<Self> {
-        use garmin_sso_store_kind as K;
-        [K::JsonFile, K::GarthDir]
-            .into_iter()
-            .find(|k| *k as u32 == v)
-    }
 }
 
 /// Reads a store kind and path.

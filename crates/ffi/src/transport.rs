@@ -50,7 +50,7 @@ pub struct garmin_sso_transport_request {
 /// class of failure when it did not.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::FromRepr)]
 pub enum garmin_sso_transport_result {
     /// An HTTP response was received and set on the response handle.
     Ok = 0,
@@ -64,15 +64,6 @@ pub enum garmin_sso_transport_result {
     Io = 4,
     /// Any other failure.
     Other = 5,
-}
-
-impl garmin_sso_transport_result {
-    fn from_repr(v: u32) -> Option<Self> {
-        use garmin_sso_transport_result as R;
-        [R::Ok, R::Connect, R::Timeout, R::Tls, R::Io, R::Other]
-            .into_iter()
-            .find(|r| *r as u32 == v)
-    }
 }
 
 /// The response the transport callback fills in (opaque; valid only during the callback).
