@@ -39,4 +39,9 @@ scripts/test-bindings.sh
 step "Qt example: qmake + Qt 5 and CMake + Qt 6, QtTest offscreen"
 scripts/test-qt.sh
 
+# Every parser and whole sign-in flows against a hostile in-process server, 15 s per target from
+# the committed corpus (about 5 minutes with the sanitizer build); fails on a crash, leak, OOM or hang.
+step "fuzzing: every cargo-fuzz target for a bounded time (scripts/test-fuzz.sh)"
+scripts/test-fuzz.sh
+
 step "all test suites passed"

@@ -59,6 +59,27 @@ export GARMIN_SSO_TEST_WRAPPER="valgrind --quiet --error-exitcode=1 --leak-check
 --suppressions=$root/examples-c/tests/valgrind.supp"
 ctest --test-dir "$build" --output-on-failure --exclude-regex test_header_cxx </dev/null | tee "$work/ctest-valgrind.log"
 
+step "ctest under AddressSanitizer and UndefinedBehaviorSanitizer (the C side: tests, examples, C++ header test)"
+# valgrind above covers the library; this build instruments the C and C++ callers (use after free,
+# overflows of the buffers the tests hand to the library, UB in the callers) and LeakSanitizer
+# checks at exit. The library itself is not instrumented: ASan replaces malloc/free process-wide,
+# so every allocation it makes is tracked too. Any UB report aborts (-fno-sanitize-recover).
+# No suppressions are needed; the options below only make reports fail loudly with stacks.
+asan="$work/build-asan"
+san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+cmake -S examples-c -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DGARMIN_SSO_REQUIRE_INSTALLED=ON -DGARMIN_SSO_CLI="$target/release/garmin-sso" \
+  -DCMAKE_C_FLAGS="$san" -DCMAKE_CXX_FLAGS="$san" -DCMAKE_EXE_LINKER_FLAGS="$san" >"$work/cmake-asan.log" \
+  || { cat "$work/cmake-asan.log"; exit 1; }
+cmake --build "$asan" -j 2
+(
+  unset GARMIN_SSO_TEST_WRAPPER
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  ctest --test-dir "$asan" --output-on-failure </dev/null | tee "$work/ctest-asan.log"
+)
+
 step "summary"
 echo "ctest:          $(grep 'tests passed' "$work/ctest.log")"
 echo "ctest+valgrind: $(grep 'tests passed' "$work/ctest-valgrind.log")"
+echo "ctest+asan+ubsan: $(grep 'tests passed' "$work/ctest-asan.log")"

@@ -1,0 +1,20 @@
+//! Whole operations (every sign-in path, MFA, exchanges, refresh, Connect API calls) against a
+//! hostile server: every answer — status, headers, cookies, redirects, body — comes from the
+//! fuzzer's bytes (a selector byte, then a script; see the harness).
+#![no_main]
+use garmin_sso_fuzz::*;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    install_logger();
+    let script = String::from_utf8_lossy(rest);
+    run(
+        Op::pick(sel),
+        replay_config(),
+        scripted(parse_script(&script)),
+        &[fixture_tokens(true), fixture_tokens(false)],
+    );
+});

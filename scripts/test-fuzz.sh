@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds every cargo-fuzz target of fuzz/ and runs each for a bounded time from its committed corpus
+# (seeded from the simulator's real answers: `cd fuzz && cargo run --example record`). Fails on any
+# crash, panic, leak, out-of-memory or hang, and prints each target's executions.
+#   scripts/test-fuzz.sh                 every target, FUZZ_SECONDS each (default 15)
+#   scripts/test-fuzz.sh flow tokens     only these
+# The toolchain is stable: RUSTC_BOOTSTRAP=1 lets it take the nightly-only sanitizer flags
+# cargo-fuzz passes (-Zsanitizer=address, coverage instrumentation). cargo-fuzz is installed once
+# with `cargo install --locked` into the target directory, like cbindgen in gen-header.sh.
+# New inputs found during the run go to a scratch corpus, never into fuzz/corpus; a crash's input
+# is kept under fuzz/artifacts/<target>/ for `cargo fuzz run <target> <file>`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CARGO_FUZZ_VERSION=0.13.2
+seconds="${FUZZ_SECONDS:-15}"
+target="${CARGO_TARGET_DIR:-target}"
+# Absolute: cargo fuzz runs from fuzz/.
+case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
+root="$target/tools/cargo-fuzz-$CARGO_FUZZ_VERSION"
+cargo_fuzz="$root/bin/cargo-fuzz"
+if ! [ -x "$cargo_fuzz" ] || [ "$("$cargo_fuzz" --version)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+  echo "test-fuzz: installing cargo-fuzz $CARGO_FUZZ_VERSION into $root" >&2
+  CARGO_TARGET_DIR="$target/tools/cargo-fuzz-build" \
+    cargo install cargo-fuzz --version "=$CARGO_FUZZ_VERSION" --locked --root "$root" --quiet
+fi
+export RUSTC_BOOTSTRAP=1
+# The fuzz build has its own flags (sanitizer, coverage): its own directory, so it never
+# invalidates the workspace's artifacts.
+export CARGO_TARGET_DIR="$target/fuzz"
+cd fuzz
+if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < <("$cargo_fuzz" list); fi
+# -O with debug assertions: optimised enough to run many inputs, and overflow checks stay on (an
+# overflowing server number panics here instead of wrapping silently).
+if [ $# -gt 0 ]; then
+  for t in "${targets[@]}"; do "$cargo_fuzz" build -O --debug-assertions "$t"; done
+else
+  "$cargo_fuzz" build -O --debug-assertions
+fi
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+failed=0
+printf '%-14s %10s %8s %s\n' target executions exec/s result
+for t in "${targets[@]}"; do
+  mkdir -p "$scratch/$t" "artifacts/$t"
+  log="$scratch/$t.log"
+  # -rss_limit_mb: a hostile answer must not cost hundreds of MB; -timeout: no input may hang;
+  # -detect_leaks stays on (LeakSanitizer). The committed corpus is read, never written.
+  if "$cargo_fuzz" run -O --debug-assertions "$t" "$scratch/$t" "corpus/$t" -- \
+      -max_total_time="$seconds" -rss_limit_mb=512 -malloc_limit_mb=512 -timeout=10 \
+      -print_final_stats=1 -close_fd_mask=3 -artifact_prefix="artifacts/$t/" >"$log" 2>&1; then
+    result=ok
+  else
+    result=FAILED
+    failed=1
+  fi
+  execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+  rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
+  printf '%-14s %10s %8s %s\n' "$t" "${execs:-?}" "${rate:-?}" "$result"
+  if [ "$result" = FAILED ]; then
+    grep -E -A30 '^(==[0-9]+==ERROR|thread .* panicked|SUMMARY|ERROR: libFuzzer)' "$log" | head -80 >&2 || tail -40 "$log" >&2
+  fi
+done
+if [ "$failed" -ne 0 ]; then
+  echo "test-fuzz: a target failed; the input is under fuzz/artifacts/<target>/" >&2
+  exit 1
+fi
+echo "test-fuzz: every target ran ${seconds}s without a crash, leak, OOM or hang"
