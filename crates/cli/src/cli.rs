@@ -95,7 +95,8 @@ pub struct ApiArgs {
     pub server: ServerArgs,
 }
 
-/// `--flow`: one flow, or `auto` for the configured chain (mobile, widget, portal).
+/// `--flow`: one flow, or `auto` for the configured chain (mobile as iOS, mobile as Android,
+/// widget, portal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowChoice(pub Option<Flow>);
 
@@ -142,15 +143,18 @@ pub struct LoginArgs {
         allow_hyphen_values = true
     )]
     pub browser_arg: Vec<String>,
-    /// Sign-in flow; `auto` tries mobile, widget, then portal.
+    /// Sign-in flow; `auto` tries mobile as iOS, mobile as Android, widget, then portal (Garmin
+    /// rate-limits per app and account, so each is another chance).
     #[arg(long, default_value = "auto", value_parser = flow_choice())]
     pub flow: FlowChoice,
     /// Which token family the service ticket becomes (`oauth1` is accepted for `legacy`).
     #[arg(long, value_enum, default_value = "auto")]
     pub tokens: TokenPreference,
-    /// Which Garmin phone app the mobile sign-in presents itself as (Garmin rate-limits per app).
-    #[arg(long, visible_alias = "client", value_enum, default_value = "android")]
-    pub mobile_app: MobileApp,
+    /// Which Garmin phone app the mobile sign-in tries first (the other stays a fallback), and
+    /// the only one `--flow mobile` and `--browser` present. Default: iOS first in the chain;
+    /// Android for `--flow mobile` and `--browser`.
+    #[arg(long, visible_alias = "client", value_enum)]
+    pub mobile_app: Option<MobileApp>,
     #[command(flatten)]
     pub store: StorePlace,
     /// The account's row in a --store database. Default: the --email.

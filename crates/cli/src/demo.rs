@@ -75,7 +75,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let base = client_config(&sim)?;
     let client = Client::new(base.clone())?;
 
-    out.step("Sign in: strategy chain mobile → widget → portal; ticket → DI OAuth2 (falling back to OAuth1)");
+    out.step("Sign in: strategy chain mobile (iOS, then Android) → widget → portal; ticket → DI OAuth2 (falling back to OAuth1)");
     let pending = expect_mfa(client.login(DEMO_EMAIL, &Password::new(DEMO_PASSWORD))?)?;
     let di_tokens = answer_mfa(&out, &pending)?;
     out.tokens(&di_tokens);

@@ -21,7 +21,9 @@ pub fn login(args: &LoginArgs) -> Result<(), Failure> {
     )?;
     let mut config = context::config(&args.server)?;
     config.tokens = args.tokens;
-    config.set_mobile_app(args.mobile_app);
+    if let Some(app) = args.mobile_app {
+        config.set_mobile_app(app);
+    }
     let client = Client::new(config)?;
     if args.browser {
         return login_browser(args, &client, &store);

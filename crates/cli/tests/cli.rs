@@ -973,3 +973,40 @@ fn simulate_refuses_bad_arguments() {
         text(&out)
     );
 }
+
+#[test]
+fn login_tries_ios_then_android_and_mobile_app_picks_the_first() {
+    let sim = Sim::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let limited = sim.admin(
+        "POST",
+        &format!(
+            "/__sim/ratelimit?client_id=GCM_IOS_DARK&email={}",
+            PLAIN_EMAIL.replace('@', "%40")
+        ),
+    );
+    assert_eq!(limited["ok"], true, "{limited}");
+    // The default chain: iOS (rate-limited for this account), then Android, which signs in.
+    let out = sim.login(tmp.path(), PLAIN_EMAIL, &format!("{PLAIN_PASSWORD}\n"), &[]);
+    assert_exit(&out, 0);
+    assert_eq!(sim.route_count("mobile_login"), 2);
+    // --mobile-app android puts Android first: one credential POST.
+    let out = sim.login(
+        tmp.path(),
+        PLAIN_EMAIL,
+        &format!("{PLAIN_PASSWORD}\n"),
+        &["--mobile-app", "android"],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(sim.route_count("mobile_login"), 3);
+    // --mobile-app ios: iOS first (limited), Android still the fallback.
+    let out = sim.login(
+        tmp.path(),
+        PLAIN_EMAIL,
+        &format!("{PLAIN_PASSWORD}\n"),
+        &["--mobile-app", "ios"],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(sim.route_count("mobile_login"), 5);
+    assert_eq!(sim.route_count("sso_signin_post"), 0);
+}
