@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The Qt example (examples-qt/) twice: qmake + Qt 5.15 (how QDomyos-Zwift builds) and CMake + Qt 6
 # through the C ABI's CMake package. Each build runs the QtTest suite headless against the simulator
-# (`garmin-sso simulate` on 127.0.0.1). Needs: cargo, cmake, g++, make, qtbase5-dev, qt6-base-dev.
+# (`garmin-sso simulate` on 127.0.0.1). Then the QDomyos-Zwift drop-in's suite
+# (examples-qt/qdomyos-zwift/tests) with qmake + Qt 5, and both qmake suites once more against the
+# transport-free library (cargo --no-default-features: no ureq/rustls/ring), built into its own
+# target folder so it never replaces the normal one. Needs: cargo, cmake, g++, make, qtbase5-dev,
+# qt6-base-dev.
 #
 #   scripts/test-qt.sh            (CI: the same; no stdin, no display needed)
 #
@@ -28,6 +32,19 @@ step "cargo build --release -p garmin-sso-ffi -p garmin-sso-cli (library + simul
 cargo build --release --locked -p garmin-sso-ffi -p garmin-sso-cli
 test -f "$libdir/libgarmin_sso.so" && test -f "$libdir/libgarmin_sso.a" && test -x "$GARMIN_SSO_BIN"
 
+step "cargo build --release -p garmin-sso-ffi --no-default-features (transport-free library)"
+nt_target="$target_dir/no-transport"
+nt_libdir="$nt_target/release"
+CARGO_TARGET_DIR="$nt_target" cargo build --release --locked -p garmin-sso-ffi --no-default-features
+test -f "$nt_libdir/libgarmin_sso.so" && test -f "$nt_libdir/libgarmin_sso.a"
+# The point of the build: none of the HTTP/TLS stack is in it.
+nt_tree=$(cargo tree --locked -p garmin-sso-ffi --no-default-features -e normal,build --prefix none)
+if grep -E '^(ureq|ureq-proto|rustls|rustls-webpki|ring|webpki-roots) ' <<<"$nt_tree" | sort -u | grep .; then
+  echo "test-qt: the transport-free build still depends on the crates above" >&2
+  exit 1
+fi
+echo "no ureq, rustls or ring in: cargo tree -p garmin-sso-ffi --no-default-features"
+
 # Runs the suite; its output goes to a log so the totals can be repeated at the end.
 run_suite() { # name binary
   local name=$1 bin=$2 log="$build_root/$1.log"
@@ -49,6 +66,27 @@ rm -rf "$build_root/qmake-qt5" && mkdir -p "$build_root/qmake-qt5"
   make -j"$(nproc)" -s)
 run_suite qt5-qmake "$build_root/qmake-qt5/tests/tst_garminconnect_sso" || status=1
 
+# qmake + Qt 5 builds of a .pro against one library folder. `name` names the build folder.
+qmake_build() { # name pro libdir
+  local dir="$build_root/$1"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && "$qmake5" "$2" GARMIN_SSO_LIBDIR="$3" GARMIN_SSO_BIN="$GARMIN_SSO_BIN" && make -j"$(nproc)" -s)
+}
+
+step "QDomyos-Zwift drop-in (examples-qt/qdomyos-zwift), qmake + Qt 5"
+qmake_build qdz-qt5 "$repo/examples-qt/qdomyos-zwift/tests/tests.pro" "$libdir"
+run_suite qdz-qt5-qmake "$build_root/qdz-qt5/tst_qdomyos_zwift_dropin" || status=1
+
+step "transport-free library: the qmake + Qt 5 suites again, HTTP only through QNetworkAccessManager"
+qmake_build qmake-qt5-no-transport "$repo/examples-qt/examples-qt.pro" "$nt_libdir"
+qmake_build qdz-qt5-no-transport "$repo/examples-qt/qdomyos-zwift/tests/tests.pro" "$nt_libdir"
+# The binaries must have linked (rpath) the transport-free library, not the normal one.
+ldd "$build_root/qdz-qt5-no-transport/tst_qdomyos_zwift_dropin" | grep -F "$nt_libdir/libgarmin_sso.so"
+GARMIN_SSO_EXPECT_NO_TRANSPORT=1 run_suite qt5-qmake-no-transport \
+  "$build_root/qmake-qt5-no-transport/tests/tst_garminconnect_sso" || status=1
+GARMIN_SSO_EXPECT_NO_TRANSPORT=1 run_suite qdz-qt5-qmake-no-transport \
+  "$build_root/qdz-qt5-no-transport/tst_qdomyos_zwift_dropin" || status=1
+
 step "CMake + Qt 6, find_package(garmin_sso) from an install prefix"
 prefix="$build_root/prefix"
 rm -rf "$prefix" "$build_root/cmake-qt6" && mkdir -p "$build_root"
@@ -66,6 +104,13 @@ cmake -S examples-qt -B "$build_root/cmake-qt6" -DGARMIN_SSO_QT_MAJOR=6 \
 grep -E 'libgarmin_sso:' "$build_root/cmake-configure.log"
 cmake --build "$build_root/cmake-qt6" -j"$(nproc)"
 run_suite qt6-cmake "$build_root/cmake-qt6/tst_garminconnect_sso" || status=1
+
+step "library sizes (x86_64 Linux, release, stripped)"
+for lib in "$libdir/libgarmin_sso.so" "$nt_libdir/libgarmin_sso.so"; do
+  strip -o "$build_root/stripped.so" "$lib"
+  printf '%-60s %8d bytes stripped (%d unstripped)\n' "$lib" "$(stat -c %s "$build_root/stripped.so")" "$(stat -c %s "$lib")"
+done
+rm -f "$build_root/stripped.so"
 
 step "QtTest totals"
 printf '%s\n' "${totals[@]}"

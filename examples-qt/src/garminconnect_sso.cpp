@@ -94,6 +94,8 @@ uint32_t mobileAppOf(GarminConnectSso::MobileApp app)
     return GARMIN_SSO_MOBILE_APP_ANDROID;
 }
 
+std::atomic<uint32_t> gLogLevel{GARMIN_SSO_LOG_LEVEL_INFO};
+
 void forwardLog(void *, uint32_t level, const char *message)
 {
     // The library promises its messages carry no secrets.
@@ -160,6 +162,8 @@ public:
     // Replaces the session and returns its JSON export for QSettings.
     Outcome adoptSession(garmin_sso_session *fresh, QByteArray *json);
     Outcome uploadWith(const std::function<uint32_t(garmin_sso_upload_result **)> &call, QJsonObject *answer);
+    // Reads the session's access-token expiry (after a call: never from inside the refresh callback).
+    void noteExpiry();
 
     // --- GUI thread (the thread owning q) -----------------------------------------------------
 
@@ -180,6 +184,7 @@ public:
     QThreadPool pool;
     garmin_sso_qt::TransportCancel cancel;
     std::atomic<quint64> exchanges{0};
+    std::atomic<qint64> expiresAt{0};
 
     // Worker-owned library handles.
     garmin_sso_client *client = nullptr;
@@ -289,11 +294,20 @@ Outcome GarminConnectSsoPrivate::ensureClient(const QString &wantedDomain)
     return o;
 }
 
+void GarminConnectSsoPrivate::noteExpiry()
+{
+    int64_t at = 0;
+    if (!session || garmin_sso_session_expires_at(session, &at) != GARMIN_SSO_STATUS_OK)
+        at = 0;
+    expiresAt.store(qint64(at));
+}
+
 Outcome GarminConnectSsoPrivate::adoptSession(garmin_sso_session *fresh, QByteArray *json)
 {
     garmin_sso_session_free(session);
     session = fresh;
     garmin_sso_session_set_refresh_callback(session, &GarminConnectSsoPrivate::refreshed, this);
+    noteExpiry();
     LibString exported;
     const Outcome o = outcomeOf(garmin_sso_session_to_json(session, &exported.p));
     if (o.ok)
@@ -308,6 +322,7 @@ Outcome GarminConnectSsoPrivate::uploadWith(const std::function<uint32_t(garmin_
         return Outcome::failed(Failure::SignInNeeded, QStringLiteral("not signed in to Garmin Connect; sign in first"));
     garmin_sso_upload_result *result = nullptr;
     const Outcome o = outcomeOf(call(&result));
+    noteExpiry(); // the upload may have refreshed the tokens first
     if (o.ok) {
         const char *json = nullptr;
         if (garmin_sso_upload_result_json(result, &json) == GARMIN_SSO_STATUS_OK && json)
@@ -406,7 +421,7 @@ GarminConnectSso::GarminConnectSso(const Options &options, QObject *parent)
     , d(std::make_unique<GarminConnectSsoPrivate>(this, options))
 {
     static std::once_flag logOnce;
-    std::call_once(logOnce, [] { garmin_sso_set_log_callback(&forwardLog, nullptr, GARMIN_SSO_LOG_LEVEL_INFO); });
+    std::call_once(logOnce, [] { garmin_sso_set_log_callback(&forwardLog, nullptr, gLogLevel.load()); });
 
     // Restoring is parsing only (no HTTP), so it happens here and isAuthenticated() is right at once.
     auto settings = d->openSettings();
@@ -426,6 +441,7 @@ GarminConnectSso::GarminConnectSso(const Options &options, QObject *parent)
     }
     d->session = restored;
     garmin_sso_session_set_refresh_callback(d->session, &GarminConnectSsoPrivate::refreshed, d.get());
+    d->noteExpiry();
     d->authenticated = true;
 }
 
@@ -444,6 +460,13 @@ int GarminConnectSso::retryAfterSeconds() const { return d->retryAfter; }
 QString GarminConnectSso::domain() const { return d->domain; }
 QJsonObject GarminConnectSso::lastUploadResult() const { return d->lastUpload; }
 quint64 GarminConnectSso::httpExchangeCount() const { return d->exchanges.load(); }
+qint64 GarminConnectSso::accessTokenExpiresAt() const { return d->expiresAt.load(); }
+
+void GarminConnectSso::setLogLevel(LogLevel level)
+{
+    gLogLevel.store(uint32_t(level));
+    garmin_sso_set_log_callback(&forwardLog, nullptr, uint32_t(level));
+}
 
 QUrl GarminConnectSso::webViewSignInUrl() const
 {
@@ -452,6 +475,9 @@ QUrl GarminConnectSso::webViewSignInUrl() const
     garmin_sso_client *client = nullptr;
     LibString url;
     Outcome o = d->newConfig(d->domain, &config);
+    // Never used for this, but a library built without its own HTTP makes no client without one.
+    if (o.ok)
+        o = outcomeOf(garmin_sso_config_set_transport(config, &GarminConnectSsoPrivate::transport, d.get()));
     if (o.ok)
         o = outcomeOf(garmin_sso_client_new(config, &client));
     if (o.ok)
@@ -644,6 +670,7 @@ void GarminConnectSso::refresh()
     d->enqueue([dp] {
         const Outcome o = dp->session ? outcomeOf(garmin_sso_session_refresh(dp->session))
                                       : Outcome::failed(Failure::SignInNeeded, QStringLiteral("not signed in to Garmin Connect"));
+        dp->noteExpiry();
         // The refresh callback already queued the new tokens for QSettings.
         dp->deliver([dp, o] {
             dp->record(o);
@@ -698,6 +725,7 @@ int GarminConnectSso::apiRequest(const QByteArray &method, const QString &path, 
                 answer = QByteArray(reinterpret_cast<const char *>(data), int(len));
             }
             garmin_sso_api_response_free(response);
+            dp->noteExpiry();
         }
         dp->deliver([dp, id, o, status, answer] {
             dp->record(o);
@@ -724,6 +752,7 @@ void GarminConnectSso::logout()
             garmin_sso_session_free(dp->session);
             dp->session = nullptr;
         }
+        dp->expiresAt.store(0);
         garmin_sso_pending_mfa_free(dp->pending);
         dp->pending = nullptr;
         dp->deliver([dp] {

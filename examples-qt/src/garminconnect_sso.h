@@ -58,6 +58,18 @@ public:
     };
     Q_ENUM(MobileApp)
 
+    // How much of the library's log reaches Qt's "garmin.sso" logging category (the library never
+    // logs a secret). Process-wide; the default is Info.
+    enum class LogLevel {
+        Off = 0,
+        Error = 1,
+        Warn = 2,
+        Info = 3,
+        Debug = 4,
+        Trace = 5
+    };
+    Q_ENUM(LogLevel)
+
     struct Options
     {
         // Where the session is kept. Empty: the application's default QSettings(), like QDomyos-Zwift.
@@ -90,6 +102,12 @@ public:
     QJsonObject lastUploadResult() const;
     // How many HTTP exchanges went through Qt's network stack (diagnostics and tests).
     quint64 httpExchangeCount() const;
+    // When the session's access token expires, in Unix seconds, as of the last call that used the
+    // session (restore, sign-in, refresh, upload, API request); 0 without a session. Lets an app
+    // decide whether a refresh is due without any HTTP.
+    qint64 accessTokenExpiresAt() const;
+    // Process-wide: sets how much of the library's log is forwarded (see LogLevel).
+    static void setLogLevel(LogLevel level);
 
     // The page a web view opens for the web-view sign-in (README: "Web-view sign-in").
     QUrl webViewSignInUrl() const;

@@ -44,12 +44,28 @@ pub unsafe extern "C" fn garmin_sso_client_new(
         };
         let client = match transport {
             Some(t) => Client::with_transport(config, Arc::new(t))?,
-            None => Client::new(config)?,
+            None => default_transport_client(config)?,
         };
         // SAFETY: checked by out_arg.
         unsafe { write_out(out_client, into_handle(garmin_sso_client { client })) };
         Ok(())
     })
+}
+
+/// A client over the built-in transport (ureq + rustls).
+#[cfg(feature = "ureq-transport")]
+fn default_transport_client(config: garmin_sso_core::Config) -> Result<Client, FfiError> {
+    Ok(Client::new(config)?)
+}
+
+/// This build has no transport of its own (cargo feature `ureq-transport` off): the host must
+/// bring one, and saying so beats any later failure.
+#[cfg(not(feature = "ureq-transport"))]
+fn default_transport_client(_config: garmin_sso_core::Config) -> Result<Client, FfiError> {
+    Err(FfiError::invalid(
+        "this libgarmin_sso was built without an HTTP transport (cargo feature `ureq-transport` off): \
+         set one with garmin_sso_config_set_transport before garmin_sso_client_new",
+    ))
 }
 
 /// Frees a client. NULL is ignored.
@@ -198,4 +214,48 @@ pub unsafe extern "C" fn garmin_sso_client_login_with(
         // SAFETY: out pointers checked above.
         unsafe { deliver(&c.client, outcome, out_session, out_mfa) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{garmin_sso_config_free, garmin_sso_config_new};
+    use crate::error::{garmin_sso_last_error_message, garmin_sso_last_error_status};
+    use std::ffi::CStr;
+
+    /// Without a transport callback the client uses the built-in one, or, in a build without it,
+    /// refuses with a message that says what to do.
+    #[test]
+    fn client_without_a_transport_callback() {
+        let mut config = std::ptr::null_mut();
+        // SAFETY: valid arguments; every handle is freed below.
+        unsafe {
+            assert_eq!(
+                garmin_sso_config_new(c"garmin.com".as_ptr(), &mut config),
+                garmin_sso_status::Ok
+            );
+            let mut client = std::ptr::null_mut();
+            let status = garmin_sso_client_new(config, &mut client);
+            if cfg!(feature = "ureq-transport") {
+                assert_eq!(status, garmin_sso_status::Ok);
+                assert!(!client.is_null());
+            } else {
+                assert_eq!(status, garmin_sso_status::InvalidInput);
+                assert_eq!(
+                    garmin_sso_last_error_status(),
+                    garmin_sso_status::InvalidInput
+                );
+                assert!(client.is_null());
+                let message = CStr::from_ptr(garmin_sso_last_error_message())
+                    .to_str()
+                    .unwrap();
+                assert!(
+                    message.contains("garmin_sso_config_set_transport"),
+                    "{message}"
+                );
+            }
+            garmin_sso_client_free(client);
+            garmin_sso_config_free(config);
+        }
+    }
 }
