@@ -477,6 +477,99 @@ fun main(args: Array<String>) {
             val printed = Credentials(PLAIN_EMAIL, "kotlin-secret-pw").toString()
             expect(!printed.contains("kotlin-secret-pw") && printed.contains(PLAIN_EMAIL)) { "printed $printed" }
         }
+
+        // Expires every token the simulator issued: last.
+        test("no planted or wire secret in any error or log line, on every error path") {
+            val wrongPassword = "kotlin-wrong-Pa55word"
+            val wrongCode = "975310"
+            val plantedTicket = "ST-0975310-plantedticket-cas"
+            val secrets = mutableSetOf(PLAIN_PASSWORD, MFA_PASSWORD, MFA_CODE, wrongPassword, wrongCode, plantedTicket)
+            val texts = mutableListOf<String>()
+            val lines = Collections.synchronizedList(mutableListOf<String>())
+            fun attempt(block: () -> Unit) {
+                try {
+                    block()
+                } catch (e: GarminException) {
+                    texts += e.toString()
+                    texts += e.message ?: ""
+                }
+            }
+            fun keep(session: Session) {
+                Regex("\"(access_token|refresh_token|oauth_token_secret)\"\\s*:\\s*\"([^\"]+)\"")
+                    .findAll(session.tokensJson()).forEach { secrets += it.groupValues[2] }
+            }
+            fun login(c: GarminClient, email: String, password: String): Session? {
+                var s: Session? = null
+                attempt {
+                    when (val r = c.login(email, password)) {
+                        is LoginResult.SignedIn -> s = r.session
+                        is LoginResult.MfaRequired -> {
+                            attempt { r.challenge.submit(wrongCode) }
+                            attempt { s = r.challenge.submit(MFA_CODE) }
+                        }
+                    }
+                }
+                s?.let(::keep)
+                return s
+            }
+            // The tests before moved the simulator's clock: OAuth1 timestamps follow it.
+            val clock = object : GarminClock {
+                override fun nowUnixSeconds(): Long = sim.now()
+            }
+            val targets = listOf("widget_page", "widget_login", "mobile_page", "mobile_login", "portal_page", "portal_login",
+                "consumer", "preauthorized", "exchange", "di_token", "it_token", "api")
+            val faults = listOf("429&retry_after=7", "429_body", "403", "5xx&code=502", "malformed", "captcha")
+            setLogSink(object : LogSink {
+                override fun log(level: LogLevel, target: String, message: String) {
+                    lines.add(message)
+                }
+            }, LogLevel.TRACE)
+            try {
+                val kept = mutableListOf<Session>()
+                for (flow in listOf(Flow.WIDGET, Flow.MOBILE, Flow.PORTAL)) for (family in listOf(TokenPreference.LEGACY, TokenPreference.DI)) {
+                    val c = GarminClient(GarminConfig(baseUrl = sim.baseUrl, strategies = listOf(flow), tokens = family), transport, clock)
+                    login(c, PLAIN_EMAIL, PLAIN_PASSWORD)?.let { if (flow == Flow.WIDGET) kept += it }
+                    expect(login(c, MFA_EMAIL, MFA_PASSWORD) != null) { "MFA sign-in failed: ${texts.lastOrNull()}" }
+                    expect(login(c, PLAIN_EMAIL, wrongPassword) == null) { "a wrong password signed in" }
+                    // The fault matrix for widget+legacy, mobile+DI and portal+DI, every target each.
+                    if ((flow == Flow.WIDGET) != (family == TokenPreference.LEGACY)) continue
+                    for (target in targets) for (fault in faults) {
+                        sim.admin("POST", "fault?target=$target&kind=$fault&times=always")
+                        login(c, PLAIN_EMAIL, PLAIN_PASSWORD)
+                        login(c, MFA_EMAIL, MFA_PASSWORD)
+                        kept.forEach { k -> attempt { k.refresh() }; attempt { k.profile() } }
+                        sim.admin("POST", "clear")
+                        sim.admin("POST", "ratelimit/clear")
+                    }
+                }
+                sim.admin("POST", "expire?what=all")
+                kept.forEach { k -> attempt { k.refresh() }; attempt { k.profile() } }
+                val c = GarminClient(GarminConfig(baseUrl = sim.baseUrl), transport, clock)
+                for (broken in listOf(
+                    "{\"schema_version\":1,\"kind\":\"$wrongPassword\"}",
+                    "{\"schema_version\":1,\"kind\":\"di\",\"di\":{\"access_token\":\"$wrongPassword\"}}",
+                    "{\"schema_version\":\"$wrongPassword\"}",
+                    "{\"oauth1\":{\"oauth_token_secret\":\"$wrongPassword\",\"x\":",
+                )) attempt { c.restoreSession(broken) }
+                attempt { c.exchangeWebview("https://mobile.integration.garmin.com/gcm/android?ticket=$plantedTicket") }
+                attempt { GarminClient(GarminConfig(baseUrl = "http://user:$wrongPassword@127.0.0.1:1/"), null) }
+            } finally {
+                setLogSink(null, LogLevel.TRACE)
+            }
+            // What went over the wire: cookie values, bearer tokens, tickets, codes, refresh tokens.
+            val requests = sim.admin("GET", "requests")
+            secrets += sim.bearers()
+            Regex("\\[\"(?i:cookie)\"\\s*,\\s*\"([^\"]*)\"\\]").findAll(requests).forEach { m ->
+                m.groupValues[1].split(";").mapNotNull { it.split("=", limit = 2).getOrNull(1)?.trim() }.forEach { secrets += it }
+            }
+            Regex("(?:ticket|service_ticket|refresh_token|mfa_token|code|_csrf)=([^&\"\\\\]+)").findAll(requests).forEach { secrets += it.groupValues[1] }
+            val haystack = (texts + lines).joinToString("\n")
+            val leaks = secrets.filter { it.length >= 6 && haystack.contains(it) }
+            println("  ${texts.size / 2} errors, ${lines.size} log lines, ${secrets.size} secrets")
+            expect(texts.size > 200) { "the scenarios produced only ${texts.size / 2} errors" }
+            expect(lines.isNotEmpty()) { "the sink saw no log line" }
+            expect(leaks.isEmpty()) { "${leaks.size} secrets leaked (first bytes ${leaks.map { it.take(3) }.take(5)})" }
+        }
     }
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0 && passed > 0) 0 else 1)
