@@ -9,6 +9,7 @@
 //! refresh and Connect API calls under faults and with expired credentials, host transport failures
 //! that quote URLs, token files holding secrets in the wrong place, base URLs with a password.
 #![allow(clippy::unwrap_used)]
+#![cfg(feature = "ureq-transport")]
 
 mod common;
 
