@@ -159,10 +159,6 @@ def test_no_secret_in_any_error_or_log_line(sim):
     assert not leaks, f"{len(leaks)} secrets leaked (first bytes {leaks[:5]})"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16: the core's scrub_message cuts `code`, `token`, "
-                   "`password` fields but not camelCase ones such as the JSON flows' "
-                   "`mfaVerificationCode`: a host transport that quotes the request body passes the "
-                   "MFA code into the error. Remove this mark when the scrubber matches such names.")
 def test_a_transport_failure_quoting_the_mfa_body_keeps_the_code_out(sim):
     client = g.GarminClient(sim.config(strategies=[g.Flow.MOBILE]), Tattler(with_body=True))
     messages = []

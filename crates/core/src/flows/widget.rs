@@ -363,12 +363,15 @@ fn find_ticket(html: &str) -> Option<ServiceTicket> {
 
 /// A `var name = "…";` string from inline JS, unescaped.
 fn js_var(html: &str, name: &str) -> Option<String> {
-    let re = Regex::new(&format!(
-        r#"var\s+{}\s*=\s*"((?:[^"\\]|\\.)*)""#,
-        regex::escape(name)
-    ))
-    .ok()?;
-    re.captures(html).map(|c| js_unescape(&c[1]))
+    // One pattern for every name, compiled once: the MFA page asks for five variables, and a
+    // pattern per call cost more than the rest of the page's parsing.
+    static JS_VAR: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r#"var\s+([A-Za-z_$][\w$]*)\s*=\s*"((?:[^"\\]|\\.)*)""#).expect("static regex")
+    });
+    JS_VAR
+        .captures_iter(html)
+        .find(|c| &c[1] == name)
+        .map(|c| js_unescape(&c[2]))
 }
 
 fn js_unescape(s: &str) -> String {

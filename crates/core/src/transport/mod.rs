@@ -301,7 +301,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// Secret shapes, whatever the text around them: a URL without `scheme://`, JSON-escaped
 /// (`https:\/\/…`) or percent-encoded still carries its query, a ticket, a bearer token or a JWT.
-static SECRET_SHAPES: std::sync::LazyLock<[(regex::Regex, &'static str); 5]> =
+static SECRET_SHAPES: std::sync::LazyLock<[(regex::Regex, &'static str); 6]> =
     std::sync::LazyLock::new(|| {
         let re = |p: &str| regex::Regex::new(p).expect("static regex");
         [
@@ -312,12 +312,16 @@ static SECRET_SHAPES: std::sync::LazyLock<[(regex::Regex, &'static str); 5]> =
             // `name=value` / `"name": "value"` pairs of secret-bearing fields, any quoting.
             (
                 re(
-                    r#"(?i)\b(password|passwd|ticket|service_ticket|token|access_token|refresh_token|oauth_token|oauth_token_secret|mfa_token|code|connect_access_token|client_secret|consumer_secret)(\\?["']?\s*(=|:|%3D)\s*\\?["']?)[^\s"'&,;\\]+"#,
+                    // Any field whose name holds one of these words, in any case or style:
+                    // `code`, `mfaVerificationCode`, `serviceTicket`, `oauth_token_secret`.
+                    r#"(?i)\b([a-z0-9_-]*(?:password|passwd|ticket|token|code|secret)[a-z0-9_-]*)(\\?["']?\s*(=|:|%3D)\s*\\?["']?)[^\s"'&,;\\]+"#,
                 ),
                 "$1$2…",
             ),
             // Authorization header values.
             (re(r"(?i)\b(Bearer|Basic|OAuth)\s+[^\s,;]+"), "$1 …"),
+            // Cookie headers quoted whole: every cookie value in them.
+            (re(r"(?i)\b((?:set-)?cookie)\s*:\s*[^\r\n]*"), "$1: …"),
             // A JWT.
             (
                 re(r"\beyJ[0-9A-Za-z_-]{6,}\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*"),
@@ -433,6 +437,15 @@ mod tests {
                 "eyJzdWIiOiIxIn0",
             ),
             ("password=hunter2-83&x=1", "hunter2-83"),
+            // Field names in the JSON flows' own style, quoted from a request body.
+            (
+                r#"body {"mfaVerificationCode":"918273","rememberMyBrowser":false}"#,
+                "918273",
+            ),
+            (r#"{"serviceTicket": "opaque-84"}"#, "opaque-84"),
+            ("mfaToken=opaque-85", "opaque-85"),
+            ("Cookie: SESSION=cookie-86; CASTGC=cookie-87", "cookie-8"),
+            ("set-cookie: GARMIN-SSO=cookie-88; Path=/", "cookie-88"),
         ] {
             let m = scrub_message(input);
             assert!(!m.contains(secret), "{input} -> {m}");
