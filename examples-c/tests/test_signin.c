@@ -156,7 +156,8 @@ static garmin_sso_session *login_each_flow(const garmin_sso_client *c) {
   garmin_sso_session *s = NULL;
   CHECK_OK(garmin_sso_client_login_chain(c, chain, 2, PLAIN_EMAIL, PLAIN_PASSWORD, &s, NULL));
   garmin_sso_session_free(s);
-  /* the configured chain (default: mobile, widget, portal); mobile rate-limited → falls through */
+  /* the configured chain (default: mobile as iOS, mobile as Android, widget, portal); mobile
+   * rate-limited → falls through */
   sim_admin("/__sim/fault?target=mobile_login&kind=429");
   return sim_session(c);
 }

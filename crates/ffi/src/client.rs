@@ -25,7 +25,9 @@ pub struct garmin_sso_client {
     pub(crate) client: Client,
 }
 
-/// Makes a client from a copy of `config` (later changes to the config do not affect it).
+/// Makes a client from a copy of `config` (later changes to the config do not affect it). A library
+/// built without its own HTTP stack (`--no-default-features`) refuses a config without
+/// `garmin_sso_config_set_transport` with `GARMIN_SSO_STATUS_INVALID_INPUT`.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `out_client` is NULL or writable.

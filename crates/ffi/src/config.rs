@@ -96,8 +96,9 @@ unsafe fn with_config(
 }
 
 /// Creates a configuration for Garmin's real servers on `domain` (`"garmin.com"`, or `"garmin.cn"`
-/// for accounts in mainland China). Defaults: flows mobile, widget, portal; mobile app Android;
-/// token preference auto; 30 s timeout; the library's own HTTPS transport.
+/// for accounts in mainland China). Defaults: the chain mobile as Garmin's iOS app, mobile as its
+/// Android app, widget, portal (each app is a separate rate-limit bucket at Garmin); the web view
+/// as the Android app; token preference auto; 30 s timeout; the library's own HTTPS transport.
 ///
 /// On success `*out_config` receives a new config; on failure it is left untouched.
 ///
@@ -317,7 +318,7 @@ pub unsafe extern "C" fn garmin_sso_config_set_user_agent(
 }
 
 /// Sets the flows `garmin_sso_client_login` tries, in order (`garmin_sso_flow` values; at least
-/// one).
+/// one). `GARMIN_SSO_FLOW_MOBILE` then presents the configured mobile app only.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `flows` is NULL or points to `count` values.
@@ -361,7 +362,8 @@ pub unsafe extern "C" fn garmin_sso_config_set_token_preference(
 /// Sets which of Garmin's phone apps the mobile flow and the web-view sign-in present themselves as
 /// (a `garmin_sso_mobile_app` value; default Android): its client id, and the service URL web-view
 /// tickets are bound to. Garmin rate-limits per app and account, so `GARMIN_SSO_MOBILE_APP_IOS` can
-/// get past a limit the Android app met.
+/// get past a limit the Android app met. The chosen app's mobile entry also goes first in the
+/// chain, the other app right after it.
 ///
 /// # Safety
 /// `config` is NULL or a live config.

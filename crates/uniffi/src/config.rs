@@ -64,7 +64,8 @@ pub struct GarminConfig {
     /// Which token family a sign-in produces (default `Auto`).
     #[uniffi(default = None)]
     pub tokens: Option<TokenPreference>,
-    /// Sign-in flows tried in order by `login` (default mobile, widget, portal).
+    /// Sign-in flows tried in order by `login` (default: mobile as the iOS app, mobile as the
+    /// Android app, widget, portal; `Mobile` here presents `mobile_app` only).
     #[uniffi(default = None)]
     pub strategies: Option<Vec<Flow>>,
     /// Which Garmin phone app the mobile and web-view sign-ins present as (default `Android`).

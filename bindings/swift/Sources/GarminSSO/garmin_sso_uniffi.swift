@@ -3552,7 +3552,8 @@ public struct GarminConfig: Equatable, Hashable {
      */
     public var tokens: TokenPreference?
     /**
-     * Sign-in flows tried in order by `login` (default mobile, widget, portal).
+     * Sign-in flows tried in order by `login` (default: mobile as the iOS app, mobile as the
+     * Android app, widget, portal; `Mobile` here presents `mobile_app` only).
      */
     public var strategies: [Flow]?
     /**
@@ -3608,7 +3609,8 @@ public struct GarminConfig: Equatable, Hashable {
          * Which token family a sign-in produces (default `Auto`).
          */tokens: TokenPreference? = nil, 
         /**
-         * Sign-in flows tried in order by `login` (default mobile, widget, portal).
+         * Sign-in flows tried in order by `login` (default: mobile as the iOS app, mobile as the
+         * Android app, widget, portal; `Mobile` here presents `mobile_app` only).
          */strategies: [Flow]? = nil, 
         /**
          * Which Garmin phone app the mobile and web-view sign-ins present as (default `Android`).

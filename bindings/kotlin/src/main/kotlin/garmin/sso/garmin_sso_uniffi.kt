@@ -6031,7 +6031,8 @@ data class GarminConfig (
     val `tokens`: TokenPreference? = null 
     , 
     /**
-     * Sign-in flows tried in order by `login` (default mobile, widget, portal).
+     * Sign-in flows tried in order by `login` (default: mobile as the iOS app, mobile as the
+     * Android app, widget, portal; `Mobile` here presents `mobile_app` only).
      */
     val `strategies`: List<Flow>? = null 
     , 
