@@ -45,6 +45,18 @@ if grep -E '^(ureq|ureq-proto|rustls|rustls-webpki|ring|webpki-roots) ' <<<"$nt_
 fi
 echo "no ureq, rustls or ring in: cargo tree -p garmin-sso-ffi --no-default-features"
 
+step "C against the transport-free library: the libcurl transport signs in; no transport is refused"
+cc -std=c99 -Wall -Wextra -Werror -I"$repo/include" "$repo/examples-c/curl_transport.c" \
+  -o "$nt_target/curl_transport" -L"$nt_libdir" -lgarmin_sso -lcurl -Wl,-rpath,"$nt_libdir"
+"$repo/examples-c/tests/with-sim.sh" "$GARMIN_SSO_BIN" "$nt_target/curl_transport" \
+  runner@example.com "correct horse" </dev/null | tee "$nt_target/curl_transport.log"
+grep -q "signed in as runner" "$nt_target/curl_transport.log"
+printf '#include "garmin_sso.h"\n#include <stdio.h>\n#include <string.h>\nint main(void) {\n  garmin_sso_config *c = NULL; garmin_sso_client *cl = NULL;\n  if (garmin_sso_config_new("garmin.com", &c) != GARMIN_SSO_STATUS_OK) return 2;\n  garmin_sso_status s = garmin_sso_client_new(c, &cl);\n  garmin_sso_config_free(c);\n  printf("%%s: %%s\\n", garmin_sso_status_name(s), garmin_sso_last_error_message());\n  return s == GARMIN_SSO_STATUS_INVALID_INPUT && cl == NULL && strstr(garmin_sso_last_error_message(), "transport") ? 0 : 1;\n}\n' \
+  >"$nt_target/no_transport.c"
+cc -std=c99 -Wall -Werror -I"$repo/include" "$nt_target/no_transport.c" -o "$nt_target/no_transport" \
+  -L"$nt_libdir" -lgarmin_sso -Wl,-rpath,"$nt_libdir"
+"$nt_target/no_transport"
+
 # Runs the suite; its output goes to a log so the totals can be repeated at the end.
 run_suite() { # name binary
   local name=$1 bin=$2 log="$build_root/$1.log"
