@@ -5,7 +5,7 @@
 # scripts/with-postgres.sh runs a throwaway cluster).
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
-pkgs=(cmake pkg-config libcurl4-openssl-dev qtbase5-dev qt6-base-dev libjna-java
+pkgs=(cmake pkg-config libcurl4-openssl-dev qtbase5-dev qt6-base-dev qtwebengine5-dev libjna-java
       gnome-keyring dbus dbus-x11 libdbus-1-dev valgrind chromium postgresql)
 missing=()
 for p in "${pkgs[@]}"; do

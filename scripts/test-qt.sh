@@ -89,6 +89,19 @@ step "QDomyos-Zwift drop-in (examples-qt/qdomyos-zwift), qmake + Qt 5"
 qmake_build qdz-qt5 "$repo/examples-qt/qdomyos-zwift/tests/tests.pro" "$libdir"
 run_suite qdz-qt5-qmake "$build_root/qdz-qt5/tst_qdomyos_zwift_dropin" || status=1
 
+step "QtWebEngine web-view sign-in (examples-qt/webview), qmake + Qt 5, offscreen"
+# Chromium inside QtWebEngine runs headless here: QT_QPA_PLATFORM=offscreen, Qt Quick's software
+# backend, --disable-gpu; the test sets those (and QTWEBENGINE_DISABLE_SANDBOX=1 as root) itself.
+if [ -f "$("$qmake5" -query QT_INSTALL_HEADERS)/QtWebEngineWidgets/QWebEngineView" ]; then
+  qmake_build webview-qt5 "$repo/examples-qt/webview/tests/tests.pro" "$libdir"
+  run_suite webview-qt5-qmake "$build_root/webview-qt5/tst_garmin_web_sign_in" || status=1
+elif [ "$CI" = true ] || [ "$CI" = 1 ]; then
+  echo "test-qt: CI=true but QtWebEngine for Qt 5 is missing (apt-get install qtwebengine5-dev)" >&2
+  status=1
+else
+  echo "test-qt: skipped the web-view suite: no QtWebEngine for Qt 5 (apt-get install qtwebengine5-dev)"
+fi
+
 step "transport-free library: the qmake + Qt 5 suites again, HTTP only through QNetworkAccessManager"
 qmake_build qmake-qt5-no-transport "$repo/examples-qt/examples-qt.pro" "$nt_libdir"
 qmake_build qdz-qt5-no-transport "$repo/examples-qt/qdomyos-zwift/tests/tests.pro" "$nt_libdir"
