@@ -660,6 +660,34 @@ typedef struct garmin_sso_token_store_callbacks {
   int (*clear)(void *user_data);
 } garmin_sso_token_store_callbacks;
 
+/**
+ * The lock of an app's token store, as callbacks: what makes a refresh single-flight across every
+ * session, process and machine sharing the stored tokens (see
+ * `garmin_sso_token_store_new_callbacks_with_lock`).
+ *
+ * A refresh runs as: `try_lock` (polled every 50 ms while another holder has it, for at most the
+ * config's store lock timeout, then `GARMIN_SSO_STATUS_STORAGE`) → `load` → either adopt the tokens
+ * another session saved meanwhile (no network) or refresh and `save` → `unlock`. `unlock` runs on
+ * the thread whose `try_lock` took the lock, once per successful `try_lock`.
+ */
+typedef struct garmin_sso_token_store_lock_callbacks {
+  /**
+   * Required. Tries to take the lock without waiting: sets `*acquired` to 1 when taken, 0 when
+   * someone else holds it, and returns 0; anything else when the storage failed (reported as
+   * `GARMIN_SSO_STATUS_STORAGE`). The lock must exclude every other holder of the same tokens: other
+   * sessions and threads of this process, other processes (an advisory file lock such as
+   * `flock`, a database row or advisory lock), other machines when the tokens are shared between
+   * them; and it must be released by the OS or database when its holder dies, so a crash never
+   * leaves it stuck. It is not re-entrant: the library never takes it twice.
+   */
+  int (*try_lock)(void *user_data,
+                  int *acquired);
+  /**
+   * Required. Releases the lock `try_lock` took.
+   */
+  void (*unlock)(void *user_data);
+} garmin_sso_token_store_lock_callbacks;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1286,6 +1314,10 @@ garmin_sso_status garmin_sso_token_store_new_file(uint32_t kind,
  * call); `load` and `save` are required. `user_data` is passed to every callback; it must stay
  * valid, and usable from any thread, as long as this store or any session resumed from it exists.
  *
+ * The store has no lock: sessions sharing these tokens (another client, process or machine) that
+ * refresh at once may race, and all but one then need a new sign-in. When the tokens are shared,
+ * use `garmin_sso_token_store_new_callbacks_with_lock`.
+ *
  * # Safety
  * `callbacks` is NULL or readable, its functions follow the `garmin_sso_token_store_callbacks`
  * contract; `out_store` is NULL or writable.
@@ -1293,6 +1325,35 @@ garmin_sso_status garmin_sso_token_store_new_file(uint32_t kind,
 garmin_sso_status garmin_sso_token_store_new_callbacks(const struct garmin_sso_token_store_callbacks *callbacks,
                                                        void *user_data,
                                                        struct garmin_sso_token_store **out_store);
+
+/**
+ * Makes a token store over the app's own storage with the app's lock, as
+ * `garmin_sso_token_store_new_callbacks` plus `lock` (copied; `try_lock` and `unlock` required).
+ * Use it whenever the stored tokens are shared: several sessions or clients in one process, several
+ * processes (an app and its widget or sync service), several machines.
+ *
+ * What the app's store must do, so that a session never dies by accident:
+ * - the lock excludes everyone else using the same tokens, and a crash releases it (see
+ *   `garmin_sso_token_store_lock_callbacks`);
+ * - `save` is atomic and durable: a reader sees either the old or the new JSON, never a mix, and
+ *   once `save` returned 0 the new JSON survives a crash (write a temporary file, fsync, rename;
+ *   or one database transaction). Garmin spends the old refresh token when it hands out new ones:
+ *   new tokens that are lost end the session;
+ * - `load` returns what the last successful `save` stored.
+ *
+ * Without a lock (`garmin_sso_token_store_new_callbacks`), sessions over the store that refresh at
+ * the same time each present the same refresh token: Garmin rotates it on the first refresh and
+ * refuses it afterwards, so only one of them survives and the others need a new sign-in.
+ *
+ * # Safety
+ * `callbacks` and `lock` are NULL or readable, their functions follow the
+ * `garmin_sso_token_store_callbacks` and `garmin_sso_token_store_lock_callbacks` contracts;
+ * `out_store` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_token_store_new_callbacks_with_lock(const struct garmin_sso_token_store_callbacks *callbacks,
+                                                                 const struct garmin_sso_token_store_lock_callbacks *lock,
+                                                                 void *user_data,
+                                                                 struct garmin_sso_token_store **out_store);
 
 /**
  * Hands the stored token JSON to the library, from inside a `load` callback. The string is copied.

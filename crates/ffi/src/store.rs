@@ -10,7 +10,8 @@ use crate::session::{garmin_sso_session, session_handle};
 use crate::status::garmin_sso_status;
 use crate::strings::lend_secret;
 use garmin_sso_core::{
-    Error, ErrorKind, GarthDirStore, JsonFileStore, Result, Secret, Session, TokenStore, Tokens,
+    Error, ErrorKind, GarthDirStore, JsonFileStore, Result, Secret, Session, StoreLock, TokenStore,
+    Tokens,
 };
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
@@ -197,11 +198,53 @@ pub struct garmin_sso_token_store_callbacks {
     pub clear: Option<unsafe extern "C" fn(user_data: *mut c_void) -> c_int>,
 }
 
+/// The lock of an app's token store, as callbacks: what makes a refresh single-flight across every
+/// session, process and machine sharing the stored tokens (see
+/// `garmin_sso_token_store_new_callbacks_with_lock`).
+///
+/// A refresh runs as: `try_lock` (polled every 50 ms while another holder has it, for at most the
+/// config's store lock timeout, then `GARMIN_SSO_STATUS_STORAGE`) → `load` → either adopt the tokens
+/// another session saved meanwhile (no network) or refresh and `save` → `unlock`. `unlock` runs on
+/// the thread whose `try_lock` took the lock, once per successful `try_lock`.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct garmin_sso_token_store_lock_callbacks {
+    /// Required. Tries to take the lock without waiting: sets `*acquired` to 1 when taken, 0 when
+    /// someone else holds it, and returns 0; anything else when the storage failed (reported as
+    /// `GARMIN_SSO_STATUS_STORAGE`). The lock must exclude every other holder of the same tokens: other
+    /// sessions and threads of this process, other processes (an advisory file lock such as
+    /// `flock`, a database row or advisory lock), other machines when the tokens are shared between
+    /// them; and it must be released by the OS or database when its holder dies, so a crash never
+    /// leaves it stuck. It is not re-entrant: the library never takes it twice.
+    pub try_lock:
+        Option<unsafe extern "C" fn(user_data: *mut c_void, acquired: *mut c_int) -> c_int>,
+    /// Required. Releases the lock `try_lock` took.
+    pub unlock: Option<unsafe extern "C" fn(user_data: *mut c_void)>,
+}
+
 /// A [`TokenStore`] over the app's callbacks; a cheap handle, as sessions keep a copy.
 #[derive(Clone)]
 struct CallbackStore {
     callbacks: garmin_sso_token_store_callbacks,
+    lock: Option<garmin_sso_token_store_lock_callbacks>,
     user_data: *mut c_void,
+}
+
+/// A lock taken through the app's `try_lock`; dropping it calls `unlock`.
+struct CallbackLock {
+    unlock: unsafe extern "C" fn(user_data: *mut c_void),
+    user_data: *mut c_void,
+}
+
+// SAFETY: as for CallbackStore (the app's callbacks and user_data may be used from any thread).
+unsafe impl Send for CallbackLock {}
+
+impl Drop for CallbackLock {
+    fn drop(&mut self) {
+        // SAFETY: the app's callback contract; called once per lock taken.
+        unsafe { (self.unlock)(self.user_data) }
+    }
 }
 
 // SAFETY: garmin_sso_token_store_new_callbacks' contract makes the app guarantee that the callbacks
@@ -259,6 +302,31 @@ impl TokenStore for CallbackStore {
             rc => Err(storage_failure("clear", rc)),
         }
     }
+
+    fn try_lock(&self) -> Result<Option<StoreLock>> {
+        let Some(lock) = self.lock else {
+            // No lock: only this process' sessions are coordinated (each one is single-flight).
+            return Ok(Some(StoreLock::unshared()));
+        };
+        let (Some(try_lock), Some(unlock)) = (lock.try_lock, lock.unlock) else {
+            return Err(Error::Storage(
+                "this token store's lock callbacks are incomplete".into(),
+            ));
+        };
+        let mut acquired: c_int = 0;
+        // SAFETY: the app's callback contract; `acquired` outlives the call.
+        let rc = unsafe { try_lock(self.user_data, &mut acquired) };
+        if rc != 0 {
+            return Err(storage_failure("try_lock", rc));
+        }
+        if acquired == 0 {
+            return Ok(None);
+        }
+        Ok(Some(StoreLock::new(Box::new(CallbackLock {
+            unlock,
+            user_data: self.user_data,
+        }))))
+    }
 }
 
 fn new_store(
@@ -293,6 +361,10 @@ pub unsafe extern "C" fn garmin_sso_token_store_new_file(
 /// call); `load` and `save` are required. `user_data` is passed to every callback; it must stay
 /// valid, and usable from any thread, as long as this store or any session resumed from it exists.
 ///
+/// The store has no lock: sessions sharing these tokens (another client, process or machine) that
+/// refresh at once may race, and all but one then need a new sign-in. When the tokens are shared,
+/// use `garmin_sso_token_store_new_callbacks_with_lock`.
+///
 /// # Safety
 /// `callbacks` is NULL or readable, its functions follow the `garmin_sso_token_store_callbacks`
 /// contract; `out_store` is NULL or writable.
@@ -305,15 +377,75 @@ pub unsafe extern "C" fn garmin_sso_token_store_new_callbacks(
     guard(|| {
         // SAFETY: caller contract.
         let callbacks = *unsafe { handle(callbacks, "callbacks") }?;
-        if callbacks.load.is_none() {
-            return Err(FfiError::null("callbacks->load"));
+        check_callbacks(&callbacks)?;
+        out_arg(out_store, "out_store")?;
+        let store = CallbackStore {
+            callbacks,
+            lock: None,
+            user_data,
+        };
+        new_store(Arc::new(store), out_store)
+    })
+}
+
+/// Checks the required store callbacks.
+fn check_callbacks(
+    callbacks: &garmin_sso_token_store_callbacks,
+) -> std::result::Result<(), FfiError> {
+    if callbacks.load.is_none() {
+        return Err(FfiError::null("callbacks->load"));
+    }
+    if callbacks.save.is_none() {
+        return Err(FfiError::null("callbacks->save"));
+    }
+    Ok(())
+}
+
+/// Makes a token store over the app's own storage with the app's lock, as
+/// `garmin_sso_token_store_new_callbacks` plus `lock` (copied; `try_lock` and `unlock` required).
+/// Use it whenever the stored tokens are shared: several sessions or clients in one process, several
+/// processes (an app and its widget or sync service), several machines.
+///
+/// What the app's store must do, so that a session never dies by accident:
+/// - the lock excludes everyone else using the same tokens, and a crash releases it (see
+///   `garmin_sso_token_store_lock_callbacks`);
+/// - `save` is atomic and durable: a reader sees either the old or the new JSON, never a mix, and
+///   once `save` returned 0 the new JSON survives a crash (write a temporary file, fsync, rename;
+///   or one database transaction). Garmin spends the old refresh token when it hands out new ones:
+///   new tokens that are lost end the session;
+/// - `load` returns what the last successful `save` stored.
+///
+/// Without a lock (`garmin_sso_token_store_new_callbacks`), sessions over the store that refresh at
+/// the same time each present the same refresh token: Garmin rotates it on the first refresh and
+/// refuses it afterwards, so only one of them survives and the others need a new sign-in.
+///
+/// # Safety
+/// `callbacks` and `lock` are NULL or readable, their functions follow the
+/// `garmin_sso_token_store_callbacks` and `garmin_sso_token_store_lock_callbacks` contracts;
+/// `out_store` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn garmin_sso_token_store_new_callbacks_with_lock(
+    callbacks: *const garmin_sso_token_store_callbacks,
+    lock: *const garmin_sso_token_store_lock_callbacks,
+    user_data: *mut c_void,
+    out_store: *mut *mut garmin_sso_token_store,
+) -> garmin_sso_status {
+    guard(|| {
+        // SAFETY: caller contract.
+        let callbacks = *unsafe { handle(callbacks, "callbacks") }?;
+        check_callbacks(&callbacks)?;
+        // SAFETY: caller contract.
+        let lock = *unsafe { handle(lock, "lock") }?;
+        if lock.try_lock.is_none() {
+            return Err(FfiError::null("lock->try_lock"));
         }
-        if callbacks.save.is_none() {
-            return Err(FfiError::null("callbacks->save"));
+        if lock.unlock.is_none() {
+            return Err(FfiError::null("lock->unlock"));
         }
         out_arg(out_store, "out_store")?;
         let store = CallbackStore {
             callbacks,
+            lock: Some(lock),
             user_data,
         };
         new_store(Arc::new(store), out_store)
