@@ -11,10 +11,37 @@ use std::sync::Arc;
 /// The configuration for `--domain` and `--base-url`.
 pub fn config(server: &ServerArgs) -> Result<Config, Failure> {
     let domain = Domain::parse(&server.domain)?;
-    Ok(match &server.base_url {
+    let mut config = match &server.base_url {
         Some(base) => Config::with_base_url(domain, base)?,
         None => Config::new(domain),
-    })
+    };
+    let var = std::env::var("GARMIN_SSO_TEST_NOW").ok();
+    if let Some(now) = test_now(server.base_url.as_deref(), var.as_deref()) {
+        config.clock = Arc::new(move || now);
+    }
+    Ok(config)
+}
+
+/// Test hook: `GARMIN_SSO_TEST_NOW=<unix seconds>` makes this process judge expiry (and sign
+/// OAuth1 requests) at that fixed time, so a test can run the CLI on a simulator whose clock it
+/// has moved days ahead (`/__sim/clock/…`). Honoured only with a loopback `--base-url`
+/// (`http://127.0.0.1…`, `http://localhost…`, `http://[::1]…`): against Garmin it is ignored, so
+/// a stray variable can never skew a real session's clock.
+fn test_now(base_url: Option<&str>, var: Option<&str>) -> Option<i64> {
+    let rest = base_url?.strip_prefix("http://")?;
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        return None;
+    }
+    var?.trim().parse().ok()
 }
 
 /// Where the tokens are: a garth folder, or one account's row in a database.
@@ -78,4 +105,23 @@ pub fn token_dir(store: &StorePlace) -> Result<PathBuf, Failure> {
 /// A bad argument: exit code 2, like the core's invalid-input errors.
 fn invalid(message: &str) -> Failure {
     Error::InvalidInput(message.into()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_now;
+
+    #[test]
+    fn test_clock_only_on_loopback() {
+        let v = Some("1234");
+        assert_eq!(test_now(Some("http://127.0.0.1:8080"), v), Some(1234));
+        assert_eq!(test_now(Some("http://[::1]:9/x"), v), Some(1234));
+        assert_eq!(test_now(Some("http://localhost:9"), v), Some(1234));
+        assert_eq!(test_now(Some("https://connect.garmin.com"), v), None);
+        assert_eq!(test_now(Some("http://10.0.0.1:80"), v), None);
+        assert_eq!(test_now(Some("http://127.0.0.1.evil.com/"), v), None);
+        assert_eq!(test_now(None, v), None);
+        assert_eq!(test_now(Some("http://127.0.0.1:8080"), None), None);
+        assert_eq!(test_now(Some("http://127.0.0.1:8080"), Some("x")), None);
+    }
 }
