@@ -322,15 +322,16 @@ def test_transport_failures_become_typed_errors_not_crashes(sim):
     assert "connection refused" in info.value.message
     with pytest.raises(g.GarminError.Timeout):
         client_for(sim, Slow(), strategies=strategies).login(*PLAIN)
-    # With the whole chain, every flow fails the same way: a network failure, in which each flow
-    # says why, in the order they were tried.
+    # With the whole default chain (the mobile flow as each app, then widget and portal), every
+    # entry fails the same way: a network failure, in which each entry says why, in the order tried.
     with pytest.raises(g.GarminError.Network) as info:
         client_for(sim, Refuses()).login(*PLAIN)
     message = info.value.message
     assert message.startswith("all sign-in strategies failed: "), message
-    positions = [message.index(f"{flow}: network error: ") for flow in ("mobile", "widget", "portal")]
+    entries = ("mobile/ios", "mobile/android", "widget", "portal")
+    positions = [message.index(f"{entry}: network error: ") for entry in entries]
     assert positions == sorted(positions), message
-    assert message.count("connection refused") == 3, message
+    assert message.count("connection refused") == len(entries), message
 
 
 def test_requests_print_without_secrets(sim):
