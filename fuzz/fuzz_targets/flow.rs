@@ -9,12 +9,6 @@ fuzz_target!(|data: &[u8]| {
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };
-    install_logger();
     let script = String::from_utf8_lossy(rest);
-    run(
-        Op::pick(sel),
-        replay_config(),
-        scripted(parse_script(&script)),
-        &[fixture_tokens(true), fixture_tokens(false)],
-    );
+    run_answers(Op::pick(sel), parse_script(&script));
 });

@@ -379,11 +379,17 @@ impl log::Log for Checker {
 
 /// Runs `op` from its recorded script after `mutate` changed the answers.
 pub fn run_mutated(op: Op, mutate: impl FnOnce(&mut Vec<Response>)) {
-    install_logger();
     let mut answers = parse_script(op.script());
     mutate(&mut answers);
-    // Answers that already carry the password are the server echoing it: whatever the client
-    // then follows or quotes reveals nothing new. The checks are about what the client adds.
+    run_answers(op, answers);
+}
+
+/// Runs `op` over `answers` with every oracle on, unless an answer already carries the password:
+/// that is the server echoing it (libFuzzer lifts the compared string out of the oracles' own
+/// `contains`), and whatever the client then follows or quotes reveals nothing new. The checks are
+/// about what the client adds.
+pub fn run_answers(op: Op, answers: Vec<Response>) {
+    install_logger();
     let echoes = |r: &Response| {
         String::from_utf8_lossy(&r.body).contains(PASSWORD)
             || r.headers
