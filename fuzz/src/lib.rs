@@ -254,7 +254,12 @@ fn outcome<T: std::fmt::Debug>(r: garmin_sso_core::Result<T>) -> String {
 pub fn check_error(e: &garmin_sso_core::Error) {
     for text in [e.to_string(), format!("{e:?}")] {
         assert!(!text.contains(PASSWORD), "the password in an error: {text}");
-        assert!(text.len() <= 4096, "an error of {} bytes", text.len());
+        assert!(
+            text.len() <= 4096,
+            "an error of {} bytes: {}…",
+            text.len(),
+            text.chars().take(600).collect::<String>()
+        );
     }
 }
 

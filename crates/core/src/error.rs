@@ -8,6 +8,7 @@
 
 use crate::strategy::{Flow, Strategy};
 use crate::transport::{scrub_message, TransportError, TransportErrorKind};
+use std::fmt;
 use std::time::Duration;
 
 /// What every fallible call of this crate returns: `Ok`, or an [`Error`].
@@ -107,6 +108,65 @@ impl StrategyFailure {
             flow: strategy.flow,
             strategy,
             error,
+        }
+    }
+}
+
+/// A body Garmin sent, kept whole in an error for the program to read (the duplicate upload's
+/// answer names the activity Garmin already has) but bounded when an error is logged: its `Debug`
+/// shows the length and the first 256 characters. The body is the server's, so unbounded by
+/// anything but the response cap; a logged error must not be.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct ServerBody(String);
+
+impl ServerBody {
+    const SHOWN: usize = 256;
+
+    /// The whole body.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The whole body, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl From<String> for ServerBody {
+    fn from(s: String) -> Self {
+        ServerBody(s)
+    }
+}
+
+impl From<&str> for ServerBody {
+    fn from(s: &str) -> Self {
+        ServerBody(s.to_owned())
+    }
+}
+
+impl std::ops::Deref for ServerBody {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The whole body: printing it is the program's explicit choice (`Error`'s own `Display` never
+/// includes it).
+impl fmt::Display for ServerBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ServerBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self.0.chars().take(Self::SHOWN).collect();
+        if shown.len() == self.0.len() {
+            write!(f, "{shown:?}")
+        } else {
+            write!(f, "{shown:?}… ({} bytes in all)", self.0.len())
         }
     }
 }
@@ -239,7 +299,7 @@ pub enum Error {
     #[error("duplicate activity: Garmin already has this activity")]
     DuplicateActivity {
         /// Garmin's JSON answer, which names the existing activity.
-        response: String,
+        response: ServerBody,
     },
 
     /// Garmin refused a write with HTTP 412: accounts in the EU may not upload until the person
@@ -347,6 +407,25 @@ impl From<TransportError> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_server_body_is_whole_for_the_program_and_bounded_in_debug() {
+        let answer = format!("{{\"failures\":[{}]}}", "\"Duplicate Activity.\",".repeat(400));
+        let e = Error::DuplicateActivity {
+            response: answer.clone().into(),
+        };
+        let Error::DuplicateActivity { response } = &e else {
+            unreachable!()
+        };
+        assert_eq!(response.as_str(), answer, "the program reads the whole answer");
+        let debug = format!("{e:?}");
+        assert!(debug.len() < 400, "{} bytes of Debug", debug.len());
+        assert!(debug.contains(&format!("({} bytes in all)", answer.len())), "{debug}");
+        let short = Error::DuplicateActivity {
+            response: "{}".into(),
+        };
+        assert_eq!(format!("{short:?}"), r#"DuplicateActivity { response: "{}" }"#);
+    }
 
     fn rl(s: Option<u64>) -> Error {
         Error::RateLimited {

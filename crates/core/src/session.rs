@@ -431,7 +431,7 @@ impl Session {
         let page = self.send(Method::Post, UPLOAD_PATH, &[], &extra, body)?;
         if page.status == 409 {
             return Err(Error::DuplicateActivity {
-                response: page.text().into_owned(),
+                response: page.text().into_owned().into(),
             });
         }
         if page.status == 412 {

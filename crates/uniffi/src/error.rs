@@ -87,7 +87,7 @@ impl GarminError {
             K::DuplicateActivity => GarminError::DuplicateActivity {
                 message,
                 response: match error {
-                    Some(core::Error::DuplicateActivity { response }) => response.clone(),
+                    Some(core::Error::DuplicateActivity { response }) => response.to_string(),
                     _ => String::new(),
                 },
             },
