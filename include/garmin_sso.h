@@ -1310,6 +1310,25 @@ garmin_sso_status garmin_sso_token_store_new_file(uint32_t kind,
                                                   struct garmin_sso_token_store **out_store);
 
 /**
+ * Makes a token store over one row of a database: `location` is `sqlite:PATH` (a file created
+ * 0600 when missing) or `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, as the CLI's `--store`;
+ * `account` is the row's key (the app's user id, or the Garmin email). Tables are created when
+ * missing. The store has its lock built in (a transaction on SQLite, a row lock on PostgreSQL), so
+ * sessions over it refresh one at a time across threads, processes and, with PostgreSQL,
+ * machines. Connects at once: a database that cannot be reached is `GARMIN_SSO_STATUS_STORAGE`,
+ * naming the server, never the password.
+ *
+ * The library has these stores only when built with the cargo features `sqlite` / `postgres`;
+ * without them the call fails with `GARMIN_SSO_STATUS_INVALID_INPUT` naming the feature.
+ *
+ * # Safety
+ * `location` and `account` are NULL or NUL-terminated; `out_store` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_token_store_new_database(const char *location,
+                                                      const char *account,
+                                                      struct garmin_sso_token_store **out_store);
+
+/**
  * Makes a token store over the app's own storage. `callbacks` is copied (it need not outlive the
  * call); `load` and `save` are required. `user_data` is passed to every callback; it must stay
  * valid, and usable from any thread, as long as this store or any session resumed from it exists.

@@ -27,7 +27,7 @@ step "bindings are current"
 scripts/check-bindings.sh
 
 step "release builds: the library (into the Python package) and the simulator CLI"
-cargo build --release --locked -p garmin-sso-uniffi --lib
+cargo build --release --locked -p garmin-sso-uniffi --lib --features sqlite
 cargo build --release --locked -p garmin-sso-cli
 cp "$lib" bindings/python/src/garmin_sso/
 export GARMIN_SSO_BIN="$target_dir/release/garmin-sso"

@@ -16,8 +16,8 @@ rm -rf "$work"
 mkdir -p "$work"
 step() { printf '\n=== %s\n' "$*"; }
 
-step "cargo build --release -p garmin-sso-ffi -p garmin-sso-cli"
-cargo build --release --locked -p garmin-sso-ffi -p garmin-sso-cli
+step "cargo build --release -p garmin-sso-ffi (with its database stores) -p garmin-sso-cli"
+cargo build --release --locked -p garmin-sso-ffi --features garmin-sso-ffi/sqlite,garmin-sso-ffi/postgres -p garmin-sso-cli
 
 step "header: committed include/garmin_sso.h equals a fresh cbindgen generation"
 scripts/gen-header.sh --check

@@ -12,6 +12,8 @@
  * refuses the spent one, so only one session would survive and the other would need a new sign-in.
  * That race is timing-dependent, so it is not asserted here.
  *
+ * The same over the library's own SQLite store, opened twice over one file.
+ *
  * Also: a failing try_lock is a STORAGE error naming the callback, and the argument checks. */
 #include "test_util.h"
 
@@ -145,6 +147,30 @@ static long di_refreshes(void) {
   return n;
 }
 
+/* Expires the access token on the simulator and has both sessions call the API at once: both
+ * calls succeed and the simulator counts exactly one DI refresh. */
+static void one_refresh(const garmin_sso_session *s1, const garmin_sso_session *s2, int round, const char *over) {
+  long before = di_refreshes();
+  sim_admin("/__sim/expire?what=access");
+  pthread_barrier_t start;
+  CHECK(pthread_barrier_init(&start, NULL, 2) == 0);
+  api_job jobs[2] = {{s1, &start, GARMIN_SSO_STATUS_INTERNAL, "", ""},
+                     {s2, &start, GARMIN_SSO_STATUS_INTERNAL, "", ""}};
+  pthread_t threads[2];
+  for (int i = 0; i < 2; i++) CHECK(pthread_create(&threads[i], NULL, display_name, &jobs[i]) == 0);
+  for (int i = 0; i < 2; i++) CHECK(pthread_join(threads[i], NULL) == 0);
+  pthread_barrier_destroy(&start);
+  for (int i = 0; i < 2; i++) {
+    if (jobs[i].status != GARMIN_SSO_STATUS_OK)
+      FAIL("%s, round %d: session %d failed with %s: %s", over, round, i + 1, garmin_sso_status_name(jobs[i].status),
+           jobs[i].message);
+    CHECK(strcmp(jobs[i].name, "runner") == 0);
+  }
+  long refreshes = di_refreshes() - before;
+  printf("round %d: 2 sessions over %s, %ld DI refresh(es)\n", round, over, refreshes);
+  if (refreshes != 1) FAIL("%s, round %d: two sessions made %ld refreshes, expected 1", over, round, refreshes);
+}
+
 #define ROUNDS 3
 
 static void two_sessions_one_refresh(void) {
@@ -166,28 +192,8 @@ static void two_sessions_one_refresh(void) {
   CHECK(asked == 1 && st.saves == 1);
 
   for (int round = 1; round <= ROUNDS; round++) {
-    long before = di_refreshes();
     int saves = st.saves;
-    sim_admin("/__sim/expire?what=access");
-    pthread_barrier_t start;
-    CHECK(pthread_barrier_init(&start, NULL, 2) == 0);
-    api_job jobs[2] = {{s1, &start, GARMIN_SSO_STATUS_INTERNAL, "", ""},
-                       {s2, &start, GARMIN_SSO_STATUS_INTERNAL, "", ""}};
-    pthread_t threads[2];
-    for (int i = 0; i < 2; i++) CHECK(pthread_create(&threads[i], NULL, display_name, &jobs[i]) == 0);
-    for (int i = 0; i < 2; i++) CHECK(pthread_join(threads[i], NULL) == 0);
-    pthread_barrier_destroy(&start);
-    for (int i = 0; i < 2; i++) {
-      if (jobs[i].status != GARMIN_SSO_STATUS_OK)
-        FAIL("round %d: session %d failed with %s: %s", round, i + 1, garmin_sso_status_name(jobs[i].status),
-             jobs[i].message);
-      CHECK(strcmp(jobs[i].name, "runner") == 0);
-    }
-    long refreshes = di_refreshes() - before;
-    printf("round %d: 2 sessions over one locked store, %ld DI refresh(es), %d save(s), lock taken %d times "
-           "(busy %d)\n",
-           round, refreshes, st.saves - saves, st.locks_taken, st.lock_busy);
-    if (refreshes != 1) FAIL("round %d: two sessions made %ld refreshes, expected 1", round, refreshes);
+    one_refresh(s1, s2, round, "a locked callback store");
     CHECK(st.saves == saves + 1);
   }
   CHECK(st.lock_fd == -1 && st.unlocks == st.locks_taken && st.locks_taken >= ROUNDS);
@@ -246,10 +252,63 @@ static void arguments(void) {
   CHECK(out == (garmin_sso_token_store *)0x5a5a);
 }
 
+/* The library's own SQLite store (garmin_sso_token_store_new_database), opened twice over one
+ * file as two processes would: its built-in lock makes their refreshes one. */
+static void database_store(void) {
+  char db[1024], location[1100];
+  tmp_path(db, sizeof db, "store-lock-tokens.db");
+  unlink(db);
+  snprintf(location, sizeof location, "sqlite:%s", db);
+  garmin_sso_token_store *d1 = NULL, *d2 = NULL;
+  /* scripts/test-c.sh builds the library with the cargo feature `sqlite` */
+  CHECK_OK(garmin_sso_token_store_new_database(location, "runner", &d1));
+  CHECK_OK(garmin_sso_token_store_new_database(location, "runner", &d2));
+  garmin_sso_client *c1 = sim_client(), *c2 = sim_client();
+  int asked = 0;
+  garmin_sso_session *s1 = NULL, *s2 = NULL;
+  CHECK_OK(garmin_sso_resume_or_sign_in(c1, d1, &PROMPT, &asked, &s1));
+  CHECK_OK(garmin_sso_resume_or_sign_in(c2, d2, &PROMPT, &asked, &s2));
+  CHECK(asked == 1); /* the second resumed what the first saved in the database */
+  for (int round = 1; round <= ROUNDS; round++) one_refresh(s1, s2, round, "one SQLite file");
+
+  /* sign-out clears the row: the next resume asks for credentials again */
+  CHECK_OK(garmin_sso_token_store_clear(d1));
+  garmin_sso_session *s3 = NULL;
+  CHECK_OK(garmin_sso_resume_or_sign_in(c1, d2, &PROMPT, &asked, &s3));
+  CHECK(asked == 2);
+  garmin_sso_session_free(s3);
+
+  garmin_sso_session_free(s1);
+  garmin_sso_session_free(s2);
+  garmin_sso_client_free(c1);
+  garmin_sso_client_free(c2);
+  garmin_sso_token_store_free(d1);
+  garmin_sso_token_store_free(d2);
+  unlink(db);
+}
+
+/* Bad locations: typed errors that quote the scheme, never the rest (it may hold a password). */
+static void database_arguments(void) {
+  garmin_sso_token_store *out = (garmin_sso_token_store *)0x5a5a;
+  CHECK_STATUS(garmin_sso_token_store_new_database("mysql://app:Hunter2-db-pass@db/x", "runner", &out),
+               GARMIN_SSO_STATUS_INVALID_INPUT);
+  CHECK(contains(garmin_sso_last_error_message(), "mysql"));
+  CHECK(!contains(garmin_sso_last_error_message(), "Hunter2-db-pass"));
+  CHECK_STATUS(garmin_sso_token_store_new_database("sqlite:/tmp/x.db", "", &out), GARMIN_SSO_STATUS_INVALID_INPUT);
+  CHECK(contains(garmin_sso_last_error_message(), "account"));
+  CHECK_STATUS(garmin_sso_token_store_new_database(NULL, "runner", &out), GARMIN_SSO_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(garmin_sso_token_store_new_database("sqlite:/tmp/x.db", NULL, &out), GARMIN_SSO_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(garmin_sso_token_store_new_database("sqlite:/tmp/x.db", "runner", NULL),
+               GARMIN_SSO_STATUS_NULL_ARGUMENT);
+  CHECK(out == (garmin_sso_token_store *)0x5a5a);
+}
+
 int main(void) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   arguments();
   two_sessions_one_refresh();
+  database_arguments();
+  database_store();
   curl_global_cleanup();
   printf("store lock tests passed\n");
   return 0;

@@ -292,6 +292,20 @@ typedef void (*UniffiCallbackInterfaceTokenStoreMethod2)(uint64_t, void* _Nonnul
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_LOCK_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_LOCK_METHOD0
+typedef void (*UniffiCallbackInterfaceTokenStoreLockMethod0)(uint64_t, int8_t* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_LOCK_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_LOCK_METHOD1
+typedef void (*UniffiCallbackInterfaceTokenStoreLockMethod1)(uint64_t, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_REFRESH_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_REFRESH_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceRefreshListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
@@ -343,6 +357,16 @@ typedef struct UniffiVTableCallbackInterfaceTokenStore {
     UniffiCallbackInterfaceTokenStoreMethod1 _Nonnull save;
     UniffiCallbackInterfaceTokenStoreMethod2 _Nonnull clear;
 } UniffiVTableCallbackInterfaceTokenStore;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE_LOCK
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE_LOCK
+typedef struct UniffiVTableCallbackInterfaceTokenStoreLock {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceTokenStoreLockMethod0 _Nonnull tryLock;
+    UniffiCallbackInterfaceTokenStoreLockMethod1 _Nonnull unlock;
+} UniffiVTableCallbackInterfaceTokenStoreLock;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_REFRESH_LISTENER
@@ -406,6 +430,16 @@ uint64_t uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session(uint64_
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN
 uint64_t uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(uint64_t ptr, uint64_t store, uint64_t provider, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN_FROM_DATABASE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN_FROM_DATABASE
+uint64_t uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_from_database(uint64_t ptr, uint64_t store, uint64_t provider, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN_WITH_LOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN_WITH_LOCK
+uint64_t uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_with_lock(uint64_t ptr, uint64_t store, uint64_t lock, uint64_t provider, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINCLIENT_WEBVIEW_SERVICE_URL
@@ -538,6 +572,46 @@ uint64_t uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_credentials(uint
 RustBuffer uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code(uint64_t ptr, RustBuffer prompt, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_DATABASESTORE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_DATABASESTORE
+uint64_t uniffi_garmin_sso_uniffi_fn_clone_databasestore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_DATABASESTORE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_DATABASESTORE
+void uniffi_garmin_sso_uniffi_fn_free_databasestore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CONSTRUCTOR_DATABASESTORE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CONSTRUCTOR_DATABASESTORE_OPEN
+uint64_t uniffi_garmin_sso_uniffi_fn_constructor_databasestore_open(RustBuffer location, RustBuffer account, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_CLEAR
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_CLEAR
+void uniffi_garmin_sso_uniffi_fn_method_databasestore_clear(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_LOAD
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_databasestore_load(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_NAME
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_databasestore_name(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_SAVE
+void uniffi_garmin_sso_uniffi_fn_method_databasestore_save(uint64_t ptr, RustBuffer tokens_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_DATABASESTORE_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_databasestore_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_TOKENSTORE
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_TOKENSTORE
 uint64_t uniffi_garmin_sso_uniffi_fn_clone_tokenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -566,6 +640,31 @@ void uniffi_garmin_sso_uniffi_fn_method_tokenstore_save(uint64_t ptr, RustBuffer
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORE_CLEAR
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORE_CLEAR
 void uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_TOKENSTORELOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_TOKENSTORELOCK
+uint64_t uniffi_garmin_sso_uniffi_fn_clone_tokenstorelock(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_TOKENSTORELOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_TOKENSTORELOCK
+void uniffi_garmin_sso_uniffi_fn_free_tokenstorelock(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_TOKENSTORELOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_INIT_CALLBACK_VTABLE_TOKENSTORELOCK
+void uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstorelock(const UniffiVTableCallbackInterfaceTokenStoreLock* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORELOCK_TRY_LOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORELOCK_TRY_LOCK
+int8_t uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_try_lock(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORELOCK_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_TOKENSTORELOCK_UNLOCK
+void uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_unlock(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_REFRESHLISTENER
@@ -1030,6 +1129,18 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN_FROM_DATABASE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN_FROM_DATABASE
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_from_database(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN_WITH_LOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_RESUME_OR_SIGN_IN_WITH_LOCK
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_with_lock(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_WEBVIEW_SERVICE_URL
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_GARMINCLIENT_WEBVIEW_SERVICE_URL
 uint16_t uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url(void
@@ -1090,6 +1201,30 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code(v
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_DATABASESTORE_CLEAR
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_DATABASESTORE_CLEAR
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_databasestore_clear(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_DATABASESTORE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_DATABASESTORE_LOAD
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_databasestore_load(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_DATABASESTORE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_DATABASESTORE_NAME
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_databasestore_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_DATABASESTORE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_DATABASESTORE_SAVE
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_databasestore_save(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_LOAD
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_LOAD
 uint16_t uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load(void
@@ -1105,6 +1240,18 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
 uint16_t uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORELOCK_TRY_LOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORELOCK_TRY_LOCK
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_try_lock(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORELOCK_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_TOKENSTORELOCK_UNLOCK
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock(void
     
 );
 #endif
@@ -1225,6 +1372,12 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_CREDENTIALS_NEW
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_CREDENTIALS_NEW
 uint16_t uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_DATABASESTORE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_DATABASESTORE_OPEN
+uint16_t uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open(void
     
 );
 #endif

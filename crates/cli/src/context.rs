@@ -2,9 +2,7 @@
 
 use crate::cli::{ServerArgs, StorePlace};
 use crate::exit::Failure;
-use garmin_sso_core::{
-    Config, Domain, Error, GarthDirStore, PostgresStore, SqliteStore, TokenStore,
-};
+use garmin_sso_core::{open_database_store, Config, Domain, Error, GarthDirStore, TokenStore};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -69,25 +67,12 @@ pub fn store(place: &StorePlace, account: Option<&str>) -> Result<Store, Failure
     let account = account.filter(|a| !a.is_empty()).ok_or_else(|| {
         invalid("--store keeps one row per account: pass --account KEY (or --email)")
     })?;
-    if let Some(path) = spec.strip_prefix("sqlite:") {
-        let db = SqliteStore::open(path, account)?;
-        return Ok(Store {
-            name: format!("sqlite:{} (account {account})", db.path().display()),
-            store: Arc::new(db),
-            garth: None,
-        });
-    }
-    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        let db = PostgresStore::open(spec, account)?;
-        return Ok(Store {
-            name: format!("{} (account {account})", db.server()),
-            store: Arc::new(db),
-            garth: None,
-        });
-    }
-    Err(invalid(
-        "--store takes sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB",
-    ))
+    let db = open_database_store(spec, account)?;
+    Ok(Store {
+        store: db.store,
+        garth: None,
+        name: db.name,
+    })
 }
 
 /// The token folder: `--token-dir`, or the per-user data folder (e.g. `~/.local/share/garmin-sso`).

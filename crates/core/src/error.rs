@@ -410,21 +410,34 @@ mod tests {
 
     #[test]
     fn a_server_body_is_whole_for_the_program_and_bounded_in_debug() {
-        let answer = format!("{{\"failures\":[{}]}}", "\"Duplicate Activity.\",".repeat(400));
+        let answer = format!(
+            "{{\"failures\":[{}]}}",
+            "\"Duplicate Activity.\",".repeat(400)
+        );
         let e = Error::DuplicateActivity {
             response: answer.clone().into(),
         };
         let Error::DuplicateActivity { response } = &e else {
             unreachable!()
         };
-        assert_eq!(response.as_str(), answer, "the program reads the whole answer");
+        assert_eq!(
+            response.as_str(),
+            answer,
+            "the program reads the whole answer"
+        );
         let debug = format!("{e:?}");
         assert!(debug.len() < 400, "{} bytes of Debug", debug.len());
-        assert!(debug.contains(&format!("({} bytes in all)", answer.len())), "{debug}");
+        assert!(
+            debug.contains(&format!("({} bytes in all)", answer.len())),
+            "{debug}"
+        );
         let short = Error::DuplicateActivity {
             response: "{}".into(),
         };
-        assert_eq!(format!("{short:?}"), r#"DuplicateActivity { response: "{}" }"#);
+        assert_eq!(
+            format!("{short:?}"),
+            r#"DuplicateActivity { response: "{}" }"#
+        );
     }
 
     fn rl(s: Option<u64>) -> Error {

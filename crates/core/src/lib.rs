@@ -66,7 +66,7 @@ pub use config::{
     ClientPreset, Config, Consumer, Domain, Endpoints, MobileApp, Pacing, PacingMode, PauseRange,
     TokenPreference, DEFAULT_DI_CLIENT_IDS, PUBLIC_CONSUMER_URL,
 };
-pub use error::{Error, ErrorKind, Result, StrategyFailure};
+pub use error::{Error, ErrorKind, Result, ServerBody, StrategyFailure};
 pub use exchange::ItToken;
 pub use flows::MfaMethod;
 pub use logging::is_safe as log_record_is_safe;
@@ -82,8 +82,8 @@ pub use session::{
 pub use store::KeyringStore;
 pub use store::{
     export_garminconnect, export_garth_dumps, import_garminconnect, import_garth_dumps,
-    write_file_atomic, CloneStore, GarthDirStore, GarthFormat, JsonFileStore, StoreLock,
-    TokenStore,
+    open_database_store, write_file_atomic, CloneStore, DatabaseStore, GarthDirStore, GarthFormat,
+    JsonFileStore, StoreLock, TokenStore, DATABASE_LOCATION_FORMS,
 };
 #[cfg(feature = "postgres")]
 pub use store::{PostgresStore, POSTGRES_TOKENS_TABLE};

@@ -338,3 +338,39 @@ fn errors_name_the_store_and_debug_shows_no_tokens() {
         "Debug never shows tokens: {debug}"
     );
 }
+
+/// `open_database_store`, the parser the CLI, the C ABI and the bindings share: `sqlite:PATH`
+/// handles behave like `SqliteStore::open` (one refresh between them), and a location it cannot
+/// open quotes its scheme only.
+#[test]
+fn stores_opened_by_location_refresh_once_and_bad_locations_quote_no_password() {
+    let sim = sim();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("by-location.sqlite");
+    let location = format!("sqlite:{}", path.display());
+    let first = garmin_sso_core::open_database_store(&location, EMAIL).unwrap();
+    assert!(first.name.contains("by-location.sqlite"), "{}", first.name);
+    assert!(first.name.contains(EMAIL), "{}", first.name);
+    first
+        .store
+        .save(&sign_in(
+            &Client::new(config(&sim, TokenPreference::Di)).unwrap(),
+        ))
+        .unwrap();
+    sim.clock().advance(ACCESS_TTL + 60);
+    let second = garmin_sso_core::open_database_store(&location, EMAIL).unwrap();
+    call_together(&sim, TokenPreference::Di, vec![first.store, second.store]);
+    assert_eq!(sim.stats().di_refreshes, 1, "one refresh for two sessions");
+
+    for (location, account, quoted) in [
+        ("mysql://app:Hunter2-db-pass@db/x", EMAIL, "mysql"),
+        ("Hunter2-db-pass", EMAIL, "unknown token store location"),
+        (location.as_str(), "", "account"),
+    ] {
+        let e = garmin_sso_core::open_database_store(location, account).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+        let text = format!("{e} {e:?}");
+        assert!(text.contains(quoted), "{text}");
+        assert!(!text.contains("Hunter2-db-pass"), "{text}");
+    }
+}

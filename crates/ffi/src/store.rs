@@ -10,8 +10,8 @@ use crate::session::{garmin_sso_session, session_handle};
 use crate::status::garmin_sso_status;
 use crate::strings::lend_secret;
 use garmin_sso_core::{
-    Error, ErrorKind, GarthDirStore, JsonFileStore, Result, Secret, Session, StoreLock, TokenStore,
-    Tokens,
+    open_database_store, Error, ErrorKind, GarthDirStore, JsonFileStore, Result, Secret, Session,
+    StoreLock, TokenStore, Tokens,
 };
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
@@ -354,6 +354,36 @@ pub unsafe extern "C" fn garmin_sso_token_store_new_file(
         let store = unsafe { store_arg(kind, path) }?;
         out_arg(out_store, "out_store")?;
         new_store(store, out_store)
+    })
+}
+
+/// Makes a token store over one row of a database: `location` is `sqlite:PATH` (a file created
+/// 0600 when missing) or `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, as the CLI's `--store`;
+/// `account` is the row's key (the app's user id, or the Garmin email). Tables are created when
+/// missing. The store has its lock built in (a transaction on SQLite, a row lock on PostgreSQL), so
+/// sessions over it refresh one at a time across threads, processes and, with PostgreSQL,
+/// machines. Connects at once: a database that cannot be reached is `GARMIN_SSO_STATUS_STORAGE`,
+/// naming the server, never the password.
+///
+/// The library has these stores only when built with the cargo features `sqlite` / `postgres`;
+/// without them the call fails with `GARMIN_SSO_STATUS_INVALID_INPUT` naming the feature.
+///
+/// # Safety
+/// `location` and `account` are NULL or NUL-terminated; `out_store` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn garmin_sso_token_store_new_database(
+    location: *const c_char,
+    account: *const c_char,
+    out_store: *mut *mut garmin_sso_token_store,
+) -> garmin_sso_status {
+    guard(|| {
+        // SAFETY: caller contract.
+        let location = unsafe { str_arg(location, "location") }?;
+        // SAFETY: caller contract.
+        let account = unsafe { str_arg(account, "account") }?;
+        out_arg(out_store, "out_store")?;
+        let db = open_database_store(location, account)?;
+        new_store(db.store, out_store)
     })
 }
 

@@ -5,7 +5,7 @@ use crate::clock::{ForeignClock, GarminClock};
 use crate::config::GarminConfig;
 use crate::error::Result;
 use crate::mfa::PendingMfa;
-use crate::resume::{self, CredentialsProvider, TokenStore};
+use crate::resume::{self, CredentialsProvider, DatabaseStore, TokenStore, TokenStoreLock};
 use crate::session::Session;
 use crate::transport::{ForeignTransport, HttpTransport};
 use garmin_sso_core::{self as core, Flow, Password};
@@ -89,7 +89,32 @@ impl GarminClient {
         store: Arc<dyn TokenStore>,
         provider: Arc<dyn CredentialsProvider>,
     ) -> Result<Arc<Session>> {
-        resume::resume_or_sign_in(&self.client, store, provider)
+        resume::resume_or_sign_in(&self.client, &resume::foreign_store(store, None), provider)
+    }
+
+    /// `resume_or_sign_in` for tokens shared beyond this session (other processes or machines, a
+    /// second client over the same storage): every refresh takes `lock` first, re-reads `store`
+    /// and adopts what another holder saved, so a rotated refresh token is used once.
+    pub fn resume_or_sign_in_with_lock(
+        &self,
+        store: Arc<dyn TokenStore>,
+        lock: Arc<dyn TokenStoreLock>,
+        provider: Arc<dyn CredentialsProvider>,
+    ) -> Result<Arc<Session>> {
+        resume::resume_or_sign_in(
+            &self.client,
+            &resume::foreign_store(store, Some(lock)),
+            provider,
+        )
+    }
+
+    /// `resume_or_sign_in` over a row of a database the library keeps itself (its lock built in).
+    pub fn resume_or_sign_in_from_database(
+        &self,
+        store: Arc<DatabaseStore>,
+        provider: Arc<dyn CredentialsProvider>,
+    ) -> Result<Arc<Session>> {
+        resume::resume_or_sign_in(&self.client, &*store.inner.store, provider)
     }
 
     /// A session from JSON saved earlier with `Session.tokens_json()`.

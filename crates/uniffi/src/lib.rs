@@ -34,7 +34,9 @@ pub use garmin_sso_core::{
 };
 pub use log_sink::{set_log_sink, LogLevel, LogSink};
 pub use mfa::PendingMfa;
-pub use resume::{Credentials, CredentialsProvider, MfaPrompt, TokenStore};
+pub use resume::{
+    Credentials, CredentialsProvider, DatabaseStore, MfaPrompt, TokenStore, TokenStoreLock,
+};
 pub use session::{
     ApiRequest, ApiResponse, Profile, RefreshListener, Session, TokenSummary, UploadResult,
 };

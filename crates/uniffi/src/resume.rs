@@ -4,6 +4,7 @@
 
 use crate::error::{GarminError, Result};
 use crate::session::Session;
+use garmin_sso_core::TokenStore as _;
 use garmin_sso_core::{self as core, Flow, MfaMethod, Password};
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -23,6 +24,78 @@ pub trait TokenStore: Send + Sync {
     /// Deletes the stored tokens (no error when nothing is stored). The library itself does not
     /// call it today; it completes the storage contract for the app's sign-out.
     fn clear(&self) -> Result<(), GarminError>;
+}
+
+/// The lock of an app's [`TokenStore`], for tokens shared beyond one session (another process,
+/// another machine, a second client over the same storage): what makes their refreshes one at a
+/// time, so a rotated refresh token is never used twice. Pass it to
+/// `GarminClient.resume_or_sign_in_with_lock`.
+///
+/// A refresh runs as: `try_lock` (polled every 50 ms while another holder has it, for at most the
+/// configured store lock wait, then `GarminError.Storage`) → `load` → adopt the tokens another
+/// holder saved meanwhile (no network) or refresh and `save` → `unlock`. The lock must exclude
+/// every other user of the same tokens, and a crash of its holder must release it (an advisory
+/// file lock such as `FileChannel.tryLock`/`flock`, a database row or advisory lock): a lock left
+/// held would stop every refresh until the wait runs out.
+#[uniffi::export(foreign)]
+pub trait TokenStoreLock: Send + Sync {
+    /// Takes the lock without waiting: `true` when taken, `false` when someone else holds it.
+    /// Throwing is a storage failure.
+    fn try_lock(&self) -> Result<bool, GarminError>;
+    /// Releases the lock; called once per `try_lock` that returned `true`, on the same thread.
+    /// What it throws is logged (the refresh itself has already finished).
+    fn unlock(&self) -> Result<(), GarminError>;
+}
+
+/// One row of a database kept by the library itself: `sqlite:PATH` or
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, as the CLI's `--store`, for apps and servers that
+/// keep many accounts' sessions. Its lock is built in (a transaction on SQLite, a row lock on
+/// PostgreSQL). Present when the library is built with the cargo features `sqlite` / `postgres`;
+/// otherwise opening throws `InvalidInput` naming the feature.
+#[derive(uniffi::Object)]
+#[uniffi::export(Debug)]
+pub struct DatabaseStore {
+    pub(crate) inner: core::DatabaseStore,
+}
+
+impl fmt::Debug for DatabaseStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+#[uniffi::export]
+impl DatabaseStore {
+    /// Opens (creating the file or tables when missing) the row of `account` in `location`.
+    #[uniffi::constructor]
+    pub fn open(location: String, account: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(DatabaseStore {
+            inner: core::open_database_store(&location, &account)?,
+        }))
+    }
+
+    /// The database and account, for messages (never a password).
+    pub fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// The stored tokens as `Session.tokens_json()` gives them, or nothing.
+    pub fn load(&self) -> Result<Option<String>> {
+        Ok(self.inner.store.load()?.map(|t| t.to_json()))
+    }
+
+    /// Stores tokens JSON (from `Session.tokens_json()`), replacing the row's tokens.
+    pub fn save(&self, tokens_json: String) -> Result<()> {
+        Ok(self
+            .inner
+            .store
+            .save(&core::Tokens::from_json(&tokens_json)?)?)
+    }
+
+    /// Deletes the row's tokens (sign-out).
+    pub fn clear(&self) -> Result<()> {
+        Ok(self.inner.store.clear()?)
+    }
 }
 
 /// An email and password handed to the library. An object rather than a record so that printing it
@@ -96,29 +169,44 @@ pub trait CredentialsProvider: Send + Sync {
 /// sign-in worked.
 pub(crate) fn resume_or_sign_in(
     client: &core::Client,
-    store: Arc<dyn TokenStore>,
+    store: &dyn core::TokenStore,
     provider: Arc<dyn CredentialsProvider>,
 ) -> Result<Arc<Session>> {
-    let store = ForeignStore(store);
     let provider = ForeignProvider {
         inner: provider,
         mfa_attempts: AtomicU32::new(0),
         failure: Mutex::new(None),
     };
-    match core::resume_or_sign_in(client, &store, &provider) {
+    match core::resume_or_sign_in(client, store, &provider) {
         Ok(session) => Ok(Session::from_core(session)),
         // A provider failure ends the core's sign-in at once, so a kept failure is the cause.
         Err(e) => Err(provider.take_failure().unwrap_or_else(|| e.into())),
     }
 }
 
-/// Adapts a foreign [`TokenStore`]; a cheap handle, as the core keeps a copy for later refreshes.
+/// The core's view of the app's store and, when given, its lock.
+pub(crate) fn foreign_store(
+    store: Arc<dyn TokenStore>,
+    lock: Option<Arc<dyn TokenStoreLock>>,
+) -> impl core::TokenStore {
+    ForeignStore { store, lock }
+}
+
+/// Adapts a foreign [`TokenStore`] and its optional lock; a cheap handle, as the core keeps a copy
+/// for later refreshes.
 #[derive(Clone)]
-struct ForeignStore(Arc<dyn TokenStore>);
+struct ForeignStore {
+    store: Arc<dyn TokenStore>,
+    lock: Option<Arc<dyn TokenStoreLock>>,
+}
 
 impl core::TokenStore for ForeignStore {
     fn load(&self) -> core::Result<Option<core::Tokens>> {
-        match self.0.load().map_err(|e| storage_failure("loading", e))? {
+        match self
+            .store
+            .load()
+            .map_err(|e| storage_failure("loading", e))?
+        {
             // Bad JSON is InvalidInput, which the core treats as "nothing usable stored".
             Some(json) => core::Tokens::from_json(&json).map(Some),
             None => Ok(None),
@@ -126,13 +214,38 @@ impl core::TokenStore for ForeignStore {
     }
 
     fn save(&self, tokens: &core::Tokens) -> core::Result<()> {
-        self.0
+        self.store
             .save(tokens.to_json())
             .map_err(|e| storage_failure("saving", e))
     }
 
     fn clear(&self) -> core::Result<()> {
-        self.0.clear().map_err(|e| storage_failure("clearing", e))
+        self.store
+            .clear()
+            .map_err(|e| storage_failure("clearing", e))
+    }
+
+    fn try_lock(&self) -> core::Result<Option<core::StoreLock>> {
+        let Some(lock) = &self.lock else {
+            // No lock: only this process' sessions are coordinated (each one is single-flight).
+            return Ok(Some(core::StoreLock::unshared()));
+        };
+        if lock.try_lock().map_err(|e| storage_failure("locking", e))? {
+            Ok(Some(core::StoreLock::new(Box::new(Held(lock.clone())))))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// A lock taken through the app's `try_lock`; dropping it calls `unlock`.
+struct Held(Arc<dyn TokenStoreLock>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.unlock() {
+            log::warn!("the app's TokenStoreLock failed to unlock: {e}");
+        }
     }
 }
 
@@ -219,7 +332,7 @@ mod tests {
     #[test]
     fn store_failures_are_storage_errors_and_bad_json_is_invalid_input() {
         use garmin_sso_core::TokenStore as _;
-        let store = ForeignStore(Arc::new(Throwing));
+        let store = foreign_store(Arc::new(Throwing), None);
         match GarminError::from(store.load().expect_err("load throws")) {
             GarminError::Storage { message } => {
                 assert!(message.contains("loading"), "{message}");
@@ -239,7 +352,7 @@ mod tests {
                 Ok(())
             }
         }
-        match ForeignStore(Arc::new(BadJson)).load() {
+        match foreign_store(Arc::new(BadJson), None).load() {
             Err(core::Error::InvalidInput(m)) => assert!(!m.contains("SECRET-AT"), "{m}"),
             other => panic!("expected InvalidInput, got {other:?}"),
         }

@@ -535,6 +535,16 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code() != 31353:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_clear() != 47482:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_load() != 16499:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_name() != 2625:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_save() != 44492:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open() != 16668:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url() != 55422:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_exchange_webview() != 34084:
@@ -546,6 +556,10 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() != 15584:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() != 33630:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_from_database() != 45916:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_with_lock() != 54426:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url() != 53467:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -605,6 +619,10 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear() != 2410:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_try_lock() != 36486:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock() != 44459:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
 
 # A ctypes library to expose the extern-C FFI definitions.
 # This is an implementation detail which will be called internally by the public API.
@@ -649,6 +667,21 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_credenti
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_clear.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_clear.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_load.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_load.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_name.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_name.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_save.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_save.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_browser_sign_in_url.restype = ctypes.c_uint16
@@ -667,6 +700,12 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_from_database.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_from_database.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_with_lock.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_with_lock.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url.restype = ctypes.c_uint16
@@ -754,6 +793,12 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save.restype = ct
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_try_lock.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_try_lock.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_func_set_log_sink.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -792,6 +837,38 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code.argty
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_clear.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_clear.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_load.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_load.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_name.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_name.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_save.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_save.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_uniffi_trait_debug.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_uniffi_trait_debug.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_databasestore_open.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_databasestore_open.restype = ctypes.c_uint64
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_browser_sign_in_url.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -831,6 +908,21 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in.arg
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_from_database.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_from_database.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_with_lock.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_with_lock.restype = ctypes.c_uint64
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_webview_service_url.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1003,6 +1095,16 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_try_lock.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_try_lock.restype = ctypes.c_int8
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_unlock.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_unlock.restype = None
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1028,6 +1130,16 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentialsprovider.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_credentialsprovider.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_databasestore.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_databasestore.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_databasestore.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_databasestore.restype = None
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_garminclient.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1118,6 +1230,16 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstore.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstore.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_tokenstorelock.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_tokenstorelock.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstorelock.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstorelock.restype = None
 _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.POINTER(ctypes.c_uint64),
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -1232,6 +1354,27 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstore.argtypes 
     ctypes.POINTER(_UniffiVTableCallbackInterfaceGarminSsoUniffiTokenStore),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstore.restype = None
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.POINTER(ctypes.c_int8),
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK_METHOD1 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.c_void_p,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
+)
+_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK = ctypes.CFUNCTYPE(None,ctypes.c_uint64,
+)
+class _UniffiVTableCallbackInterfaceGarminSsoUniffiTokenStoreLock(ctypes.Structure):
+    _fields_ = [
+        ("uniffi_free", _UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK),
+        ("uniffi_clone", _UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK),
+        ("try_lock", _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK_METHOD0),
+        ("unlock", _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK_METHOD1),
+    ]
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstorelock.argtypes = (
+    ctypes.POINTER(_UniffiVTableCallbackInterfaceGarminSsoUniffiTokenStoreLock),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstorelock.restype = None
 
 _uniffi_check_contract_api_version(_UniffiLib)
 # _uniffi_check_api_checksums(_UniffiLib)
@@ -4519,6 +4662,195 @@ class _UniffiFfiConverterTypeCredentialsProvider:
         buf.write_u64(cls.lower(value))
 
 
+class DatabaseStoreProtocol(typing.Protocol):
+    """
+    One row of a database kept by the library itself: `sqlite:PATH` or
+    `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, as the CLI's `--store`, for apps and servers that
+    keep many accounts' sessions. Its lock is built in (a transaction on SQLite, a row lock on
+    PostgreSQL). Present when the library is built with the cargo features `sqlite` / `postgres`;
+    otherwise opening throws `InvalidInput` naming the feature.
+"""
+    
+    def clear(self, ) -> None:
+        """
+        Deletes the row's tokens (sign-out).
+"""
+        raise NotImplementedError
+    def load(self, ) -> typing.Optional[str]:
+        """
+        The stored tokens as `Session.tokens_json()` gives them, or nothing.
+"""
+        raise NotImplementedError
+    def name(self, ) -> str:
+        """
+        The database and account, for messages (never a password).
+"""
+        raise NotImplementedError
+    def save(self, tokens_json: str) -> None:
+        """
+        Stores tokens JSON (from `Session.tokens_json()`), replacing the row's tokens.
+"""
+        raise NotImplementedError
+
+class DatabaseStore(DatabaseStoreProtocol):
+    """
+    One row of a database kept by the library itself: `sqlite:PATH` or
+    `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, as the CLI's `--store`, for apps and servers that
+    keep many accounts' sessions. Its lock is built in (a transaction on SQLite, a row lock on
+    PostgreSQL). Present when the library is built with the cargo features `sqlite` / `postgres`;
+    otherwise opening throws `InvalidInput` naming the feature.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def open(cls, location: str,account: str) -> DatabaseStore:
+        """
+        Opens (creating the file or tables when missing) the row of `account` in `location`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(location)
+
+        _UniffiFfiConverterString.check_lower(account)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(location),
+            _UniffiFfiConverterString.lower(account),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDatabaseStore.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_databasestore_open,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_databasestore, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_databasestore, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def clear(self, ) -> None:
+        """
+        Deletes the row's tokens (sign-out).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_clear,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def load(self, ) -> typing.Optional[str]:
+        """
+        The stored tokens as `Session.tokens_json()` gives them, or nothing.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_load,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def name(self, ) -> str:
+        """
+        The database and account, for messages (never a password).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def save(self, tokens_json: str) -> None:
+        """
+        Stores tokens JSON (from `Session.tokens_json()`), replacing the row's tokens.
+"""
+        
+        _UniffiFfiConverterString.check_lower(tokens_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(tokens_json),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_save,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+    # The Rust `Debug::fmt` implementation.
+    def __repr__(self) -> str:
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_uniffi_trait_debug,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+class _UniffiFfiConverterTypeDatabaseStore:
+    @staticmethod
+    def lift(value: int) -> DatabaseStore:
+        return DatabaseStore._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: DatabaseStore):
+        if not isinstance(value, DatabaseStore):
+            raise TypeError("Expected DatabaseStore instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: DatabaseStore) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> DatabaseStore:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: DatabaseStore, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
 class TokenStore():
     """
     Where the app keeps the session between runs. The value is the versioned JSON of
@@ -4753,6 +5085,231 @@ class _UniffiFfiConverterTypeTokenStore:
     def write(cls, value: TokenStore, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+class _UniffiFfiConverterBoolean:
+    @classmethod
+    def check_lower(cls, value):
+        return not not value
+
+    @classmethod
+    def lower(cls, value):
+        return 1 if value else 0
+
+    @staticmethod
+    def lift(value):
+        return value != 0
+
+    @classmethod
+    def read(cls, buf):
+        return cls.lift(buf.read_u8())
+
+    @classmethod
+    def write(cls, value, buf):
+        buf.write_u8(value)
+
+
+class TokenStoreLock():
+    """
+    The lock of an app's [`TokenStore`], for tokens shared beyond one session (another process,
+    another machine, a second client over the same storage): what makes their refreshes one at a
+    time, so a rotated refresh token is never used twice. Pass it to
+    `GarminClient.resume_or_sign_in_with_lock`.
+
+    A refresh runs as: `try_lock` (polled every 50 ms while another holder has it, for at most the
+    configured store lock wait, then `GarminError.Storage`) → `load` → adopt the tokens another
+    holder saved meanwhile (no network) or refresh and `save` → `unlock`. The lock must exclude
+    every other user of the same tokens, and a crash of its holder must release it (an advisory
+    file lock such as `FileChannel.tryLock`/`flock`, a database row or advisory lock): a lock left
+    held would stop every refresh until the wait runs out.
+"""
+    
+    def try_lock(self, ) -> bool:
+        """
+        Takes the lock without waiting: `true` when taken, `false` when someone else holds it.
+        Throwing is a storage failure.
+"""
+        raise NotImplementedError
+    def unlock(self, ) -> None:
+        """
+        Releases the lock; called once per `try_lock` that returned `true`, on the same thread.
+        What it throws is logged (the refresh itself has already finished).
+"""
+        raise NotImplementedError
+
+class TokenStoreLockImpl(TokenStoreLock):
+    """
+    The lock of an app's [`TokenStore`], for tokens shared beyond one session (another process,
+    another machine, a second client over the same storage): what makes their refreshes one at a
+    time, so a rotated refresh token is never used twice. Pass it to
+    `GarminClient.resume_or_sign_in_with_lock`.
+
+    A refresh runs as: `try_lock` (polled every 50 ms while another holder has it, for at most the
+    configured store lock wait, then `GarminError.Storage`) → `load` → adopt the tokens another
+    holder saved meanwhile (no network) or refresh and `save` → `unlock`. The lock must exclude
+    every other user of the same tokens, and a crash of its holder must release it (an advisory
+    file lock such as `FileChannel.tryLock`/`flock`, a database row or advisory lock): a lock left
+    held would stop every refresh until the wait runs out.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstorelock, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_tokenstorelock, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def try_lock(self, ) -> bool:
+        """
+        Takes the lock without waiting: `true` when taken, `false` when someone else holds it.
+        Throwing is a storage failure.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_try_lock,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def unlock(self, ) -> None:
+        """
+        Releases the lock; called once per `try_lock` that returned `true`, on the same thread.
+        What it throws is logged (the refresh itself has already finished).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_unlock,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplTokenStoreLockImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK_METHOD0
+    def try_lock(
+            uniffi_handle,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeTokenStoreLock._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = ()
+            uniffi_method = uniffi_obj.try_lock
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterBoolean.lower(v)
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                GarminError,
+                _UniffiFfiConverterTypeGarminError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK_METHOD1
+    def unlock(
+            uniffi_handle,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeTokenStoreLock._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = ()
+            uniffi_method = uniffi_obj.unlock
+            return uniffi_method(*uniffi_args)
+        write_return_value = lambda v: None
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                GarminError,
+                _UniffiFfiConverterTypeGarminError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeTokenStoreLock._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_GARMIN_SSO_UNIFFI_TOKEN_STORE_LOCK
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeTokenStoreLock._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceGarminSsoUniffiTokenStoreLock(
+        _uniffi_free,
+        _uniffi_clone,
+        try_lock,
+        unlock,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstorelock(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeTokenStoreLock:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return TokenStoreLockImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeTokenStoreLock._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: TokenStoreLock):
+        if not isinstance(value, TokenStoreLock):
+            raise TypeError("Expected TokenStoreLock subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: TokenStoreLock):
+         if isinstance(value, TokenStoreLockImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeTokenStoreLock._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: TokenStoreLock, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
 
 class GarminClientProtocol(typing.Protocol):
     """
@@ -4791,6 +5348,18 @@ class GarminClientProtocol(typing.Protocol):
         within the margin), or, when nothing usable is stored or it cannot be refreshed any more, a
         new sign-in with what `provider` supplies (MFA included), saved to `store` once it worked.
         Every later refresh of the returned session is saved to `store` too.
+"""
+        raise NotImplementedError
+    def resume_or_sign_in_from_database(self, store: DatabaseStore,provider: CredentialsProvider) -> Session:
+        """
+        `resume_or_sign_in` over a row of a database the library keeps itself (its lock built in).
+"""
+        raise NotImplementedError
+    def resume_or_sign_in_with_lock(self, store: TokenStore,lock: TokenStoreLock,provider: CredentialsProvider) -> Session:
+        """
+        `resume_or_sign_in` for tokens shared beyond this session (other processes or machines, a
+        second client over the same storage): every refresh takes `lock` first, re-reads `store`
+        and adopts what another holder saved, so a rotated refresh token is used once.
 """
         raise NotImplementedError
     def webview_service_url(self, ) -> str:
@@ -4971,6 +5540,53 @@ class GarminClient(GarminClientProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def resume_or_sign_in_from_database(self, store: DatabaseStore,provider: CredentialsProvider) -> Session:
+        """
+        `resume_or_sign_in` over a row of a database the library keeps itself (its lock built in).
+"""
+        
+        _UniffiFfiConverterTypeDatabaseStore.check_lower(store)
+
+        _UniffiFfiConverterTypeCredentialsProvider.check_lower(provider)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeDatabaseStore.lower(store),
+            _UniffiFfiConverterTypeCredentialsProvider.lower(provider),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSession.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_from_database,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def resume_or_sign_in_with_lock(self, store: TokenStore,lock: TokenStoreLock,provider: CredentialsProvider) -> Session:
+        """
+        `resume_or_sign_in` for tokens shared beyond this session (other processes or machines, a
+        second client over the same storage): every refresh takes `lock` first, re-reads `store`
+        and adopts what another holder saved, so a rotated refresh token is used once.
+"""
+        
+        _UniffiFfiConverterTypeTokenStore.check_lower(store)
+
+        _UniffiFfiConverterTypeTokenStoreLock.check_lower(lock)
+
+        _UniffiFfiConverterTypeCredentialsProvider.check_lower(provider)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeTokenStore.lower(store),
+            _UniffiFfiConverterTypeTokenStoreLock.lower(lock),
+            _UniffiFfiConverterTypeCredentialsProvider.lower(provider),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSession.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_with_lock,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5809,8 +6425,12 @@ __all__ = [
     "CredentialsProtocol",
     "CredentialsProviderImpl",
     "CredentialsProvider",
+    "DatabaseStore",
+    "DatabaseStoreProtocol",
     "TokenStoreImpl",
     "TokenStore",
+    "TokenStoreLockImpl",
+    "TokenStoreLock",
     "GarminClient",
     "GarminClientProtocol",
     "GarminClockImpl",

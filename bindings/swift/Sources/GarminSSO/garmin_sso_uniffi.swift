@@ -535,6 +535,30 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterBool : FfiConverter {
+    typealias FfiType = Int8
+    typealias SwiftType = Bool
+
+    public static func lift(_ value: Int8) throws -> Bool {
+        return value != 0
+    }
+
+    public static func lower(_ value: Bool) -> Int8 {
+        return value ? 1 : 0
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Bool, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterString: FfiConverter {
     typealias SwiftType = String
     typealias FfiType = RustBuffer
@@ -1024,6 +1048,217 @@ public func FfiConverterTypeCredentialsProvider_lower(_ value: CredentialsProvid
 
 
 /**
+ * One row of a database kept by the library itself: `sqlite:PATH` or
+ * `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, as the CLI's `--store`, for apps and servers that
+ * keep many accounts' sessions. Its lock is built in (a transaction on SQLite, a row lock on
+ * PostgreSQL). Present when the library is built with the cargo features `sqlite` / `postgres`;
+ * otherwise opening throws `InvalidInput` naming the feature.
+ */
+public protocol DatabaseStoreProtocol: AnyObject, Sendable {
+    
+    /**
+     * Deletes the row's tokens (sign-out).
+     */
+    func clear() throws 
+    
+    /**
+     * The stored tokens as `Session.tokens_json()` gives them, or nothing.
+     */
+    func load() throws  -> String?
+    
+    /**
+     * The database and account, for messages (never a password).
+     */
+    func name()  -> String
+    
+    /**
+     * Stores tokens JSON (from `Session.tokens_json()`), replacing the row's tokens.
+     */
+    func save(tokensJson: String) throws 
+    
+}
+/**
+ * One row of a database kept by the library itself: `sqlite:PATH` or
+ * `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, as the CLI's `--store`, for apps and servers that
+ * keep many accounts' sessions. Its lock is built in (a transaction on SQLite, a row lock on
+ * PostgreSQL). Present when the library is built with the cargo features `sqlite` / `postgres`;
+ * otherwise opening throws `InvalidInput` naming the feature.
+ */
+open class DatabaseStore: DatabaseStoreProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_databasestore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_databasestore(handle, $0) }
+    }
+
+    
+    /**
+     * Opens (creating the file or tables when missing) the row of `account` in `location`.
+     */
+public static func `open`(location: String, account: String)throws  -> DatabaseStore  {
+    return try  FfiConverterTypeDatabaseStore_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_constructor_databasestore_open(
+        FfiConverterString.lower(location),
+        FfiConverterString.lower(account),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Deletes the row's tokens (sign-out).
+     */
+open func clear()throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_databasestore_clear(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The stored tokens as `Session.tokens_json()` gives them, or nothing.
+     */
+open func load()throws  -> String?  {
+    return try  FfiConverterOptionString.lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_databasestore_load(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The database and account, for messages (never a password).
+     */
+open func name() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_databasestore_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stores tokens JSON (from `Session.tokens_json()`), replacing the row's tokens.
+     */
+open func save(tokensJson: String)throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_databasestore_save(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(tokensJson),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_databasestore_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDatabaseStore: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = DatabaseStore
+
+    public static func lift(_ handle: UInt64) throws -> DatabaseStore {
+        return DatabaseStore(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: DatabaseStore) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DatabaseStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DatabaseStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDatabaseStore_lift(_ handle: UInt64) throws -> DatabaseStore {
+    return try FfiConverterTypeDatabaseStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDatabaseStore_lower(_ value: DatabaseStore) -> UInt64 {
+    return FfiConverterTypeDatabaseStore.lower(value)
+}
+
+
+
+
+
+
+/**
  * A configured Garmin client. Thread-safe; every sign-in keeps its own cookies.
  */
 public protocol GarminClientProtocol: AnyObject, Sendable {
@@ -1061,6 +1296,18 @@ public protocol GarminClientProtocol: AnyObject, Sendable {
      * Every later refresh of the returned session is saved to `store` too.
      */
     func resumeOrSignIn(store: TokenStore, provider: CredentialsProvider) throws  -> Session
+    
+    /**
+     * `resume_or_sign_in` over a row of a database the library keeps itself (its lock built in).
+     */
+    func resumeOrSignInFromDatabase(store: DatabaseStore, provider: CredentialsProvider) throws  -> Session
+    
+    /**
+     * `resume_or_sign_in` for tokens shared beyond this session (other processes or machines, a
+     * second client over the same storage): every refresh takes `lock` first, re-reads `store`
+     * and adopts what another holder saved, so a rotated refresh token is used once.
+     */
+    func resumeOrSignInWithLock(store: TokenStore, lock: TokenStoreLock, provider: CredentialsProvider) throws  -> Session
     
     /**
      * Where the web view lands when the sign-in is done (`<this>?ticket=ST-…`): watch its
@@ -1221,6 +1468,37 @@ open func resumeOrSignIn(store: TokenStore, provider: CredentialsProvider)throws
     uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(
             self.uniffiCloneHandle(),
         FfiConverterTypeTokenStore_lower(store),
+        FfiConverterTypeCredentialsProvider_lower(provider),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `resume_or_sign_in` over a row of a database the library keeps itself (its lock built in).
+     */
+open func resumeOrSignInFromDatabase(store: DatabaseStore, provider: CredentialsProvider)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_from_database(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDatabaseStore_lower(store),
+        FfiConverterTypeCredentialsProvider_lower(provider),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `resume_or_sign_in` for tokens shared beyond this session (other processes or machines, a
+     * second client over the same storage): every refresh takes `lock` first, re-reads `store`
+     * and adopts what another holder saved, so a rotated refresh token is used once.
+     */
+open func resumeOrSignInWithLock(store: TokenStore, lock: TokenStoreLock, provider: CredentialsProvider)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_with_lock(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTokenStore_lower(store),
+        FfiConverterTypeTokenStoreLock_lower(lock),
         FfiConverterTypeCredentialsProvider_lower(provider),uniffiCallStatus
     )
 })
@@ -3167,6 +3445,278 @@ public func FfiConverterTypeTokenStore_lift(_ handle: UInt64) throws -> TokenSto
 #endif
 public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
     return FfiConverterTypeTokenStore.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The lock of an app's [`TokenStore`], for tokens shared beyond one session (another process,
+ * another machine, a second client over the same storage): what makes their refreshes one at a
+ * time, so a rotated refresh token is never used twice. Pass it to
+ * `GarminClient.resume_or_sign_in_with_lock`.
+ *
+ * A refresh runs as: `try_lock` (polled every 50 ms while another holder has it, for at most the
+ * configured store lock wait, then `GarminError.Storage`) → `load` → adopt the tokens another
+ * holder saved meanwhile (no network) or refresh and `save` → `unlock`. The lock must exclude
+ * every other user of the same tokens, and a crash of its holder must release it (an advisory
+ * file lock such as `FileChannel.tryLock`/`flock`, a database row or advisory lock): a lock left
+ * held would stop every refresh until the wait runs out.
+ */
+public protocol TokenStoreLock: AnyObject, Sendable {
+    
+    /**
+     * Takes the lock without waiting: `true` when taken, `false` when someone else holds it.
+     * Throwing is a storage failure.
+     */
+    func tryLock() throws  -> Bool
+    
+    /**
+     * Releases the lock; called once per `try_lock` that returned `true`, on the same thread.
+     * What it throws is logged (the refresh itself has already finished).
+     */
+    func unlock() throws 
+    
+}
+/**
+ * The lock of an app's [`TokenStore`], for tokens shared beyond one session (another process,
+ * another machine, a second client over the same storage): what makes their refreshes one at a
+ * time, so a rotated refresh token is never used twice. Pass it to
+ * `GarminClient.resume_or_sign_in_with_lock`.
+ *
+ * A refresh runs as: `try_lock` (polled every 50 ms while another holder has it, for at most the
+ * configured store lock wait, then `GarminError.Storage`) → `load` → adopt the tokens another
+ * holder saved meanwhile (no network) or refresh and `save` → `unlock`. The lock must exclude
+ * every other user of the same tokens, and a crash of its holder must release it (an advisory
+ * file lock such as `FileChannel.tryLock`/`flock`, a database row or advisory lock): a lock left
+ * held would stop every refresh until the wait runs out.
+ */
+open class TokenStoreLockImpl: TokenStoreLock, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_tokenstorelock(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_tokenstorelock(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Takes the lock without waiting: `true` when taken, `false` when someone else holds it.
+     * Throwing is a storage failure.
+     */
+open func tryLock()throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_try_lock(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Releases the lock; called once per `try_lock` that returned `true`, on the same thread.
+     * What it throws is logged (the refresh itself has already finished).
+     */
+open func unlock()throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_unlock(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTokenStoreLock {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceTokenStoreLock = UniffiVTableCallbackInterfaceTokenStoreLock(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeTokenStoreLock.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface TokenStoreLock: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeTokenStoreLock.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface TokenStoreLock: handle missing in uniffiClone")
+            }
+        },
+        tryLock: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<Int8>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Bool in
+                guard let uniffiObj = try? FfiConverterTypeTokenStoreLock.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.tryLock(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterBool.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeGarminError_lower
+            )
+        },
+        unlock: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTokenStoreLock.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.unlock(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeGarminError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTokenStoreLock> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTokenStoreLock>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitTokenStoreLock() {
+    uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstorelock(UniffiCallbackInterfaceTokenStoreLock.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenStoreLock: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<TokenStoreLock>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = TokenStoreLock
+
+    public static func lift(_ handle: UInt64) throws -> TokenStoreLock {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenStoreLockImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: TokenStoreLock) -> UInt64 {
+         if let rustImpl = value as? TokenStoreLockImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenStoreLock {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TokenStoreLock, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenStoreLock_lift(_ handle: UInt64) throws -> TokenStoreLock {
+    return try FfiConverterTypeTokenStoreLock.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenStoreLock_lower(_ value: TokenStoreLock) -> UInt64 {
+    return FfiConverterTypeTokenStoreLock.lower(value)
 }
 
 
@@ -5413,6 +5963,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() != 33630) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_from_database() != 45916) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_with_lock() != 54426) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url() != 53467) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5443,6 +5999,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code() != 31353) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_garmin_sso_uniffi_checksum_method_databasestore_clear() != 47482) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_databasestore_load() != 16499) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_databasestore_name() != 2625) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_databasestore_save() != 44492) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load() != 56984) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5450,6 +6018,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear() != 2410) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_try_lock() != 36486) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock() != 44459) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_refreshlistener_on_refresh() != 33587) {
@@ -5512,6 +6086,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new() != 1034) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open() != 16668) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitCredentialsProvider()
     uniffiCallbackInitGarminClock()
@@ -5519,6 +6096,7 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitLogSink()
     uniffiCallbackInitRefreshListener()
     uniffiCallbackInitTokenStore()
+    uniffiCallbackInitTokenStoreLock()
     uniffiEnsureGarminSsoCoreInitialized()
     return InitializationResult.ok
 }()

@@ -37,6 +37,86 @@ use crate::error::Result;
 use crate::tokens::Tokens;
 use std::sync::Arc;
 
+/// A database token store opened by [`open_database_store`], with a name to show the user (the
+/// file or server and the account; never a password).
+pub struct DatabaseStore {
+    /// The store, for sessions and [`crate::resume_or_sign_in`].
+    pub store: Arc<dyn TokenStore>,
+    /// E.g. `sqlite:/srv/app/tokens.db (account 42)`.
+    pub name: String,
+}
+
+impl std::fmt::Debug for DatabaseStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseStore")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The location forms [`open_database_store`] takes, for error and help texts.
+pub const DATABASE_LOCATION_FORMS: &str =
+    "sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB";
+
+/// Opens the row of `account` in the database `location` names: `sqlite:PATH` (cargo feature
+/// `sqlite`) or `postgres://…` / `postgresql://…` (cargo feature `postgres`). The one parser of
+/// store locations, so the CLI's `--store`, the C ABI and the bindings accept the same strings.
+///
+/// A location this build cannot open (its feature is off, or another scheme) is
+/// [`Error::InvalidConfig`](crate::Error::InvalidConfig), quoting only the scheme.
+pub fn open_database_store(location: &str, account: &str) -> Result<DatabaseStore> {
+    use crate::error::Error;
+    if account.is_empty() {
+        return Err(Error::InvalidInput(
+            "a database token store keeps one row per account: the account key is empty".into(),
+        ));
+    }
+    if let Some(path) = location.strip_prefix("sqlite:") {
+        #[cfg(feature = "sqlite")]
+        {
+            let db = SqliteStore::open(path, account)?;
+            return Ok(DatabaseStore {
+                name: format!("sqlite:{} (account {account})", db.path().display()),
+                store: Arc::new(db),
+            });
+        }
+        #[cfg(not(feature = "sqlite"))]
+        {
+            let _ = path;
+            return Err(Error::InvalidConfig(
+                "this build has no SQLite token store (cargo feature `sqlite`)".into(),
+            ));
+        }
+    }
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        {
+            let db = PostgresStore::open(location, account)?;
+            return Ok(DatabaseStore {
+                name: format!("{} (account {account})", db.server()),
+                store: Arc::new(db),
+            });
+        }
+        #[cfg(not(feature = "postgres"))]
+        return Err(Error::InvalidConfig(
+            "this build has no PostgreSQL token store (cargo feature `postgres`)".into(),
+        ));
+    }
+    // Only a scheme is quoted: the rest may hold a database password.
+    let scheme = location.split_once(':').map(|(s, _)| s).filter(|s| {
+        (1..=16).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    Err(Error::InvalidConfig(match scheme {
+        Some(scheme) => format!(
+            "unknown token store location (scheme {scheme:?}): use {DATABASE_LOCATION_FORMS}"
+        ),
+        None => format!("unknown token store location (no scheme): use {DATABASE_LOCATION_FORMS}"),
+    }))
+}
+
 /// Where a session's tokens live between runs.
 ///
 /// Implementations must be cheap handles on the storage (`Clone + 'static`, e.g. a path or an

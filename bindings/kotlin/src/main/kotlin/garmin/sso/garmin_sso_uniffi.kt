@@ -689,6 +689,12 @@ internal interface UniffiCallbackInterfaceTokenStoreMethod1 : com.sun.jna.Callba
 internal interface UniffiCallbackInterfaceTokenStoreMethod2 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceTokenStoreLockMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceTokenStoreLockMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceRefreshListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`tokensJson`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -780,6 +786,28 @@ internal open class UniffiVTableCallbackInterfaceTokenStore(
     }
 
 }
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "tryLock", "unlock")
+internal open class UniffiVTableCallbackInterfaceTokenStoreLock(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `tryLock`: UniffiCallbackInterfaceTokenStoreLockMethod0? = null,
+    @JvmField internal var `unlock`: UniffiCallbackInterfaceTokenStoreLockMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `tryLock`: UniffiCallbackInterfaceTokenStoreLockMethod0? = null,
+        `unlock`: UniffiCallbackInterfaceTokenStoreLockMethod1? = null,
+    ): UniffiVTableCallbackInterfaceTokenStoreLock(`uniffiFree`,`uniffiClone`,`tryLock`,`unlock`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceTokenStoreLock) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `tryLock` = other.`tryLock`
+        `unlock` = other.`unlock`
+    }
+
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onRefresh")
 internal open class UniffiVTableCallbackInterfaceRefreshListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -857,6 +885,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in(
     ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_from_database(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_with_lock(
+    ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclock_now_unix_seconds(
@@ -877,11 +909,23 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code(
     ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_databasestore_clear(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_databasestore_load(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_databasestore_name(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_databasestore_save(
+    ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_tokenstore_save(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_try_lock(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_refreshlistener_on_refresh(
     ): Int
@@ -923,6 +967,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new(
     ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open(
+    ): Int
     external fun ffi_garmin_sso_uniffi_uniffi_contract_version(
     ): Int
 
@@ -945,6 +991,7 @@ internal object UniffiLib {
         uniffiCallbackInterfaceLogSink.register(this)
         uniffiCallbackInterfaceRefreshListener.register(this)
         uniffiCallbackInterfaceTokenStore.register(this)
+        uniffiCallbackInterfaceTokenStoreLock.register(this)
         garmin.sso.core.uniffiEnsureInitialized()
         
     }
@@ -967,6 +1014,10 @@ internal object UniffiLib {
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session(`ptr`: Long,`tokensJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(`ptr`: Long,`store`: Long,`provider`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_from_database(`ptr`: Long,`store`: Long,`provider`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_with_lock(`ptr`: Long,`store`: Long,`lock`: Long,`provider`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_webview_service_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1020,6 +1071,22 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_method_credentialsprovider_mfa_code(`ptr`: Long,`prompt`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_clone_databasestore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_databasestore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_constructor_databasestore_open(`location`: RustBuffer.ByValue,`account`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_databasestore_clear(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_databasestore_load(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_databasestore_name(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_databasestore_save(`ptr`: Long,`tokensJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_databasestore_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_clone_tokenstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_free_tokenstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1031,6 +1098,16 @@ internal object UniffiLib {
     external fun uniffi_garmin_sso_uniffi_fn_method_tokenstore_save(`ptr`: Long,`tokensJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_method_tokenstore_clear(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_clone_tokenstorelock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_tokenstorelock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstorelock(`vtable`: UniffiVTableCallbackInterfaceTokenStoreLock,
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_try_lock(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_unlock(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_clone_refreshlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1236,6 +1313,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() and 0xFFFF) != 33630) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_from_database() and 0xFFFF) != 45916) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in_with_lock() and 0xFFFF) != 54426) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_webview_service_url() and 0xFFFF) != 53467) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1266,6 +1349,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_credentialsprovider_mfa_code() and 0xFFFF) != 31353) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_clear() and 0xFFFF) != 47482) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_load() and 0xFFFF) != 16499) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_name() and 0xFFFF) != 2625) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_databasestore_save() and 0xFFFF) != 44492) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_load() and 0xFFFF) != 56984) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1273,6 +1368,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstore_clear() and 0xFFFF) != 2410) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_try_lock() and 0xFFFF) != 36486) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock() and 0xFFFF) != 44459) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_refreshlistener_on_refresh() and 0xFFFF) != 33587) {
@@ -1333,6 +1434,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new() and 0xFFFF) != 1034) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open() and 0xFFFF) != 16668) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1616,6 +1720,29 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 
     override fun write(value: Long, buf: ByteBuffer) {
         buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
+    override fun lift(value: Byte): Boolean {
+        return value.toInt() != 0
+    }
+
+    override fun read(buf: ByteBuffer): Boolean {
+        return lift(buf.get())
+    }
+
+    override fun lower(value: Boolean): Byte {
+        return if (value) 1.toByte() else 0.toByte()
+    }
+
+    override fun allocationSize(value: Boolean) = 1UL
+
+    override fun write(value: Boolean, buf: ByteBuffer) {
+        buf.put(lower(value))
     }
 }
 
@@ -2461,6 +2588,373 @@ public object FfiConverterTypeCredentialsProvider: FfiConverter<CredentialsProvi
 
 
 /**
+ * One row of a database kept by the library itself: `sqlite:PATH` or
+ * `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, as the CLI's `--store`, for apps and servers that
+ * keep many accounts' sessions. Its lock is built in (a transaction on SQLite, a row lock on
+ * PostgreSQL). Present when the library is built with the cargo features `sqlite` / `postgres`;
+ * otherwise opening throws `InvalidInput` naming the feature.
+ */
+public interface DatabaseStoreInterface {
+    
+    /**
+     * Deletes the row's tokens (sign-out).
+     */
+    fun `clear`()
+    
+    /**
+     * The stored tokens as `Session.tokens_json()` gives them, or nothing.
+     */
+    fun `load`(): kotlin.String?
+    
+    /**
+     * The database and account, for messages (never a password).
+     */
+    fun `name`(): kotlin.String
+    
+    /**
+     * Stores tokens JSON (from `Session.tokens_json()`), replacing the row's tokens.
+     */
+    fun `save`(`tokensJson`: kotlin.String)
+    
+    companion object
+}
+
+/**
+ * One row of a database kept by the library itself: `sqlite:PATH` or
+ * `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, as the CLI's `--store`, for apps and servers that
+ * keep many accounts' sessions. Its lock is built in (a transaction on SQLite, a row lock on
+ * PostgreSQL). Present when the library is built with the cargo features `sqlite` / `postgres`;
+ * otherwise opening throws `InvalidInput` naming the feature.
+ */
+open class DatabaseStore: Disposable, AutoCloseable, DatabaseStoreInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_databasestore(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_databasestore(handle, status)
+        }
+    }
+
+    
+    /**
+     * Deletes the row's tokens (sign-out).
+     */
+    @Throws(GarminException::class)override fun `clear`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_clear(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The stored tokens as `Session.tokens_json()` gives them, or nothing.
+     */
+    @Throws(GarminException::class)override fun `load`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_load(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The database and account, for messages (never a password).
+     */override fun `name`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_name(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stores tokens JSON (from `Session.tokens_json()`), replacing the row's tokens.
+     */
+    @Throws(GarminException::class)override fun `save`(`tokensJson`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_save(
+        it,
+        
+        FfiConverterString.lower(`tokensJson`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_databasestore_uniffi_trait_debug(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Opens (creating the file or tables when missing) the row of `account` in `location`.
+     */
+    @Throws(GarminException::class) fun `open`(`location`: kotlin.String, `account`: kotlin.String): DatabaseStore {
+            return FfiConverterTypeDatabaseStore.lift(
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_databasestore_open(
+    
+        
+        FfiConverterString.lower(`location`),
+        FfiConverterString.lower(`account`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDatabaseStore: FfiConverter<DatabaseStore, Long> {
+    override fun lower(value: DatabaseStore): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): DatabaseStore {
+        return DatabaseStore(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): DatabaseStore {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: DatabaseStore) = 8UL
+
+    override fun write(value: DatabaseStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A configured Garmin client. Thread-safe; every sign-in keeps its own cookies.
  */
 public interface GarminClientInterface {
@@ -2498,6 +2992,18 @@ public interface GarminClientInterface {
      * Every later refresh of the returned session is saved to `store` too.
      */
     fun `resumeOrSignIn`(`store`: TokenStore, `provider`: CredentialsProvider): Session
+    
+    /**
+     * `resume_or_sign_in` over a row of a database the library keeps itself (its lock built in).
+     */
+    fun `resumeOrSignInFromDatabase`(`store`: DatabaseStore, `provider`: CredentialsProvider): Session
+    
+    /**
+     * `resume_or_sign_in` for tokens shared beyond this session (other processes or machines, a
+     * second client over the same storage): every refresh takes `lock` first, re-reads `store`
+     * and adopts what another holder saved, so a rotated refresh token is used once.
+     */
+    fun `resumeOrSignInWithLock`(`store`: TokenStore, `lock`: TokenStoreLock, `provider`: CredentialsProvider): Session
     
     /**
      * Where the web view lands when the sign-in is done (`<this>?ticket=ST-…`): watch its
@@ -2735,6 +3241,47 @@ open class GarminClient: Disposable, AutoCloseable, GarminClientInterface
         it,
         
         FfiConverterTypeTokenStore.lower(`store`),
+        FfiConverterTypeCredentialsProvider.lower(`provider`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `resume_or_sign_in` over a row of a database the library keeps itself (its lock built in).
+     */
+    @Throws(GarminException::class)override fun `resumeOrSignInFromDatabase`(`store`: DatabaseStore, `provider`: CredentialsProvider): Session {
+            return FfiConverterTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_from_database(
+        it,
+        
+        FfiConverterTypeDatabaseStore.lower(`store`),
+        FfiConverterTypeCredentialsProvider.lower(`provider`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `resume_or_sign_in` for tokens shared beyond this session (other processes or machines, a
+     * second client over the same storage): every refresh takes `lock` first, re-reads `store`
+     * and adopts what another holder saved, so a rotated refresh token is used once.
+     */
+    @Throws(GarminException::class)override fun `resumeOrSignInWithLock`(`store`: TokenStore, `lock`: TokenStoreLock, `provider`: CredentialsProvider): Session {
+            return FfiConverterTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in_with_lock(
+        it,
+        
+        FfiConverterTypeTokenStore.lower(`store`),
+        FfiConverterTypeTokenStoreLock.lower(`lock`),
         FfiConverterTypeCredentialsProvider.lower(`provider`),_status)
 }
     }
@@ -5745,6 +6292,396 @@ public object FfiConverterTypeTokenStore: FfiConverter<TokenStore, Long> {
     override fun allocationSize(value: TokenStore) = 8UL
 
     override fun write(value: TokenStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The lock of an app's [`TokenStore`], for tokens shared beyond one session (another process,
+ * another machine, a second client over the same storage): what makes their refreshes one at a
+ * time, so a rotated refresh token is never used twice. Pass it to
+ * `GarminClient.resume_or_sign_in_with_lock`.
+ *
+ * A refresh runs as: `try_lock` (polled every 50 ms while another holder has it, for at most the
+ * configured store lock wait, then `GarminError.Storage`) → `load` → adopt the tokens another
+ * holder saved meanwhile (no network) or refresh and `save` → `unlock`. The lock must exclude
+ * every other user of the same tokens, and a crash of its holder must release it (an advisory
+ * file lock such as `FileChannel.tryLock`/`flock`, a database row or advisory lock): a lock left
+ * held would stop every refresh until the wait runs out.
+ */
+public interface TokenStoreLock {
+    
+    /**
+     * Takes the lock without waiting: `true` when taken, `false` when someone else holds it.
+     * Throwing is a storage failure.
+     */
+    fun `tryLock`(): kotlin.Boolean
+    
+    /**
+     * Releases the lock; called once per `try_lock` that returned `true`, on the same thread.
+     * What it throws is logged (the refresh itself has already finished).
+     */
+    fun `unlock`()
+    
+    companion object
+}
+
+/**
+ * The lock of an app's [`TokenStore`], for tokens shared beyond one session (another process,
+ * another machine, a second client over the same storage): what makes their refreshes one at a
+ * time, so a rotated refresh token is never used twice. Pass it to
+ * `GarminClient.resume_or_sign_in_with_lock`.
+ *
+ * A refresh runs as: `try_lock` (polled every 50 ms while another holder has it, for at most the
+ * configured store lock wait, then `GarminError.Storage`) → `load` → adopt the tokens another
+ * holder saved meanwhile (no network) or refresh and `save` → `unlock`. The lock must exclude
+ * every other user of the same tokens, and a crash of its holder must release it (an advisory
+ * file lock such as `FileChannel.tryLock`/`flock`, a database row or advisory lock): a lock left
+ * held would stop every refresh until the wait runs out.
+ */
+open class TokenStoreLockImpl: Disposable, AutoCloseable, TokenStoreLock
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstorelock(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_tokenstorelock(handle, status)
+        }
+    }
+
+    
+    /**
+     * Takes the lock without waiting: `true` when taken, `false` when someone else holds it.
+     * Throwing is a storage failure.
+     */
+    @Throws(GarminException::class)override fun `tryLock`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_try_lock(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Releases the lock; called once per `try_lock` that returned `true`, on the same thread.
+     * What it throws is logged (the refresh itself has already finished).
+     */
+    @Throws(GarminException::class)override fun `unlock`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_unlock(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceTokenStoreLock {
+    internal object `tryLock`: UniffiCallbackInterfaceTokenStoreLockMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenStoreLock.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`tryLock`(
+                )
+            }
+            val writeReturn = { value: kotlin.Boolean -> uniffiOutReturn.setValue(FfiConverterBoolean.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: GarminException -> FfiConverterTypeGarminError.lower(e) }
+            )
+        }
+    }
+    internal object `unlock`: UniffiCallbackInterfaceTokenStoreLockMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenStoreLock.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`unlock`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: GarminException -> FfiConverterTypeGarminError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeTokenStoreLock.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeTokenStoreLock.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceTokenStoreLock.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `tryLock`,
+        `unlock`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_garmin_sso_uniffi_fn_init_callback_vtable_tokenstorelock(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenStoreLock: FfiConverter<TokenStoreLock, Long> {
+    internal val handleMap = UniffiHandleMap<TokenStoreLock>()
+
+    override fun lower(value: TokenStoreLock): Long {
+        if (value is TokenStoreLockImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): TokenStoreLock {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenStoreLockImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): TokenStoreLock {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TokenStoreLock) = 8UL
+
+    override fun write(value: TokenStoreLock, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
