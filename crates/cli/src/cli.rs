@@ -167,8 +167,18 @@ fn flow_choice() -> impl clap::builder::TypedValueParser<Value = FlowChoice> {
 #[derive(Debug, Clone, Args)]
 pub struct LoginArgs {
     /// The account's email address (not needed with --browser).
-    #[arg(long, required_unless_present = "browser")]
+    #[arg(long, required_unless_present_any = ["browser", "from_vault"])]
     pub email: Option<String>,
+    /// Use the stored session, or sign in with the credentials kept by `vault add` when Garmin
+    /// revoked it; no password is asked for. The entry is --account (default: --email).
+    #[arg(long, requires_all = ["vault", "key_file"], conflicts_with_all = ["browser", "password_stdin"])]
+    pub from_vault: bool,
+    /// The vault file for --from-vault.
+    #[arg(long = "vault", value_name = "PATH", requires = "from_vault")]
+    pub vault: Option<PathBuf>,
+    /// The vault's key file for --from-vault.
+    #[arg(long, value_name = "PATH", requires = "from_vault")]
+    pub key_file: Option<PathBuf>,
     /// Read the password from the first line of stdin (and an MFA code, when needed, from the
     /// next). Without it the password is prompted for on a terminal.
     #[arg(long, conflicts_with = "browser")]

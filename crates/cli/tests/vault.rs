@@ -158,6 +158,20 @@ fn add_list_rotate_remove() {
     );
     assert_eq!(out.status.code(), Some(11));
 
+    // login --from-vault: the stored session; after `logout` the kept credentials sign in.
+    let from_vault = || {
+        let mut a = vec!["login", "--from-vault", "--account", EMAIL];
+        a.extend(place);
+        a.extend(server);
+        run(&a, "")
+    };
+    let out = from_vault();
+    assert!(out.status.success(), "{out:?}");
+    assert!(run(&["logout", "--token-dir", t], "").status.success());
+    let out = from_vault();
+    assert!(out.status.success(), "{out:?}");
+    assert!(run(&["status", "--token-dir", t], "").status.success());
+
     let mut a = vec!["vault", "remove", "--account", EMAIL, "--token-dir", t];
     a.extend(place);
     assert!(run(&a, "").status.success());
