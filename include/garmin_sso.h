@@ -498,6 +498,12 @@ typedef struct garmin_sso_transport_response garmin_sso_transport_response;
 typedef struct garmin_sso_upload_result garmin_sso_upload_result;
 
 /**
+ * An open credential vault. Free with `garmin_sso_vault_free`; usable from any thread (the file
+ * is locked around every change).
+ */
+typedef struct garmin_sso_vault garmin_sso_vault;
+
+/**
  * A header (or query parameter): a name and a value, both NUL-terminated UTF-8.
  */
 typedef struct garmin_sso_header {
@@ -1530,6 +1536,63 @@ garmin_sso_status garmin_sso_upload_result_json(const struct garmin_sso_upload_r
  * `result` is NULL or a handle not freed before; no other thread uses it during or after the call.
  */
 void garmin_sso_upload_result_free(struct garmin_sso_upload_result *result);
+
+/**
+ * Opens the vault file `path` with the key in `key_path` (created 0600 on first use). A key path
+ * inside the vault's folder is `GARMIN_SSO_STATUS_INVALID_INPUT` saying why; a key that does not
+ * open the vault is `GARMIN_SSO_STATUS_STORAGE`. Completes a key rotation a crash cut short.
+ *
+ * # Safety
+ * `path` and `key_path` are NULL or NUL-terminated; `out_vault` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_vault_open(const char *path,
+                                        const char *key_path,
+                                        struct garmin_sso_vault **out_vault);
+
+/**
+ * Keeps (or replaces) `account`'s email and password. Call it only after a sign-in with them
+ * worked.
+ *
+ * # Safety
+ * `vault` is NULL or a live vault; the strings are NULL or NUL-terminated.
+ */
+garmin_sso_status garmin_sso_vault_add(const struct garmin_sso_vault *vault,
+                                       const char *account,
+                                       const char *email,
+                                       const char *password);
+
+/**
+ * Forgets `account`: its credentials in the vault and its tokens in `store`.
+ *
+ * # Safety
+ * `vault` and `store` are NULL or live handles; `account` is NULL or NUL-terminated.
+ */
+garmin_sso_status garmin_sso_vault_remove(const struct garmin_sso_vault *vault,
+                                          const char *account,
+                                          const struct garmin_sso_token_store *store);
+
+/**
+ * The stored session of `account`, checked with one profile request; a sign-in with the vault's
+ * credentials only when Garmin revoked it. An account that now needs MFA
+ * (`GARMIN_SSO_STATUS_MFA_REQUIRED`) or is blocked is reported, not retried.
+ *
+ * # Safety
+ * `vault`, `client` and `store` are NULL or live handles; `account` is NULL or NUL-terminated;
+ * `out_session` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_vault_resume_or_sign_in(const struct garmin_sso_vault *vault,
+                                                     const char *account,
+                                                     const struct garmin_sso_client *client,
+                                                     const struct garmin_sso_token_store *store,
+                                                     struct garmin_sso_session **out_session);
+
+/**
+ * Frees a vault (NULL is fine).
+ *
+ * # Safety
+ * `vault` is NULL or a vault not yet freed.
+ */
+void garmin_sso_vault_free(struct garmin_sso_vault *vault);
 
 /**
  * The URL to open in a browser or web view for a web-view sign-in, as the configured mobile app.

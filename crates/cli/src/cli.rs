@@ -48,6 +48,65 @@ pub enum Command {
     /// Read tokens from stdin (versioned JSON, garth's base64 dump, or python-garminconnect's
     /// garmin_tokens.json) and store them.
     Import(ImportArgs),
+    /// Keep accounts' email and password encrypted (XChaCha20-Poly1305) for sign-ins without a
+    /// person; the key file must be outside the vault's folder (see docs/vault.md).
+    #[command(subcommand)]
+    Vault(VaultCommand),
+}
+
+/// `garmin-sso vault …`.
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Sign in (password from stdin or a prompt) and, when that worked, keep the credentials in
+    /// the vault and the tokens in the store. Accounts that need MFA are refused (exit 8).
+    Add(VaultAddArgs),
+    /// Forget an account: its credentials in the vault and its stored tokens.
+    Remove(VaultRemoveArgs),
+    /// List the vault's account keys (never credentials).
+    List(VaultPlace),
+    /// Re-encrypt every entry under a new key, crash-safely.
+    RotateKey(VaultPlace),
+}
+
+/// The vault file and its key file.
+#[derive(Debug, Clone, Args)]
+pub struct VaultPlace {
+    /// The vault file (one JSON file for all accounts).
+    #[arg(long = "vault", value_name = "PATH")]
+    pub vault: PathBuf,
+    /// The key file, created 0600 on first use; must be outside the vault's folder.
+    #[arg(long, value_name = "PATH")]
+    pub key_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VaultAddArgs {
+    #[command(flatten)]
+    pub place: VaultPlace,
+    /// The account's email address.
+    #[arg(long)]
+    pub email: String,
+    /// The vault entry's key (and the --store row). Default: the --email.
+    #[arg(long, value_name = "KEY")]
+    pub account: Option<String>,
+    /// Read the password from the first line of stdin.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub store: StorePlace,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VaultRemoveArgs {
+    #[command(flatten)]
+    pub place: VaultPlace,
+    /// The vault entry's key (and the --store row).
+    #[arg(long, value_name = "KEY")]
+    pub account: String,
+    #[command(flatten)]
+    pub store: StorePlace,
 }
 
 /// Where Garmin is.
@@ -108,8 +167,18 @@ fn flow_choice() -> impl clap::builder::TypedValueParser<Value = FlowChoice> {
 #[derive(Debug, Clone, Args)]
 pub struct LoginArgs {
     /// The account's email address (not needed with --browser).
-    #[arg(long, required_unless_present = "browser")]
+    #[arg(long, required_unless_present_any = ["browser", "from_vault"])]
     pub email: Option<String>,
+    /// Use the stored session, or sign in with the credentials kept by `vault add` when Garmin
+    /// revoked it; no password is asked for. The entry is --account (default: --email).
+    #[arg(long, requires_all = ["vault", "key_file"], conflicts_with_all = ["browser", "password_stdin"])]
+    pub from_vault: bool,
+    /// The vault file for --from-vault.
+    #[arg(long = "vault", value_name = "PATH", requires = "from_vault")]
+    pub vault: Option<PathBuf>,
+    /// The vault's key file for --from-vault.
+    #[arg(long, value_name = "PATH", requires = "from_vault")]
+    pub key_file: Option<PathBuf>,
     /// Read the password from the first line of stdin (and an MFA code, when needed, from the
     /// next). Without it the password is prompted for on a terminal.
     #[arg(long, conflicts_with = "browser")]

@@ -28,6 +28,23 @@ pub fn login(args: &LoginArgs) -> Result<(), Failure> {
     if args.browser {
         return login_browser(args, &client, &store);
     }
+    if let (true, Some(vault), Some(key)) = (args.from_vault, &args.vault, &args.key_file) {
+        let account = args
+            .account
+            .as_deref()
+            .or(args.email.as_deref())
+            .ok_or_else(|| Failure::other("--from-vault needs --account or --email"))?;
+        let vault = garmin_sso_core::vault::Vault::open(vault, key)?;
+        let session = vault.resume_or_sign_in(account, &client, &store.store)?;
+        let tokens = session.tokens();
+        println!(
+            "Session of {account} ready; {} tokens in {}",
+            tokens.family(),
+            store.name
+        );
+        tokens::print_summary(&tokens, client.config().clock.now());
+        return Ok(());
+    }
     let email = args.email.as_deref().unwrap_or_default();
     let input = Input::new();
     let password = input.password(args.password_stdin)?;

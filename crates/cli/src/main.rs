@@ -17,6 +17,7 @@ mod login;
 mod simulate;
 mod timefmt;
 mod tokens;
+mod vault;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         Command::Logout(a) => tokens::logout(a),
         Command::Export(a) => tokens::export(a),
         Command::Import(a) => tokens::import(a),
+        Command::Vault(c) => vault::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -291,6 +291,14 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
+    /// The credential vault's key does not open the vault (another key, or a changed one).
+    #[error("the vault key does not open this vault (wrong or changed key)")]
+    VaultKeyMismatch,
+
+    /// The credential vault's key file was placed inside the vault's folder; the text says where.
+    #[error("vault key refused: {0}")]
+    VaultKeyInsideFolder(String),
+
     /// No service ticket was found where one was expected.
     #[error("no service ticket found in {0}")]
     TicketNotFound(&'static str),
@@ -342,8 +350,10 @@ impl Error {
             Error::Network(_) => K::Network,
             Error::Timeout(_) => K::Timeout,
             Error::DuplicateActivity { .. } => K::DuplicateActivity,
-            Error::Storage(_) => K::Storage,
-            Error::InvalidConfig(_) | Error::InvalidInput(_) => K::InvalidInput,
+            Error::Storage(_) | Error::VaultKeyMismatch => K::Storage,
+            Error::InvalidConfig(_) | Error::InvalidInput(_) | Error::VaultKeyInsideFolder(_) => {
+                K::InvalidInput
+            }
             Error::UnexpectedResponse { .. }
             | Error::HttpStatus { .. }
             | Error::ForeignRedirect { .. }

@@ -52,6 +52,8 @@ mod strategy;
 mod ticket;
 mod tokens;
 mod transport;
+#[cfg(feature = "vault")]
+pub mod vault;
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("garmin_sso_core");

@@ -37,6 +37,7 @@ mod store;
 mod strings;
 mod transport;
 mod upload;
+mod vault;
 mod webview;
 
 pub use api::*;

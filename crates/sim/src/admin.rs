@@ -124,6 +124,16 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
             lock(&sh.inner).rate_limited.insert((id.to_string(), idx));
             Resp::json(200, &json!({"ok": true}))
         }
+        ("POST", "/__sim/revoke") => {
+            let Some(email) = req.q("email") else {
+                return bad("email is required");
+            };
+            let Some(idx) = sh.find_account(email) else {
+                return bad("no such account");
+            };
+            sh.revoke_account(idx);
+            Resp::json(200, &json!({"ok": true}))
+        }
         ("POST", "/__sim/ratelimit/clear") => {
             lock(&sh.inner).rate_limited.clear();
             Resp::json(200, &json!({"ok": true}))

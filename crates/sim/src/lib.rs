@@ -214,6 +214,7 @@
 //! * `POST /__sim/clear` — clear faults.
 //! * `POST /__sim/ratelimit?client_id=<id>&email=<e-mail>` — rate-limit one (client id, account)
 //!   bucket ([`Simulator::rate_limit`]); `POST /__sim/ratelimit/clear` lifts them all.
+//! * `POST /__sim/revoke?email=<e-mail>` — revoke every token of one account ([`Simulator::revoke`]).
 //! * `POST /__sim/clock/advance?secs=N`, `POST /__sim/clock/set?unix=T`, `GET /__sim/clock`.
 //! * `POST /__sim/expire?what=access|refresh|all` — expire issued tokens now.
 //! * `GET /__sim/stats` — JSON: `requests` (per route), `connections`,
@@ -463,6 +464,16 @@ impl Simulator {
         lock(&self.shared.inner)
             .rate_limited
             .insert((client_id.to_string(), idx));
+        true
+    }
+
+    /// Revokes every token issued to `email`'s account, as Garmin does after a password change:
+    /// its API calls get 401 and its refreshes fail. Returns `false` when no account has that e-mail.
+    pub fn revoke(&self, email: &str) -> bool {
+        let Some(idx) = self.shared.find_account(email) else {
+            return false;
+        };
+        self.shared.revoke_account(idx);
         true
     }
 

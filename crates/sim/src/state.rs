@@ -557,6 +557,15 @@ impl Shared {
 
     /// With `access`, every bearer (legacy, DI, IT) expires now; with `refresh`, every refresh
     /// token expires and every OAuth1 token is revoked.
+    /// Revokes every token issued to account `idx` (bearers, refresh grants, OAuth1 tokens), as a
+    /// password change or "sign out everywhere" at Garmin would.
+    pub fn revoke_account(&self, idx: usize) {
+        let mut inner = lock(&self.inner);
+        inner.bearers.retain(|_, b| b.account != idx);
+        inner.refresh.retain(|_, r| r.account != idx);
+        inner.oauth1.retain(|_, g| g.account != idx);
+    }
+
     pub fn expire_tokens(&self, access: bool, refresh: bool) {
         let now = self.now();
         let mut inner = lock(&self.inner);
