@@ -817,6 +817,56 @@ void uniffi_garmin_sso_uniffi_fn_init_callback_vtable_httptransport(const Uniffi
 RustBuffer uniffi_garmin_sso_uniffi_fn_method_httptransport_send(uint64_t ptr, uint64_t request, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_VAULT
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CLONE_VAULT
+uint64_t uniffi_garmin_sso_uniffi_fn_clone_vault(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_VAULT
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_FREE_VAULT
+void uniffi_garmin_sso_uniffi_fn_free_vault(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CONSTRUCTOR_VAULT_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_CONSTRUCTOR_VAULT_OPEN
+uint64_t uniffi_garmin_sso_uniffi_fn_constructor_vault_open(RustBuffer path, RustBuffer key_path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_ACCOUNTS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_ACCOUNTS
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_vault_accounts(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_ADD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_ADD
+void uniffi_garmin_sso_uniffi_fn_method_vault_add(uint64_t ptr, RustBuffer account, RustBuffer email, RustBuffer password, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_ENROLL
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_ENROLL
+uint64_t uniffi_garmin_sso_uniffi_fn_method_vault_enroll(uint64_t ptr, RustBuffer account, uint64_t client, uint64_t store, RustBuffer email, RustBuffer password, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_REMOVE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_REMOVE
+void uniffi_garmin_sso_uniffi_fn_method_vault_remove(uint64_t ptr, RustBuffer account, uint64_t store, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_RESUME_OR_SIGN_IN
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_RESUME_OR_SIGN_IN
+uint64_t uniffi_garmin_sso_uniffi_fn_method_vault_resume_or_sign_in(uint64_t ptr, RustBuffer account, uint64_t client, uint64_t store, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_ROTATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_ROTATE_KEY
+void uniffi_garmin_sso_uniffi_fn_method_vault_rotate_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_VAULT_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_garmin_sso_uniffi_fn_method_vault_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINERROR_KIND
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_FN_METHOD_GARMINERROR_KIND
 RustBuffer uniffi_garmin_sso_uniffi_fn_method_garminerror_kind(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -1363,6 +1413,42 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_method_httptransport_send(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_ACCOUNTS
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_ACCOUNTS
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_vault_accounts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_ADD
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_ADD
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_vault_add(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_ENROLL
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_ENROLL
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_vault_enroll(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_REMOVE
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_REMOVE
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_vault_remove(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_RESUME_OR_SIGN_IN
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_RESUME_OR_SIGN_IN
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_vault_resume_or_sign_in(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_ROTATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_METHOD_VAULT_ROTATE_KEY
+uint16_t uniffi_garmin_sso_uniffi_checksum_method_vault_rotate_key(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_GARMINCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_GARMINCLIENT_NEW
 uint16_t uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new(void
@@ -1378,6 +1464,12 @@ uint16_t uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_DATABASESTORE_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_DATABASESTORE_OPEN
 uint16_t uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_VAULT_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_GARMIN_SSO_UNIFFI_CHECKSUM_CONSTRUCTOR_VAULT_OPEN
+uint16_t uniffi_garmin_sso_uniffi_checksum_constructor_vault_open(void
     
 );
 #endif

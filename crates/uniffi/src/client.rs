@@ -23,7 +23,7 @@ pub enum LoginResult {
 /// A configured Garmin client. Thread-safe; every sign-in keeps its own cookies.
 #[derive(Debug, uniffi::Object)]
 pub struct GarminClient {
-    client: core::Client,
+    pub(crate) client: core::Client,
 }
 
 #[uniffi::export]

@@ -24,6 +24,7 @@ mod mfa;
 mod resume;
 mod session;
 mod transport;
+mod vault;
 
 pub use client::{GarminClient, LoginResult};
 pub use clock::GarminClock;
@@ -41,5 +42,6 @@ pub use session::{
     ApiRequest, ApiResponse, Profile, RefreshListener, Session, TokenSummary, UploadResult,
 };
 pub use transport::{HttpHeader, HttpRequest, HttpResponse, HttpTransport, TransportFailure};
+pub use vault::Vault;
 
 uniffi::setup_scaffolding!();

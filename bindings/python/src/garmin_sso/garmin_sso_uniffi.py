@@ -623,6 +623,20 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock() != 44459:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_vault_accounts() != 27555:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_vault_add() != 55240:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_vault_enroll() != 61423:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_vault_remove() != 5599:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_vault_resume_or_sign_in() != 49811:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_vault_rotate_key() != 13048:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_constructor_vault_open() != 37715:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
 
 # A ctypes library to expose the extern-C FFI definitions.
 # This is an implementation detail which will be called internally by the public API.
@@ -799,6 +813,27 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_try_lock.rest
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_tokenstorelock_unlock.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_accounts.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_accounts.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_add.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_add.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_enroll.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_enroll.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_remove.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_remove.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_resume_or_sign_in.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_resume_or_sign_in.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_rotate_key.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_vault_rotate_key.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_vault_open.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_constructor_vault_open.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_func_set_log_sink.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -1105,6 +1140,60 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_unlock.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_tokenstorelock_unlock.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_accounts.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_accounts.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_add.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_add.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_enroll.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_enroll.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_remove.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_remove.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_resume_or_sign_in.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_resume_or_sign_in.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_rotate_key.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_rotate_key.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_uniffi_trait_debug.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_uniffi_trait_debug.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_vault_open.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_vault_open.restype = ctypes.c_uint64
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1240,6 +1329,16 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstorelock.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_tokenstorelock.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_vault.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_vault.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_vault.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_vault.restype = None
 _UNIFFI_CALLBACK_INTERFACE_GARMIN_SSO_UNIFFI_CREDENTIALS_PROVIDER_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.POINTER(ctypes.c_uint64),
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -6298,6 +6397,273 @@ class _UniffiFfiConverterTypeLogSink:
     def write(cls, value: LogSink, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+
+class VaultProtocol(typing.Protocol):
+    """
+    An open vault file and its key. Usable from any thread: the file is locked around every change.
+"""
+    
+    def accounts(self, ) -> typing.List[str]:
+        """
+        The account keys in the vault, sorted.
+"""
+        raise NotImplementedError
+    def add(self, account: str,email: str,password: str) -> None:
+        """
+        Keeps (or replaces) `account`'s email and password. Call it only after a sign-in with them
+        worked, or use `enroll`.
+"""
+        raise NotImplementedError
+    def enroll(self, account: str,client: GarminClient,store: TokenStore,email: str,password: str) -> Session:
+        """
+        Signs in with `email` and `password` and keeps them, with the tokens in `store`, only when
+        that worked. An account that asks for MFA throws `MfaRequired` and nothing is kept.
+"""
+        raise NotImplementedError
+    def remove(self, account: str,store: TokenStore) -> None:
+        """
+        Forgets `account`: its credentials here and its tokens in `store`.
+"""
+        raise NotImplementedError
+    def resume_or_sign_in(self, account: str,client: GarminClient,store: TokenStore) -> Session:
+        """
+        The stored session of `account`, checked with one profile request; a sign-in with the
+        vault's credentials only when Garmin no longer accepts it. An account that now needs MFA or
+        is blocked throws that error and is not retried.
+"""
+        raise NotImplementedError
+    def rotate_key(self, ) -> None:
+        """
+        Re-seals every entry under a new key, atomically: a crash leaves the old or the new state.
+"""
+        raise NotImplementedError
+
+class Vault(VaultProtocol):
+    """
+    An open vault file and its key. Usable from any thread: the file is locked around every change.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def open(cls, path: str,key_path: str) -> Vault:
+        """
+        Opens the vault file `path` with the key in `key_path` (created 0600 on first use). A key
+        path inside the vault's folder throws `InvalidInput` saying why; a key that does not open
+        the vault throws `Storage`. Completes a key rotation a crash cut short.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterString.check_lower(key_path)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterString.lower(key_path),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVault.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_vault_open,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_vault, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_vault, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def accounts(self, ) -> typing.List[str]:
+        """
+        The account keys in the vault, sorted.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_accounts,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def add(self, account: str,email: str,password: str) -> None:
+        """
+        Keeps (or replaces) `account`'s email and password. Call it only after a sign-in with them
+        worked, or use `enroll`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(account)
+
+        _UniffiFfiConverterString.check_lower(email)
+
+        _UniffiFfiConverterString.check_lower(password)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(account),
+            _UniffiFfiConverterString.lower(email),
+            _UniffiFfiConverterString.lower(password),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_add,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def enroll(self, account: str,client: GarminClient,store: TokenStore,email: str,password: str) -> Session:
+        """
+        Signs in with `email` and `password` and keeps them, with the tokens in `store`, only when
+        that worked. An account that asks for MFA throws `MfaRequired` and nothing is kept.
+"""
+        
+        _UniffiFfiConverterString.check_lower(account)
+
+        _UniffiFfiConverterTypeGarminClient.check_lower(client)
+
+        _UniffiFfiConverterTypeTokenStore.check_lower(store)
+
+        _UniffiFfiConverterString.check_lower(email)
+
+        _UniffiFfiConverterString.check_lower(password)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(account),
+            _UniffiFfiConverterTypeGarminClient.lower(client),
+            _UniffiFfiConverterTypeTokenStore.lower(store),
+            _UniffiFfiConverterString.lower(email),
+            _UniffiFfiConverterString.lower(password),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSession.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_enroll,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def remove(self, account: str,store: TokenStore) -> None:
+        """
+        Forgets `account`: its credentials here and its tokens in `store`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(account)
+
+        _UniffiFfiConverterTypeTokenStore.check_lower(store)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(account),
+            _UniffiFfiConverterTypeTokenStore.lower(store),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_remove,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def resume_or_sign_in(self, account: str,client: GarminClient,store: TokenStore) -> Session:
+        """
+        The stored session of `account`, checked with one profile request; a sign-in with the
+        vault's credentials only when Garmin no longer accepts it. An account that now needs MFA or
+        is blocked throws that error and is not retried.
+"""
+        
+        _UniffiFfiConverterString.check_lower(account)
+
+        _UniffiFfiConverterTypeGarminClient.check_lower(client)
+
+        _UniffiFfiConverterTypeTokenStore.check_lower(store)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(account),
+            _UniffiFfiConverterTypeGarminClient.lower(client),
+            _UniffiFfiConverterTypeTokenStore.lower(store),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSession.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_resume_or_sign_in,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def rotate_key(self, ) -> None:
+        """
+        Re-seals every entry under a new key, atomically: a crash leaves the old or the new state.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_rotate_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+    # The Rust `Debug::fmt` implementation.
+    def __repr__(self) -> str:
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_uniffi_trait_debug,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+class _UniffiFfiConverterTypeVault:
+    @staticmethod
+    def lift(value: int) -> Vault:
+        return Vault._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: Vault):
+        if not isinstance(value, Vault):
+            raise TypeError("Expected Vault instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: Vault) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> Vault:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: Vault, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
 class _UniffiFfiConverterOptionalTypeLogSink(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6441,4 +6807,6 @@ __all__ = [
     "HttpTransport",
     "LogSinkImpl",
     "LogSink",
+    "Vault",
+    "VaultProtocol",
 ]

@@ -3722,6 +3722,264 @@ public func FfiConverterTypeTokenStoreLock_lower(_ value: TokenStoreLock) -> UIn
 
 
 
+
+
+/**
+ * An open vault file and its key. Usable from any thread: the file is locked around every change.
+ */
+public protocol VaultProtocol: AnyObject, Sendable {
+    
+    /**
+     * The account keys in the vault, sorted.
+     */
+    func accounts() throws  -> [String]
+    
+    /**
+     * Keeps (or replaces) `account`'s email and password. Call it only after a sign-in with them
+     * worked, or use `enroll`.
+     */
+    func add(account: String, email: String, password: String) throws 
+    
+    /**
+     * Signs in with `email` and `password` and keeps them, with the tokens in `store`, only when
+     * that worked. An account that asks for MFA throws `MfaRequired` and nothing is kept.
+     */
+    func enroll(account: String, client: GarminClient, store: TokenStore, email: String, password: String) throws  -> Session
+    
+    /**
+     * Forgets `account`: its credentials here and its tokens in `store`.
+     */
+    func remove(account: String, store: TokenStore) throws 
+    
+    /**
+     * The stored session of `account`, checked with one profile request; a sign-in with the
+     * vault's credentials only when Garmin no longer accepts it. An account that now needs MFA or
+     * is blocked throws that error and is not retried.
+     */
+    func resumeOrSignIn(account: String, client: GarminClient, store: TokenStore) throws  -> Session
+    
+    /**
+     * Re-seals every entry under a new key, atomically: a crash leaves the old or the new state.
+     */
+    func rotateKey() throws 
+    
+}
+/**
+ * An open vault file and its key. Usable from any thread: the file is locked around every change.
+ */
+open class Vault: VaultProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_vault(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_vault(handle, $0) }
+    }
+
+    
+    /**
+     * Opens the vault file `path` with the key in `key_path` (created 0600 on first use). A key
+     * path inside the vault's folder throws `InvalidInput` saying why; a key that does not open
+     * the vault throws `Storage`. Completes a key rotation a crash cut short.
+     */
+public static func `open`(path: String, keyPath: String)throws  -> Vault  {
+    return try  FfiConverterTypeVault_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_constructor_vault_open(
+        FfiConverterString.lower(path),
+        FfiConverterString.lower(keyPath),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The account keys in the vault, sorted.
+     */
+open func accounts()throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_vault_accounts(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Keeps (or replaces) `account`'s email and password. Call it only after a sign-in with them
+     * worked, or use `enroll`.
+     */
+open func add(account: String, email: String, password: String)throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_vault_add(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(account),
+        FfiConverterString.lower(email),
+        FfiConverterString.lower(password),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Signs in with `email` and `password` and keeps them, with the tokens in `store`, only when
+     * that worked. An account that asks for MFA throws `MfaRequired` and nothing is kept.
+     */
+open func enroll(account: String, client: GarminClient, store: TokenStore, email: String, password: String)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_vault_enroll(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(account),
+        FfiConverterTypeGarminClient_lower(client),
+        FfiConverterTypeTokenStore_lower(store),
+        FfiConverterString.lower(email),
+        FfiConverterString.lower(password),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Forgets `account`: its credentials here and its tokens in `store`.
+     */
+open func remove(account: String, store: TokenStore)throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_vault_remove(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(account),
+        FfiConverterTypeTokenStore_lower(store),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The stored session of `account`, checked with one profile request; a sign-in with the
+     * vault's credentials only when Garmin no longer accepts it. An account that now needs MFA or
+     * is blocked throws that error and is not retried.
+     */
+open func resumeOrSignIn(account: String, client: GarminClient, store: TokenStore)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_vault_resume_or_sign_in(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(account),
+        FfiConverterTypeGarminClient_lower(client),
+        FfiConverterTypeTokenStore_lower(store),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Re-seals every entry under a new key, atomically: a crash leaves the old or the new state.
+     */
+open func rotateKey()throws   {try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_vault_rotate_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_vault_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVault: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Vault
+
+    public static func lift(_ handle: UInt64) throws -> Vault {
+        return Vault(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Vault) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Vault {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Vault, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVault_lift(_ handle: UInt64) throws -> Vault {
+    return try FfiConverterTypeVault.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVault_lower(_ value: Vault) -> UInt64 {
+    return FfiConverterTypeVault.lower(value)
+}
+
+
+
+
 /**
  * A Connect API request. `path` is relative to connectapi (e.g. `/userprofile-service/socialProfile`).
  */
@@ -6080,6 +6338,24 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() != 23294) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_garmin_sso_uniffi_checksum_method_vault_accounts() != 27555) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_vault_add() != 55240) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_vault_enroll() != 61423) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_vault_remove() != 5599) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_vault_resume_or_sign_in() != 49811) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_vault_rotate_key() != 13048) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() != 1495) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6087,6 +6363,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open() != 16668) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_constructor_vault_open() != 37715) {
         return InitializationResult.apiChecksumMismatch
     }
 

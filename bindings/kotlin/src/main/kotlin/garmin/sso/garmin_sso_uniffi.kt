@@ -963,11 +963,25 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_httptransport_send(
     ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_vault_accounts(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_vault_add(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_vault_enroll(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_vault_remove(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_vault_resume_or_sign_in(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_vault_rotate_key(
+    ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_constructor_credentials_new(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_constructor_vault_open(
     ): Int
     external fun ffi_garmin_sso_uniffi_uniffi_contract_version(
     ): Int
@@ -1168,6 +1182,26 @@ internal object UniffiLib {
     external fun uniffi_garmin_sso_uniffi_fn_init_callback_vtable_httptransport(`vtable`: UniffiVTableCallbackInterfaceHttpTransport,
     ): Unit
     external fun uniffi_garmin_sso_uniffi_fn_method_httptransport_send(`ptr`: Long,`request`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_clone_vault(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_vault(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_constructor_vault_open(`path`: RustBuffer.ByValue,`keyPath`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_vault_accounts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_vault_add(`ptr`: Long,`account`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_vault_enroll(`ptr`: Long,`account`: RustBuffer.ByValue,`client`: Long,`store`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_vault_remove(`ptr`: Long,`account`: RustBuffer.ByValue,`store`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_vault_resume_or_sign_in(`ptr`: Long,`account`: RustBuffer.ByValue,`client`: Long,`store`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_vault_rotate_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_vault_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_method_garminerror_kind(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferErrorKind.ByValue
@@ -1430,6 +1464,24 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() and 0xFFFF) != 23294) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_vault_accounts() and 0xFFFF) != 27555) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_vault_add() and 0xFFFF) != 55240) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_vault_enroll() and 0xFFFF) != 61423) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_vault_remove() and 0xFFFF) != 5599) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_vault_resume_or_sign_in() and 0xFFFF) != 49811) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_vault_rotate_key() and 0xFFFF) != 13048) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_constructor_garminclient_new() and 0xFFFF) != 1495) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1437,6 +1489,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_constructor_databasestore_open() and 0xFFFF) != 16668) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_constructor_vault_open() and 0xFFFF) != 37715) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -6682,6 +6737,431 @@ public object FfiConverterTypeTokenStoreLock: FfiConverter<TokenStoreLock, Long>
     override fun allocationSize(value: TokenStoreLock) = 8UL
 
     override fun write(value: TokenStoreLock, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An open vault file and its key. Usable from any thread: the file is locked around every change.
+ */
+public interface VaultInterface {
+    
+    /**
+     * The account keys in the vault, sorted.
+     */
+    fun `accounts`(): List<kotlin.String>
+    
+    /**
+     * Keeps (or replaces) `account`'s email and password. Call it only after a sign-in with them
+     * worked, or use `enroll`.
+     */
+    fun `add`(`account`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String)
+    
+    /**
+     * Signs in with `email` and `password` and keeps them, with the tokens in `store`, only when
+     * that worked. An account that asks for MFA throws `MfaRequired` and nothing is kept.
+     */
+    fun `enroll`(`account`: kotlin.String, `client`: GarminClient, `store`: TokenStore, `email`: kotlin.String, `password`: kotlin.String): Session
+    
+    /**
+     * Forgets `account`: its credentials here and its tokens in `store`.
+     */
+    fun `remove`(`account`: kotlin.String, `store`: TokenStore)
+    
+    /**
+     * The stored session of `account`, checked with one profile request; a sign-in with the
+     * vault's credentials only when Garmin no longer accepts it. An account that now needs MFA or
+     * is blocked throws that error and is not retried.
+     */
+    fun `resumeOrSignIn`(`account`: kotlin.String, `client`: GarminClient, `store`: TokenStore): Session
+    
+    /**
+     * Re-seals every entry under a new key, atomically: a crash leaves the old or the new state.
+     */
+    fun `rotateKey`()
+    
+    companion object
+}
+
+/**
+ * An open vault file and its key. Usable from any thread: the file is locked around every change.
+ */
+open class Vault: Disposable, AutoCloseable, VaultInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_vault(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_vault(handle, status)
+        }
+    }
+
+    
+    /**
+     * The account keys in the vault, sorted.
+     */
+    @Throws(GarminException::class)override fun `accounts`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_accounts(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Keeps (or replaces) `account`'s email and password. Call it only after a sign-in with them
+     * worked, or use `enroll`.
+     */
+    @Throws(GarminException::class)override fun `add`(`account`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_add(
+        it,
+        
+        FfiConverterString.lower(`account`),
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`password`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Signs in with `email` and `password` and keeps them, with the tokens in `store`, only when
+     * that worked. An account that asks for MFA throws `MfaRequired` and nothing is kept.
+     */
+    @Throws(GarminException::class)override fun `enroll`(`account`: kotlin.String, `client`: GarminClient, `store`: TokenStore, `email`: kotlin.String, `password`: kotlin.String): Session {
+            return FfiConverterTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_enroll(
+        it,
+        
+        FfiConverterString.lower(`account`),
+        FfiConverterTypeGarminClient.lower(`client`),
+        FfiConverterTypeTokenStore.lower(`store`),
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`password`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Forgets `account`: its credentials here and its tokens in `store`.
+     */
+    @Throws(GarminException::class)override fun `remove`(`account`: kotlin.String, `store`: TokenStore)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_remove(
+        it,
+        
+        FfiConverterString.lower(`account`),
+        FfiConverterTypeTokenStore.lower(`store`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The stored session of `account`, checked with one profile request; a sign-in with the
+     * vault's credentials only when Garmin no longer accepts it. An account that now needs MFA or
+     * is blocked throws that error and is not retried.
+     */
+    @Throws(GarminException::class)override fun `resumeOrSignIn`(`account`: kotlin.String, `client`: GarminClient, `store`: TokenStore): Session {
+            return FfiConverterTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_resume_or_sign_in(
+        it,
+        
+        FfiConverterString.lower(`account`),
+        FfiConverterTypeGarminClient.lower(`client`),
+        FfiConverterTypeTokenStore.lower(`store`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Re-seals every entry under a new key, atomically: a crash leaves the old or the new state.
+     */
+    @Throws(GarminException::class)override fun `rotateKey`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_rotate_key(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_vault_uniffi_trait_debug(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Opens the vault file `path` with the key in `key_path` (created 0600 on first use). A key
+     * path inside the vault's folder throws `InvalidInput` saying why; a key that does not open
+     * the vault throws `Storage`. Completes a key rotation a crash cut short.
+     */
+    @Throws(GarminException::class) fun `open`(`path`: kotlin.String, `keyPath`: kotlin.String): Vault {
+            return FfiConverterTypeVault.lift(
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_constructor_vault_open(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterString.lower(`keyPath`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVault: FfiConverter<Vault, Long> {
+    override fun lower(value: Vault): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Vault {
+        return Vault(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Vault {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Vault) = 8UL
+
+    override fun write(value: Vault, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
