@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["store"],
     &["session"],
     &["browser"],
+    &["vault"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
