@@ -52,6 +52,20 @@ pub enum Command {
     /// person; the key file must be outside the vault's folder (see docs/vault.md).
     #[command(subcommand)]
     Vault(VaultCommand),
+    /// Print a completion script for a shell, e.g.
+    /// `garmin-sso completions bash > ~/.local/share/bash-completion/completions/garmin-sso`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), as committed in docs/man/garmin-sso.1.
+    #[command(hide = true)]
+    Manpage,
+}
+
+/// `garmin-sso completions SHELL`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `garmin-sso vault …`.

@@ -10,6 +10,7 @@ mod api;
 mod cli;
 mod context;
 mod demo;
+mod docs;
 mod exit;
 mod input;
 mod logging;
@@ -40,6 +41,8 @@ fn main() -> ExitCode {
         Command::Export(a) => tokens::export(a),
         Command::Import(a) => tokens::import(a),
         Command::Vault(c) => vault::run(c),
+        Command::Completions(a) => docs::completions(a),
+        Command::Manpage => docs::manpage(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

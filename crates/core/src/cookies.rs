@@ -68,7 +68,6 @@ fn cookie_err(e: &cookie_store::CookieError) -> &'static str {
         cookie_store::CookieError::Parse => "unparsable",
         cookie_store::CookieError::DomainMismatch => "domain mismatch",
         cookie_store::CookieError::NonRelativeScheme => "non-relative scheme",
-        cookie_store::CookieError::PublicSuffix => "public suffix",
         cookie_store::CookieError::Expired => "expired",
         _ => "rejected",
     }
