@@ -33,6 +33,9 @@ scripts/test-keyring.sh
 step "C ABI: header check, examples, ctest, valgrind"
 scripts/test-c.sh
 
+step "size: the shipped C library, stripped, default and transport-free (scripts/check-size.sh)"
+scripts/check-size.sh
+
 step "uniffi bindings: current check, Python (pytest), Kotlin (JVM), Swift header"
 scripts/test-bindings.sh
 

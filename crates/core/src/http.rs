@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::cookies::CookieJar;
 use crate::error::{Error, Result};
 use crate::transport::{redact_url, Body, Method, Request, Response, Transport};
-use regex::Regex;
+use regex_lite::Regex;
 use std::sync::{Arc, LazyLock};
 use url::Url;
 

@@ -3,7 +3,7 @@
 
 use crate::config::{ClientPreset, Config};
 use crate::secret::ServiceTicket;
-use regex::Regex;
+use regex_lite::Regex;
 use std::sync::LazyLock;
 use url::Url;
 

@@ -11,7 +11,7 @@ use crate::http::{OutRequest, Page};
 use crate::secret::{Password, Secret, ServiceTicket};
 use crate::strategy::Flow;
 use crate::ticket::Ticket;
-use regex::Regex;
+use regex_lite::Regex;
 use std::sync::LazyLock;
 use url::Url;
 

@@ -301,9 +301,9 @@ pub fn redact_url(url: &str) -> String {
 
 /// Secret shapes, whatever the text around them: a URL without `scheme://`, JSON-escaped
 /// (`https:\/\/…`) or percent-encoded still carries its query, a ticket, a bearer token or a JWT.
-static SECRET_SHAPES: std::sync::LazyLock<[(regex::Regex, &'static str); 6]> =
+static SECRET_SHAPES: std::sync::LazyLock<[(regex_lite::Regex, &'static str); 6]> =
     std::sync::LazyLock::new(|| {
-        let re = |p: &str| regex::Regex::new(p).expect("static regex");
+        let re = |p: &str| regex_lite::Regex::new(p).expect("static regex");
         [
             // A query (or an encoded one) with at least one parameter: everything after `?`.
             (re(r#"(?i)(\?\?|%3F)[^\s"'<>()]*(=|%3D)[^\s"'<>()]*"#), "?…"),
