@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         }
         1 => {
             let r = redact_url(&s);
-            if url::Url::parse(&s).is_ok() {
+            if garmin_sso_core::parse_url(&s).is_ok() {
                 assert!(!r.contains('?') || r.ends_with("?…"), "a query kept: {r}");
             }
             let m = scrub_message(&s);
@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
             }
             Err(e) => {
                 check_error(&e);
-                if let Ok(u) = url::Url::parse(s.trim()) {
+                if let Ok(u) = garmin_sso_core::parse_url(s.trim()) {
                     if let Some(p) = u.password().filter(|p| p.len() >= 4) {
                         assert!(!e.to_string().contains(p), "a base URL's password in {e}");
                     }
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         _ => {
-            if let Ok(u) = url::Url::parse(&s) {
+            if let Ok(u) = garmin_sso_core::parse_url(&s) {
                 let c = client().config();
                 c.endpoints.allows(&u);
                 oauth1::signature_base_string("GET", &u, &[]);

@@ -172,11 +172,11 @@ impl Sleeper for NoSleep {
 /// The replay configuration: distinct hosts, a still clock, no waiting.
 pub fn replay_config() -> Config {
     let mut c = Config::with_base_url(Domain::Com, SSO).unwrap();
-    c.endpoints.connectapi = Url::parse(CONNECTAPI).unwrap();
-    c.endpoints.connect = Url::parse(CONNECT).unwrap();
-    c.endpoints.diauth = Url::parse(DIAUTH).unwrap();
-    c.endpoints.services = Url::parse(SERVICES).unwrap();
-    c.endpoints.consumer_url = Url::parse(CONSUMER).unwrap();
+    c.endpoints.connectapi = garmin_sso_core::parse_url(CONNECTAPI).unwrap();
+    c.endpoints.connect = garmin_sso_core::parse_url(CONNECT).unwrap();
+    c.endpoints.diauth = garmin_sso_core::parse_url(DIAUTH).unwrap();
+    c.endpoints.services = garmin_sso_core::parse_url(SERVICES).unwrap();
+    c.endpoints.consumer_url = garmin_sso_core::parse_url(CONSUMER).unwrap();
     c.clock = Arc::new(ManualClock::new(T0));
     c.sleeper = Arc::new(NoSleep);
     c
@@ -321,11 +321,11 @@ pub fn scripted(answers: Vec<Response>) -> Arc<dyn Transport> {
 /// What the core must never send: the password off the SSO host, a body, cookie or
 /// `Authorization` to a host that is not Garmin's, a cookie header beyond the jar's bounds.
 pub fn check_request(req: &Request) {
-    let url = Url::parse(&req.url).expect("the core sends absolute URLs");
+    let url = garmin_sso_core::parse_url(&req.url).expect("the core sends absolute URLs");
     let origin = url.origin();
     let garmin = [SSO, CONNECTAPI, CONNECT, DIAUTH, SERVICES]
         .iter()
-        .any(|h| Url::parse(h).unwrap().origin() == origin);
+        .any(|h| garmin_sso_core::parse_url(h).unwrap().origin() == origin);
     let body = match &req.body {
         Body::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         Body::Empty => String::new(),
@@ -341,7 +341,7 @@ pub fn check_request(req: &Request) {
             assert!(req.header(h).is_none(), "{h} sent to a foreign host");
         }
     }
-    if origin != Url::parse(SSO).unwrap().origin() {
+    if origin != garmin_sso_core::parse_url(SSO).unwrap().origin() {
         assert!(!body.contains(PASSWORD), "the password off the SSO host");
     }
     assert!(!req.url.contains(PASSWORD), "the password in a URL");

@@ -292,7 +292,7 @@ fn service_pattern(service_url: &str) -> String {
 
 /// True when `url` is the service URL itself (same scheme, host, port and path), whatever query.
 fn is_service_url(url: &str, service: &Url) -> bool {
-    Url::parse(url).is_ok_and(|u| {
+    crate::urls::parse_url(url).is_ok_and(|u| {
         u.scheme() == service.scheme()
             && u.host_str() == service.host_str()
             && u.port_or_known_default() == service.port_or_known_default()
@@ -307,7 +307,7 @@ fn wait_for_ticket(
     mut hook: Option<&mut PageHook>,
 ) -> Result<Ticket> {
     let service_url = client.config().webview_service_url().to_owned();
-    let service = Url::parse(&service_url)
+    let service = crate::urls::parse_url(&service_url)
         .map_err(|_| Error::InvalidConfig("the web-view service URL is not a URL".into()))?;
     let targets = cdp.call(None, "Target.getTargets", json!({}), deadline)?;
     let existing = targets
@@ -625,7 +625,8 @@ mod tests {
 
     #[test]
     fn service_url_match_ignores_query_only() {
-        let s = Url::parse("https://mobile.integration.garmin.com/gcm/android").unwrap();
+        let s =
+            crate::urls::parse_url("https://mobile.integration.garmin.com/gcm/android").unwrap();
         assert!(is_service_url(
             "https://mobile.integration.garmin.com/gcm/android?ticket=ST-1-a-sso",
             &s

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::secret::ConsumerSecret;
 pub use crate::strategy::MobileApp;
 use crate::strategy::{Flow, Strategy};
+use crate::urls::parse_url;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,7 +102,7 @@ impl Endpoints {
             connect: u("connect"),
             diauth: u("diauth"),
             services: u("services"),
-            consumer_url: Url::parse(PUBLIC_CONSUMER_URL).expect("static URL"),
+            consumer_url: parse_url(PUBLIC_CONSUMER_URL).expect("static URL"),
         }
     }
 
@@ -115,8 +116,7 @@ impl Endpoints {
             connect: b.clone(),
             diauth: b.clone(),
             services: b.clone(),
-            consumer_url: b
-                .join("oauth_consumer.json")
+            consumer_url: crate::urls::join_url(&b, "oauth_consumer.json")
                 .map_err(|e| Error::InvalidConfig(format!("base URL: {e}")))?,
         })
     }
@@ -142,7 +142,7 @@ impl Endpoints {
 /// `join` keeps any path prefix.
 pub fn parse_base(s: &str) -> Result<Url> {
     // Never quote the URL: it is unbounded input and may carry a password in its userinfo.
-    let mut u = Url::parse(s.trim())
+    let mut u = parse_url(s.trim())
         .map_err(|e| Error::InvalidConfig(format!("a base URL is not a valid URL ({e})")))?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
         return Err(Error::InvalidConfig(
@@ -627,14 +627,14 @@ mod tests {
     #[test]
     fn only_configured_origins_are_allowed() {
         let e = Endpoints::for_domain(Domain::Com);
-        assert!(e.allows(&Url::parse("https://sso.garmin.com/sso/signin").unwrap()));
+        assert!(e.allows(&parse_url("https://sso.garmin.com/sso/signin").unwrap()));
         assert!(
-            !e.allows(&Url::parse("http://sso.garmin.com/sso/signin").unwrap()),
+            !e.allows(&parse_url("http://sso.garmin.com/sso/signin").unwrap()),
             "scheme matters"
         );
-        assert!(!e.allows(&Url::parse("https://sso.garmin.com.evil.com/").unwrap()));
+        assert!(!e.allows(&parse_url("https://sso.garmin.com.evil.com/").unwrap()));
         assert!(
-            !e.allows(&Url::parse("https://sso.garmin.com:8443/").unwrap()),
+            !e.allows(&parse_url("https://sso.garmin.com:8443/").unwrap()),
             "port matters"
         );
         assert!(

@@ -223,7 +223,7 @@ impl Http {
                     ),
                 ));
             }
-            let next = url.join(&location).map_err(|_| {
+            let next = crate::urls::join_url(&url, &location).map_err(|_| {
                 Error::unexpected(
                     "redirect",
                     format!("HTTP {} with an unusable Location", response.status),

@@ -52,6 +52,7 @@ mod strategy;
 mod ticket;
 mod tokens;
 mod transport;
+mod urls;
 #[cfg(feature = "vault")]
 pub mod vault;
 
@@ -100,3 +101,4 @@ pub use transport::{
     redact_url, scrub_message, Body, Method, Request, Response, Transport, TransportError,
     TransportErrorKind,
 };
+pub use urls::{join_url, parse_url};

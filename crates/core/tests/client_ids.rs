@@ -213,7 +213,7 @@ fn routed_to(sim: &Simulator, domain: &'static str) -> Arc<dyn Transport> {
     let seen = Arc::new(Mutex::new(Vec::<String>::new()));
     Arc::new(
         move |mut req: Request| -> Result<Response, TransportError> {
-            let url = url::Url::parse(&req.url).unwrap();
+            let url = garmin_sso_core::parse_url(&req.url).unwrap();
             let host = url.host_str().unwrap().to_owned();
             assert!(
                 host.ends_with(&format!(".{domain}")),

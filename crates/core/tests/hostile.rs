@@ -14,7 +14,6 @@ use garmin_sso_core::{
 };
 use jsonkit::{complete, config_for, di};
 use std::sync::{Arc, Mutex};
-use url::Url;
 
 /// A loopback origin nothing listens on: any request that reaches it fails to connect, and the
 /// recording transport below sees it first.
@@ -68,7 +67,7 @@ fn a_body_replaying_redirect_never_carries_the_password_to_another_host() {
     let other = dead_origin();
     let mut config = config_for(&sim, &[Flow::Mobile], TokenPreference::Di);
     // Another configured Garmin host: allowed for its own requests, not for this body.
-    config.endpoints.diauth = Url::parse(&other).unwrap();
+    config.endpoints.diauth = garmin_sso_core::parse_url(&other).unwrap();
     let target = other.clone();
     let (t, seen) = recording(move |req, answer| {
         if req.url.contains("/mobile/api/login") {
@@ -98,7 +97,8 @@ fn the_consumer_host_gets_a_plain_get_and_nothing_else() {
     let sim = common::sim();
     let other = dead_origin();
     let mut config = config_for(&sim, &[Flow::Mobile], TokenPreference::Di);
-    config.endpoints.consumer_url = Url::parse(&format!("{other}oauth_consumer.json")).unwrap();
+    config.endpoints.consumer_url =
+        garmin_sso_core::parse_url(&format!("{other}oauth_consumer.json")).unwrap();
     assert!(!config.endpoints.allows(&config.endpoints.consumer_url));
     let target = other.clone();
     let (t, seen) = recording(move |req, answer| {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Lowest first. A module not listed here fails the test, so a new one must be placed.
 const LAYERS: &[&[&str]] = &[
-    &["secret", "clock", "strategy", "logging"],
+    &["secret", "clock", "strategy", "logging", "urls"],
     &["transport"],
     &["error"],
     &["config", "tokens", "ticket", "oauth1"],

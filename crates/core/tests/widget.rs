@@ -395,7 +395,7 @@ fn a_ticket_works_once() {
     let keep = seen.clone();
     let transport = wrap(move |req, inner| {
         if req.url.contains("/oauth-service/oauth/preauthorized") {
-            let url = url::Url::parse(&req.url).unwrap();
+            let url = garmin_sso_core::parse_url(&req.url).unwrap();
             *keep.lock().unwrap() = url
                 .query_pairs()
                 .find(|(k, _)| k == "ticket")

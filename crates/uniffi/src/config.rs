@@ -162,7 +162,7 @@ impl Endpoints {
             // A document, not a base: the core's base-URL rules (http(s), a host, no credentials,
             // no query) decide, and the address is kept as given.
             base(v)?;
-            e.consumer_url = url::Url::parse(v.trim()).map_err(|err| {
+            e.consumer_url = core::parse_url(v.trim()).map_err(|err| {
                 core::Error::InvalidConfig(format!("consumer_url is not a valid URL ({err})"))
             })?;
         }

@@ -220,7 +220,7 @@ pub(crate) fn it_token(ex: &Exchanger, di: &DiToken) -> Result<ItToken> {
 }
 
 fn endpoint(base: &Url, path: &str) -> Result<Url> {
-    base.join(path)
+    crate::urls::join_url(base, path)
         .map_err(|e| Error::InvalidConfig(format!("endpoint cannot take path {path}: {e}")))
 }
 

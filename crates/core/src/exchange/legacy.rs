@@ -182,7 +182,7 @@ fn oauth2_from(page: &Page, now: i64) -> Result<OAuth2Token> {
 }
 
 fn endpoint(ex: &Exchanger, path: &str) -> Result<Url> {
-    ex.config().endpoints.connectapi.join(path).map_err(|e| {
+    crate::urls::join_url(&ex.config().endpoints.connectapi, path).map_err(|e| {
         Error::InvalidConfig(format!("connectapi endpoint cannot take path {path}: {e}"))
     })
 }

@@ -155,7 +155,7 @@ impl Urls {
         }
         let sso = &ex.config().endpoints.sso;
         let join = |p: &str| {
-            sso.join(p).map_err(|e| {
+            crate::urls::join_url(sso, p).map_err(|e| {
                 Error::InvalidConfig(format!("SSO endpoint cannot take path {p}: {e}"))
             })
         };

@@ -5,7 +5,6 @@ use crate::config::{ClientPreset, Config};
 use crate::secret::ServiceTicket;
 use regex_lite::Regex;
 use std::sync::LazyLock;
-use url::Url;
 
 /// Longest ticket accepted; real ones are about 40 characters.
 const MAX_TICKET_LEN: usize = 256;
@@ -13,10 +12,7 @@ const MAX_TICKET_LEN: usize = 256;
 /// The URL to open in a browser or web view for `preset`:
 /// `<sso>/mobile/sso/en_US/sign-in?clientId=…&service=…`, query values form-encoded.
 pub fn sign_in_url(config: &Config, preset: &ClientPreset) -> String {
-    let mut url = config
-        .endpoints
-        .sso
-        .join("mobile/sso/en_US/sign-in")
+    let mut url = crate::urls::join_url(&config.endpoints.sso, "mobile/sso/en_US/sign-in")
         .expect("a relative path joins onto a validated base URL");
     url.query_pairs_mut()
         .append_pair("clientId", &preset.client_id)
@@ -49,7 +45,7 @@ pub fn extract_ticket(url_or_body: &str) -> Option<ServiceTicket> {
     if is_ticket(input) {
         return Some(ServiceTicket::new(input));
     }
-    if let Ok(url) = Url::parse(input) {
+    if let Ok(url) = crate::urls::parse_url(input) {
         if !input.contains(char::is_whitespace) {
             let found = url
                 .query_pairs()
@@ -94,7 +90,7 @@ mod tests {
             client_id: "A B&C".into(),
             service_url: "https://x.garmin.com/p?q=1&r=2".into(),
         };
-        let u = Url::parse(&sign_in_url(&c, &odd)).unwrap();
+        let u = crate::urls::parse_url(&sign_in_url(&c, &odd)).unwrap();
         let q: Vec<(String, String)> = u.query_pairs().into_owned().collect();
         assert_eq!(
             q,

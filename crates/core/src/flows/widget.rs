@@ -103,7 +103,7 @@ impl Urls {
     fn new(ex: &Exchanger) -> Result<Urls> {
         let sso = &ex.config().endpoints.sso;
         let join = |p: &str| {
-            sso.join(p).map_err(|e| {
+            crate::urls::join_url(sso, p).map_err(|e| {
                 Error::InvalidConfig(format!("SSO endpoint cannot take path {p}: {e}"))
             })
         };

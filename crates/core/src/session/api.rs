@@ -110,7 +110,7 @@ pub(super) fn url(config: &Config, path: &str, query: &[(String, String)]) -> Re
         ));
     }
     let base = &config.endpoints.connectapi;
-    let mut url = base.join(p.trim_start_matches('/')).map_err(|e| {
+    let mut url = crate::urls::join_url(base, p.trim_start_matches('/')).map_err(|e| {
         Error::InvalidInput(format!("API path cannot be joined to connectapi: {e}"))
     })?;
     if url.origin() != base.origin() {

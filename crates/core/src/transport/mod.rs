@@ -283,7 +283,7 @@ fn header_names(headers: &[(String, String)]) -> Vec<&str> {
 
 /// The URL without query, fragment or userinfo — safe to log (queries carry tickets).
 pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
+    match crate::urls::parse_url(url) {
         Ok(u) => {
             let mut s = format!("{}://{}", u.scheme(), u.host_str().unwrap_or(""));
             if let Some(p) = u.port() {

@@ -185,10 +185,12 @@ pub fn raw_ticket(
 ) -> Ticket {
     let mut b = Browser::new();
     // The sign-in page first, for its cookies: a cold login POST gets 429, as from Garmin.
-    let mut page = url::Url::parse(&format!("{}/mobile/sso/en/sign-in", sim.base_url())).unwrap();
+    let mut page =
+        garmin_sso_core::parse_url(&format!("{}/mobile/sso/en/sign-in", sim.base_url())).unwrap();
     page.query_pairs_mut().append_pair("clientId", client_id);
     assert_eq!(b.get(page.as_str()).status, 200, "mobile sign-in page");
-    let mut url = url::Url::parse(&format!("{}/mobile/api/login", sim.base_url())).unwrap();
+    let mut url =
+        garmin_sso_core::parse_url(&format!("{}/mobile/api/login", sim.base_url())).unwrap();
     url.query_pairs_mut()
         .append_pair("clientId", client_id)
         .append_pair("locale", "en-US")
