@@ -36,6 +36,14 @@ if [ $# -gt 0 ]; then
 else
   "$cargo_fuzz" build -O --debug-assertions
 fi
+# The seed: FUZZ_SEED if set; in CI a fixed one, so that a CI failure is the same run on any machine
+# (the executions a longer run makes start with those of a shorter one); otherwise libFuzzer's own
+# random seed, to explore. Longer exploration: FUZZ_SECONDS=600 FUZZ_SEED= scripts/test-fuzz.sh.
+seed="${FUZZ_SEED-}"
+if [ -z "${FUZZ_SEED+set}" ] && [ "${CI:-}" = true ]; then seed=20261205; fi
+seed_flag=()
+[ -n "$seed" ] && seed_flag=(-seed="$seed")
+echo "test-fuzz: ${seconds}s per target, seed ${seed:-random}"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 failed=0
@@ -49,7 +57,7 @@ for t in "${targets[@]}"; do
   # (LeakSanitizer). peak-MB in the table includes that baseline. The committed corpus is read,
   # never written.
   if "$cargo_fuzz" run -O --debug-assertions "$t" "$scratch/$t" "corpus/$t" -- \
-      -max_total_time="$seconds" -rss_limit_mb=512 -malloc_limit_mb=64 -timeout=10 \
+      "${seed_flag[@]}" -max_total_time="$seconds" -rss_limit_mb=512 -malloc_limit_mb=64 -timeout=10 \
       -print_final_stats=1 -close_fd_mask=3 -artifact_prefix="artifacts/$t/" >"$log" 2>&1; then
     result=ok
   else
@@ -62,6 +70,13 @@ for t in "${targets[@]}"; do
   printf '%-14s %10s %8s %8s %s\n' "$t" "${execs:-?}" "${rate:-?}" "${rss:-?}" "$result"
   if [ "$result" = FAILED ]; then
     grep -E -A30 '^(==[0-9]+==ERROR|thread .* panicked|SUMMARY|ERROR: libFuzzer)' "$log" | head -80 >&2 || tail -40 "$log" >&2
+    # -close_fd_mask hid the target's own output: run the saved input once more to show the panic.
+    input="$(ls -t "artifacts/$t"/* 2>/dev/null | head -1)"
+    if [ -n "$input" ]; then
+      echo "test-fuzz: $t on $input once more, with its output:" >&2
+      "$cargo_fuzz" run -O --debug-assertions "$t" "$input" -- -runs=1 2>&1 |
+        grep -E -A12 'panicked at|==[0-9]+==ERROR' | head -40 >&2 || true
+    fi
   fi
 done
 if [ "$failed" -ne 0 ]; then

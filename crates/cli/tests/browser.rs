@@ -9,13 +9,13 @@
 #![allow(clippy::unwrap_used)]
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_garmin-sso");
+mod common;
+use common::{text, Sim, BIN};
 const EMAIL: &str = "browser.runner@example.com";
 const PASSWORD: &str = "Br0wser-pa55-word";
 /// Nothing but loopback resolves in the test browser: no request can leave the machine.
@@ -46,57 +46,13 @@ fn browser_or_skip(test: &str) -> Option<PathBuf> {
     found
 }
 
-/// A `garmin-sso simulate` child, killed when the test ends.
-struct Sim {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Sim {
     fn start() -> Sim {
-        let account = format!("{EMAIL}:{PASSWORD}");
-        let mut child = Command::new(BIN)
-            .args(["simulate", "--listen", "127.0.0.1:0", "--account", &account])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut sim = Sim {
-            child,
-            url: String::new(),
-        };
-        let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first).unwrap();
-        sim.url = first.trim().to_owned();
-        assert!(sim.url.starts_with("http://127.0.0.1:"), "{first:?}");
-        sim
-    }
-
-    fn admin(&self, path: &str) -> Value {
-        let host = self.url.trim_start_matches("http://");
-        let mut s = TcpStream::connect(host).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut raw = String::new();
-        s.read_to_string(&mut raw).unwrap();
-        let (_, body) = raw.split_once("\r\n\r\n").unwrap();
-        serde_json::from_str(body).unwrap()
+        Sim::start_with(&["--account", &format!("{EMAIL}:{PASSWORD}")])
     }
 
     fn request_paths(&self) -> Vec<String> {
-        self.admin("/__sim/requests")
+        self.admin("GET", "/__sim/requests")
             .as_array()
             .unwrap()
             .iter()
@@ -141,14 +97,6 @@ fn wait_output(child: Child, limit: Duration) -> Output {
             panic!("garmin-sso did not exit within {limit:?}");
         }
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn assert_no_ticket(o: &Output) {

@@ -5,12 +5,13 @@
 
 use base64::Engine as _;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_garmin-sso");
+mod common;
+use common::{assert_exit, run, text, Sim};
 
 const PLAIN_EMAIL: &str = "runner@example.com";
 const PLAIN_PASSWORD: &str = "Plain-pa55-word";
@@ -18,65 +19,11 @@ const MFA_EMAIL: &str = "mfa.runner@example.com";
 const MFA_PASSWORD: &str = "Mfa-pa55-word";
 const MFA_CODE: &str = "482916";
 
-/// A `garmin-sso simulate` child, killed when the test ends however it ends.
-struct Sim {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Sim {
     fn start() -> Sim {
         let plain = format!("{PLAIN_EMAIL}:{PLAIN_PASSWORD}");
         let mfa = format!("{MFA_EMAIL}:{MFA_PASSWORD}:{MFA_CODE}");
         Sim::start_with(&["--account", &plain, "--account", &mfa])
-    }
-
-    fn start_with(extra: &[&str]) -> Sim {
-        let mut child = Command::new(BIN)
-            .args(["simulate", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut first = String::new();
-        // The guard exists before the read, so a failed read still kills the child.
-        let mut sim = Sim {
-            child,
-            url: String::new(),
-        };
-        BufReader::new(stdout).read_line(&mut first).unwrap();
-        sim.url = first.trim().to_owned();
-        assert!(
-            sim.url.starts_with("http://127.0.0.1:"),
-            "first line was {first:?}"
-        );
-        assert_ne!(sim.url, "http://127.0.0.1:0");
-        sim
-    }
-
-    /// One request to the admin API; the JSON answer.
-    fn admin(&self, method: &str, path_and_query: &str) -> Value {
-        let host = self.url.trim_start_matches("http://");
-        let mut s = TcpStream::connect(host).unwrap();
-        write!(s, "{method} {path_and_query} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
-        let mut raw = String::new();
-        s.read_to_string(&mut raw).unwrap();
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-        assert!(
-            head.starts_with("HTTP/1.1 200"),
-            "{method} {path_and_query}: {head}"
-        );
-        serde_json::from_str(body).unwrap()
     }
 
     fn stats(&self) -> Value {
@@ -97,13 +44,6 @@ impl Sim {
             .collect()
     }
 
-    /// Runs `garmin-sso ARGS --base-url URL` with `stdin`.
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--base-url", &self.url]);
-        run(&all, stdin)
-    }
-
     fn login(&self, dir: &Path, email: &str, stdin: &str, extra: &[&str]) -> Output {
         let mut args = vec![
             "login",
@@ -118,36 +58,8 @@ impl Sim {
     }
 }
 
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("RUST_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    // A command that does not read stdin may exit before we write; that is not an error.
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn code(o: &Output) -> i32 {
     o.status.code().expect("exited, not killed")
-}
-
-fn assert_exit(o: &Output, want: i32) {
-    assert_eq!(code(o), want, "exit code; output:\n{}", text(o));
 }
 
 fn read_json(path: &Path) -> Value {

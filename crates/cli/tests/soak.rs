@@ -22,14 +22,13 @@
 // The figures are the point of this test: printed on stdout and, for a failing run, stderr.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
-use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_garmin-sso");
+mod common;
+use common::{Sim, BIN};
 const EMAIL: &str = "soak@example.com";
 const PASSWORD: &str = "Soak-pa55-word";
 
@@ -51,50 +50,9 @@ const CREDENTIAL_ROUTES: [&str; 4] = [
     "portal_login",
 ];
 
-/// A `garmin-sso simulate` child, killed when the test ends however it ends.
-struct Sim {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Sim {
     fn start() -> Sim {
-        let account = format!("{EMAIL}:{PASSWORD}");
-        let mut child = Command::new(BIN)
-            .args(["simulate", "--listen", "127.0.0.1:0", "--account", &account])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut sim = Sim {
-            child,
-            url: String::new(),
-        };
-        let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first).unwrap();
-        sim.url = first.trim().to_owned();
-        assert!(sim.url.starts_with("http://127.0.0.1:"), "{first:?}");
-        sim
-    }
-
-    fn admin(&self, method: &str, path_and_query: &str) -> Value {
-        let host = self.url.trim_start_matches("http://");
-        let mut s = TcpStream::connect(host).unwrap();
-        write!(s, "{method} {path_and_query} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
-        let mut raw = String::new();
-        s.read_to_string(&mut raw).unwrap();
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-        assert!(head.starts_with("HTTP/1.1 200"), "{path_and_query}: {head}");
-        serde_json::from_str(body).unwrap()
+        Sim::start_with(&["--account", &format!("{EMAIL}:{PASSWORD}")])
     }
 
     fn now(&self) -> i64 {

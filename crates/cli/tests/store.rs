@@ -4,104 +4,21 @@
 //! it, it says it was skipped, and fails when `CI` is set.
 #![allow(clippy::unwrap_used)]
 
-use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_garmin-sso");
+mod common;
+use common::{assert_exit, run, text, Sim};
 const EMAIL: &str = "runner@example.com";
 const PASSWORD: &str = "Plain-pa55-word";
 const PROCESSES: usize = 8;
 
-/// A `garmin-sso simulate` child, killed when the test ends however it ends.
-struct Sim {
-    child: Child,
-    url: String,
+fn start() -> Sim {
+    Sim::start_with(&["--account", &format!("{EMAIL}:{PASSWORD}")])
 }
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Sim {
-    fn start() -> Sim {
-        let account = format!("{EMAIL}:{PASSWORD}");
-        let mut child = Command::new(BIN)
-            .args(["simulate", "--listen", "127.0.0.1:0", "--account", &account])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut sim = Sim {
-            child,
-            url: String::new(),
-        };
-        let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first).unwrap();
-        sim.url = first.trim().to_owned();
-        assert!(sim.url.starts_with("http://127.0.0.1:"), "{first:?}");
-        sim
-    }
-
-    fn admin(&self, method: &str, path: &str) -> Value {
-        let host = self.url.trim_start_matches("http://");
-        let mut s = TcpStream::connect(host).unwrap();
-        write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
-        let mut raw = String::new();
-        s.read_to_string(&mut raw).unwrap();
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-        assert!(head.starts_with("HTTP/1.1 200"), "{method} {path}: {head}");
-        serde_json::from_str(body).unwrap()
-    }
-
-    /// Runs `garmin-sso ARGS --base-url URL` with `stdin`.
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut all = args.to_vec();
-        all.extend(["--base-url", &self.url]);
-        run(&all, stdin)
-    }
-}
-
-/// Runs `garmin-sso ARGS` (the commands that never talk to Garmin) with `stdin`.
-fn run(args: &[&str], stdin: &str) -> Output {
-    {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        let _ = input.write_all(stdin.as_bytes());
-        drop(input);
-        child.wait_with_output().unwrap()
-    }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn assert_exit(o: &Output, want: i32) {
-    assert_eq!(o.status.code(), Some(want), "output:\n{}", text(o));
-}
-
-/// Signs in into `store` with `tokens` (di or legacy), expires the access token, runs
-/// [`PROCESSES`] `get`s at once over the store, and checks they all succeed with one refresh.
 fn processes_share_one_store(store: &str, tokens: &str) {
-    let sim = Arc::new(Sim::start());
+    let sim = Arc::new(start());
     let login = sim.run(
         &[
             "login",

@@ -3,70 +3,25 @@
 //! refused, a wrong key, remove (credentials and tokens), an MFA account refused with exit 8.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_garmin-sso");
+mod common;
+use common::{text, Sim};
 const EMAIL: &str = "runner@example.com";
 const PASSWORD: &str = "Plain-pa55-word";
 const MFA_EMAIL: &str = "mfa.runner@example.com";
 const MFA_PASSWORD: &str = "Mfa-pa55-word";
 
-struct Sim {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start() -> Sim {
     let plain = format!("{EMAIL}:{PASSWORD}");
     let mfa = format!("{MFA_EMAIL}:{MFA_PASSWORD}:482916");
-    let mut child = Command::new(BIN)
-        .args(["simulate", "--listen", "127.0.0.1:0", "--account", &plain])
-        .args(["--account", &mfa])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut sim = Sim {
-        child,
-        url: String::new(),
-    };
-    let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first).unwrap();
-    sim.url = first.trim().to_owned();
-    assert!(sim.url.starts_with("http://127.0.0.1:"), "{first:?}");
-    sim
+    Sim::start_with(&["--account", &plain, "--account", &mfa])
 }
 
+/// `garmin-sso ARGS`; no output may hold a password.
 fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::run(args, stdin);
+    let all = text(&out);
     assert!(
         !all.contains(PASSWORD) && !all.contains(MFA_PASSWORD),
         "{all}"
