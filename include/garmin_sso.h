@@ -115,6 +115,11 @@ enum garmin_sso_status
    */
   GARMIN_SSO_STATUS_INTERNAL = 15,
   /**
+   * The person declined the partner app on Garmin's consent page (or Garmin refused the
+   * request): ask them again.
+   */
+  GARMIN_SSO_STATUS_AUTHORIZATION_DECLINED = 16,
+  /**
    * A required pointer argument was NULL.
    */
   GARMIN_SSO_STATUS_NULL_ARGUMENT = 100,
@@ -205,6 +210,11 @@ enum garmin_sso_token_family
    * DI OAuth2: refreshed with a refresh token that rotates on every use.
    */
   GARMIN_SSO_TOKEN_FAMILY_DI = 1,
+  /**
+   * Partner OAuth2 with PKCE: refreshed with the partner app's secret and a rotating refresh
+   * token.
+   */
+  GARMIN_SSO_TOKEN_FAMILY_PARTNER = 2,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -534,6 +534,8 @@ GarminConnectSso::Failure GarminConnectSso::failureForStatus(int status, bool *k
         return Failure::UnexpectedResponse;
     case GARMIN_SSO_STATUS_INTERNAL:
         return Failure::Internal;
+    case GARMIN_SSO_STATUS_AUTHORIZATION_DECLINED:
+        return Failure::AuthorizationDeclined;
     default:
         if (known)
             *known = false;

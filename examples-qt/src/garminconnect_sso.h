@@ -45,7 +45,8 @@ public:
         Storage = 12,             // the session could not be stored
         InvalidInput = 13,        // e.g. the FIT file cannot be read, an empty MFA code, bad options
         UnexpectedResponse = 14,  // Garmin answered in a way this library does not understand: retry later
-        Internal = 15             // a bug in the library, or a status this wrapper does not know
+        Internal = 15,            // a bug in the library, or a status this wrapper does not know
+        AuthorizationDeclined = 16 // the person declined the partner app on Garmin's consent page
     };
     Q_ENUM(Failure)
 

@@ -238,9 +238,9 @@ void TestGarminConnectSso::failureForEveryStatus()
         GARMIN_SSO_STATUS_NETWORK,             GARMIN_SSO_STATUS_TIMEOUT,
         GARMIN_SSO_STATUS_DUPLICATE_ACTIVITY,  GARMIN_SSO_STATUS_STORAGE,
         GARMIN_SSO_STATUS_INVALID_INPUT,       GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE,
-        GARMIN_SSO_STATUS_INTERNAL};
+        GARMIN_SSO_STATUS_INTERNAL,            GARMIN_SSO_STATUS_AUTHORIZATION_DECLINED};
     const QList<int> cOnly{GARMIN_SSO_STATUS_NULL_ARGUMENT, GARMIN_SSO_STATUS_INVALID_UTF8};
-    QCOMPARE(int(kinds.size()), 15);
+    QCOMPARE(int(kinds.size()), 16);
 
     // The library names exactly these statuses: one it adds must be added here (and mapped).
     QList<int> declared{GARMIN_SSO_STATUS_OK};

@@ -14,7 +14,6 @@ use garmin_sso_core::{
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
-use url::Url;
 
 /// Separates answers in a script.
 pub const SEPARATOR: &str = "\n--8<--\n";

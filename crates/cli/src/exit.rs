@@ -24,6 +24,7 @@ pub fn code_of(kind: ErrorKind) -> Option<u8> {
         K::Network | K::Timeout => 9,
         K::AccountUnusable => 10,
         K::Storage => 11,
+        K::AuthorizationDeclined => 12,
         K::UnexpectedResponse | K::Internal => OTHER,
         _ => return None,
     })
@@ -33,7 +34,7 @@ pub fn code_of(kind: ErrorKind) -> Option<u8> {
 pub const HELP: &str = "Exit codes: 0 ok; 1 unexpected answer or other failure; 2 invalid input; \
 3 invalid credentials; 4 MFA code rejected or challenge ended; 5 rate limited or blocked \
 (wait, or sign in with a browser); 6 duplicate upload; 7 sign-in needed (run login again); \
-8 MFA code needed; 9 network or timeout; 10 account cannot sign in; 11 token storage failed.\n\
+8 MFA code needed; 9 network or timeout; 10 account cannot sign in; 11 token storage failed; 12 partner authorization declined.\n\
 Logs: RUST_LOG=info (stderr; never secrets).\nTry it offline: garmin-sso demo";
 
 /// A failed command: what to print and which code to exit with.

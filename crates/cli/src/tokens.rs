@@ -9,7 +9,7 @@ use crate::context;
 use crate::exit::Failure;
 use crate::timefmt;
 use garmin_sso_core::{import_garminconnect, import_garth_dumps, GarthFormat};
-use garmin_sso_core::{Clock, Error, SystemClock, Tokens};
+use garmin_sso_core::{Clock, Error, SystemClock, TokenFamily, Tokens};
 use std::io::{self, Read};
 
 /// The stored tokens (a folder's store remembers the layout it read, so a save after a refresh
@@ -35,11 +35,15 @@ pub fn print_summary(tokens: &Tokens, now: i64) {
 pub fn summary(tokens: &Tokens, now: i64) -> Vec<String> {
     let mut lines = Vec::new();
     match tokens {
-        Tokens::Di { di } => {
-            lines.push(format!(
-                "token family: di (DI OAuth2, client id {})",
-                di.client_id
-            ));
+        Tokens::Di { di } | Tokens::Partner { partner: di } => {
+            lines.push(if tokens.family() == TokenFamily::Partner {
+                format!(
+                    "token family: partner (partner OAuth2 with PKCE, client id {})",
+                    di.client_id
+                )
+            } else {
+                format!("token family: di (DI OAuth2, client id {})", di.client_id)
+            });
             lines.push(format!(
                 "access token expires: {}",
                 timefmt::describe(di.expires_at, now)

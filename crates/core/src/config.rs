@@ -2,7 +2,7 @@
 
 use crate::clock::{Clock, Sleeper, SystemClock, ThreadSleeper};
 use crate::error::{Error, Result};
-use crate::secret::ConsumerSecret;
+use crate::secret::{ClientSecret, ConsumerSecret};
 pub use crate::strategy::MobileApp;
 use crate::strategy::{Flow, Strategy};
 use crate::urls::parse_url;
@@ -81,6 +81,15 @@ pub struct Endpoints {
     pub diauth: Url,
     /// `https://services.{d}`: IT tokens.
     pub services: Url,
+    /// `https://apis.{d}`: the partner APIs (Health, Activity, Training) that partner tokens
+    /// ([`crate::Tokens::Partner`]) call instead of connectapi.
+    pub apis: Url,
+    /// `https://connect.{d}/oauth2Confirm`: Garmin's page where a person approves a partner app
+    /// (docs/partner.md). Only the person's browser goes there.
+    pub partner_authorize: Url,
+    /// `https://diauth.{d}/di-oauth2-service/oauth/token`: where a partner app exchanges a code and
+    /// refreshes its tokens.
+    pub partner_token: Url,
     /// Where the public OAuth1 consumer key/secret JSON is fetched from when
     /// [`Config::consumer`] is `None`. Its origin is allowed like the Garmin hosts, although the
     /// public one is garth's S3 bucket, not Garmin's.
@@ -102,6 +111,11 @@ impl Endpoints {
             connect: u("connect"),
             diauth: u("diauth"),
             services: u("services"),
+            apis: u("apis"),
+            partner_authorize: parse_url(&format!("https://connect.{d}/oauth2Confirm"))
+                .expect("static URL"),
+            partner_token: parse_url(&format!("https://diauth.{d}/di-oauth2-service/oauth/token"))
+                .expect("static URL"),
             consumer_url: parse_url(PUBLIC_CONSUMER_URL).expect("static URL"),
         }
     }
@@ -110,14 +124,20 @@ impl Endpoints {
     /// `<base>/oauth_consumer.json`.
     pub fn single_base(base: &str) -> Result<Endpoints> {
         let b = parse_base(base)?;
+        let at = |path: &str| {
+            crate::urls::join_url(&b, path)
+                .map_err(|e| Error::InvalidConfig(format!("base URL: {e}")))
+        };
         Ok(Endpoints {
             sso: b.clone(),
             connectapi: b.clone(),
             connect: b.clone(),
             diauth: b.clone(),
             services: b.clone(),
-            consumer_url: crate::urls::join_url(&b, "oauth_consumer.json")
-                .map_err(|e| Error::InvalidConfig(format!("base URL: {e}")))?,
+            apis: b.clone(),
+            partner_authorize: at("oauth2Confirm")?,
+            partner_token: at("di-oauth2-service/oauth/token")?,
+            consumer_url: at("oauth_consumer.json")?,
         })
     }
 
@@ -132,6 +152,8 @@ impl Endpoints {
             &self.connect,
             &self.diauth,
             &self.services,
+            &self.apis,
+            &self.partner_token,
         ]
         .iter()
         .any(|e| e.origin() == o)
@@ -425,6 +447,77 @@ pub struct Config {
     /// The longest a refresh waits for a token store's lock (default 30 s). A refresh takes a
     /// second or two; a holder that takes longer has hung, and the error says so.
     pub store_lock_timeout: Duration,
+    /// The partner app this client signs people in for with OAuth2 + PKCE
+    /// ([`crate::Client::partner_authorization`]) and whose secret refreshes partner tokens;
+    /// `None` for the password sign-ins only.
+    pub partner: Option<PartnerApp>,
+}
+
+/// An app registered in Garmin's Connect Developer Program. It never sees the person's password:
+/// the person signs in and approves the app on Garmin's page, and the app exchanges the code it
+/// gets back with its client secret and a PKCE verifier (docs/partner.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PartnerApp {
+    /// The client id the developer portal issued.
+    pub client_id: String,
+    /// The app's client secret; sent only to [`Endpoints::partner_token`].
+    pub client_secret: ClientSecret,
+    /// Where Garmin sends the browser back with `?code=…&state=…`, exactly as registered. A
+    /// loopback `http://127.0.0.1:PORT/…` lets a desktop app catch it itself (RFC 8252).
+    pub redirect_uri: String,
+    /// Scopes to ask for, space-separated; `None` leaves the choice to the person on Garmin's
+    /// consent page.
+    pub scope: Option<String>,
+}
+
+impl PartnerApp {
+    /// Checks what Garmin would refuse later: an empty or odd client id, an empty secret, a
+    /// redirect URI that is not an absolute http(s) URL without a fragment.
+    pub fn new(
+        client_id: &str,
+        client_secret: ClientSecret,
+        redirect_uri: &str,
+    ) -> Result<PartnerApp> {
+        let client_id = client_id.trim();
+        if client_id.is_empty()
+            || client_id.len() > 256
+            || !client_id.chars().all(|c| c.is_ascii_graphic())
+        {
+            return Err(Error::InvalidConfig(
+                "a partner client id is 1 to 256 printable ASCII characters".into(),
+            ));
+        }
+        if client_secret.is_empty() {
+            return Err(Error::InvalidConfig(
+                "the partner client secret is empty".into(),
+            ));
+        }
+        let redirect = parse_url(redirect_uri.trim()).map_err(|e| {
+            Error::InvalidConfig(format!("the redirect URI is not a valid URL ({e})"))
+        })?;
+        if !matches!(redirect.scheme(), "http" | "https")
+            || redirect.host_str().is_none()
+            || redirect.fragment().is_some()
+        {
+            return Err(Error::InvalidConfig(
+                "the redirect URI must be an absolute http(s) URL without a fragment".into(),
+            ));
+        }
+        Ok(PartnerApp {
+            client_id: client_id.to_owned(),
+            client_secret,
+            redirect_uri: redirect_uri.trim().to_owned(),
+            scope: None,
+        })
+    }
+
+    /// Asks for `scope` (space-separated) instead of leaving the choice to the person.
+    pub fn with_scope(mut self, scope: &str) -> PartnerApp {
+        let s = scope.trim();
+        self.scope = (!s.is_empty()).then(|| s.to_owned());
+        self
+    }
 }
 
 impl Config {
@@ -452,6 +545,7 @@ impl Config {
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(ThreadSleeper),
             store_lock_timeout: Duration::from_secs(30),
+            partner: None,
         }
     }
 

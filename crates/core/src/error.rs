@@ -69,6 +69,9 @@ pub enum ErrorKind {
     UnexpectedResponse = 14,
     /// A bug in this library (a panic stopped at an API boundary): report it.
     Internal = 15,
+    /// The person declined the partner app's authorization request on Garmin's page (or Garmin
+    /// refused the request): ask them again; nothing can be retried without them.
+    AuthorizationDeclined = 16,
 }
 
 impl ErrorKind {
@@ -299,6 +302,19 @@ pub enum Error {
     #[error("vault key refused: {0}")]
     VaultKeyInsideFolder(String),
 
+    /// Garmin's partner authorization page answered `error=…` instead of a code: the person
+    /// declined, or the request was refused. Holds Garmin's error code (`access_denied`), cut to
+    /// its first 40 characters of `[a-z0-9_.-]`.
+    #[error("the authorization was not granted ({0})")]
+    AuthorizationDeclined(String),
+
+    /// A partner authorization callback whose `state` is missing or is not this request's: a
+    /// stale or forged redirect. Start the authorization again.
+    #[error(
+        "the authorization callback does not belong to this request (state missing or different)"
+    )]
+    AuthorizationStateMismatch,
+
     /// No service ticket was found where one was expected.
     #[error("no service ticket found in {0}")]
     TicketNotFound(&'static str),
@@ -351,9 +367,11 @@ impl Error {
             Error::Timeout(_) => K::Timeout,
             Error::DuplicateActivity { .. } => K::DuplicateActivity,
             Error::Storage(_) | Error::VaultKeyMismatch => K::Storage,
-            Error::InvalidConfig(_) | Error::InvalidInput(_) | Error::VaultKeyInsideFolder(_) => {
-                K::InvalidInput
-            }
+            Error::InvalidConfig(_)
+            | Error::InvalidInput(_)
+            | Error::VaultKeyInsideFolder(_)
+            | Error::AuthorizationStateMismatch => K::InvalidInput,
+            Error::AuthorizationDeclined(_) => K::AuthorizationDeclined,
             Error::UnexpectedResponse { .. }
             | Error::HttpStatus { .. }
             | Error::ForeignRedirect { .. }

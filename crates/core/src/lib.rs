@@ -66,16 +66,16 @@ pub use browser::{
 pub use client::{Client, LoginOutcome, PendingMfa};
 pub use clock::{Clock, ManualClock, Sleeper, SystemClock, ThreadSleeper};
 pub use config::{
-    ClientPreset, Config, Consumer, Domain, Endpoints, MobileApp, Pacing, PacingMode, PauseRange,
-    TokenPreference, DEFAULT_DI_CLIENT_IDS, PUBLIC_CONSUMER_URL,
+    ClientPreset, Config, Consumer, Domain, Endpoints, MobileApp, Pacing, PacingMode, PartnerApp,
+    PauseRange, TokenPreference, DEFAULT_DI_CLIENT_IDS, PUBLIC_CONSUMER_URL,
 };
 pub use error::{Error, ErrorKind, Result, ServerBody, StrategyFailure};
-pub use exchange::ItToken;
+pub use exchange::{ItToken, PartnerAuthorization};
 pub use flows::MfaMethod;
 pub use logging::is_safe as log_record_is_safe;
 pub use secret::{
-    AccessToken, ConsumerSecret, MfaToken, Password, RefreshToken, Secret, ServiceTicket,
-    TokenSecret,
+    AccessToken, ClientSecret, ConsumerSecret, MfaToken, Password, RefreshToken, Secret,
+    ServiceTicket, TokenSecret,
 };
 pub use session::{
     resume_or_sign_in, ApiRequest, CredentialsProvider, Profile, RefreshListener, Session,

@@ -88,6 +88,8 @@ secret_kind! {
     ConsumerSecret;
     /// The token Garmin issues after MFA so that later exchanges skip the code.
     MfaToken;
+    /// A partner app's OAuth2 client secret (Connect Developer Program): the app's, not the user's.
+    ClientSecret;
     /// Any other value that must not print: a CSRF value, a signed `Authorization` header, a form
     /// body that carries credentials, a serialized token document.
     Secret;

@@ -291,7 +291,8 @@ impl Session {
         extra: &[(String, String)],
         mut body: BodySource<'_>,
     ) -> Result<Page> {
-        let url = api::url(self.0.client.config(), path, query)?;
+        let family = self.0.refresher.snapshot().0.family();
+        let url = api::url(self.0.client.config(), family, path, query)?;
         let (tokens, generation) = self.usable_tokens()?;
         let page = self.send_once(method, &url, extra, &tokens, body.first()?)?;
         if page.status != 401 {

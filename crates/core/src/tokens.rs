@@ -54,7 +54,8 @@ pub struct OAuth2Token {
     pub refresh_token_expires_at: i64,
 }
 
-/// A DI OAuth2 token (docs/protocol.md §5), issued by diauth for one DI client id.
+/// An OAuth2 token diauth issued for one client id: a DI app id (docs/protocol.md §5), or a
+/// partner app's id ([`Tokens::Partner`], docs/partner.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiToken {
     /// The DI client id that issued it (refreshes must use the same one).
@@ -107,6 +108,9 @@ pub enum TokenFamily {
     Legacy = 0,
     /// DI OAuth2 (docs/protocol.md §5): refreshed with a refresh token that rotates on every use.
     Di = 1,
+    /// Partner OAuth2 with PKCE (docs/partner.md): a Connect Developer Program app's tokens for
+    /// the partner APIs, refreshed with the app's client secret and a rotating refresh token.
+    Partner = 2,
 }
 
 impl TokenFamily {
@@ -136,6 +140,13 @@ pub enum Tokens {
         /// Access token, refresh token, and the client id both are bound to.
         di: DiToken,
     },
+    /// Partner OAuth2 (docs/partner.md): issued to a partner app through the person's consent,
+    /// for the partner APIs ([`Endpoints::apis`](crate::Endpoints::apis)). Refresh needs the app's
+    /// secret ([`Config::partner`](crate::Config::partner)), which is never stored here.
+    Partner {
+        /// Access token, rotating refresh token, and the partner app's client id.
+        partner: DiToken,
+    },
 }
 
 /// The current version of the [`Tokens::to_json`] envelope.
@@ -153,7 +164,7 @@ impl Tokens {
     pub fn access_token(&self) -> &AccessToken {
         match self {
             Tokens::Legacy { oauth2, .. } => &oauth2.access_token,
-            Tokens::Di { di } => &di.access_token,
+            Tokens::Di { di } | Tokens::Partner { partner: di } => &di.access_token,
         }
     }
 
@@ -161,7 +172,7 @@ impl Tokens {
     pub fn expires_at(&self) -> i64 {
         match self {
             Tokens::Legacy { oauth2, .. } => oauth2.expires_at,
-            Tokens::Di { di } => di.expires_at,
+            Tokens::Di { di } | Tokens::Partner { partner: di } => di.expires_at,
         }
     }
 
@@ -170,7 +181,7 @@ impl Tokens {
     pub fn refresh_expires_at(&self) -> Option<i64> {
         match self {
             Tokens::Legacy { .. } => None,
-            Tokens::Di { di } => di.refresh_token_expires_at,
+            Tokens::Di { di } | Tokens::Partner { partner: di } => di.refresh_token_expires_at,
         }
     }
 
@@ -179,6 +190,7 @@ impl Tokens {
         match self {
             Tokens::Legacy { .. } => TokenFamily::Legacy,
             Tokens::Di { .. } => TokenFamily::Di,
+            Tokens::Partner { .. } => TokenFamily::Partner,
         }
     }
 
@@ -239,15 +251,16 @@ impl Tokens {
                     return empty("oauth2.access_token");
                 }
             }
-            Tokens::Di { di } => {
+            Tokens::Di { di } | Tokens::Partner { partner: di } => {
+                let kind = self.family().name();
                 if di.client_id.trim().is_empty() {
-                    return empty("di.client_id");
+                    return empty(&format!("{kind}.client_id"));
                 }
                 if di.access_token.is_empty() {
-                    return empty("di.access_token");
+                    return empty(&format!("{kind}.access_token"));
                 }
                 if di.refresh_token.is_empty() {
-                    return empty("di.refresh_token");
+                    return empty(&format!("{kind}.refresh_token"));
                 }
             }
         }

@@ -39,7 +39,9 @@ fn di(generation: u64) -> Tokens {
 
 fn generation_of(t: &Tokens) -> u64 {
     let refresh = match t {
-        Tokens::Di { di } => di.refresh_token.expose().to_string(),
+        Tokens::Di { di } | Tokens::Partner { partner: di } => {
+            di.refresh_token.expose().to_string()
+        }
         Tokens::Legacy { oauth2, .. } => oauth2.refresh_token.expose().to_string(),
     };
     refresh

@@ -199,7 +199,7 @@ fn wire_secrets(sim: &Simulator) -> Vec<String> {
 
 fn token_secrets(t: &Tokens) -> Vec<String> {
     match t {
-        Tokens::Di { di } => vec![
+        Tokens::Di { di } | Tokens::Partner { partner: di } => vec![
             di.access_token.expose().to_string(),
             di.refresh_token.expose().to_string(),
         ],

@@ -88,7 +88,7 @@ fn bearer_of(sim: &Simulator, route: &str) -> Vec<String> {
 
 fn refresh_token(t: &Tokens) -> String {
     match t {
-        Tokens::Di { di } => di.refresh_token.expose().to_owned(),
+        Tokens::Di { di } | Tokens::Partner { partner: di } => di.refresh_token.expose().to_owned(),
         Tokens::Legacy { oauth2, .. } => oauth2.refresh_token.expose().to_owned(),
     }
 }

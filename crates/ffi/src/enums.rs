@@ -42,6 +42,9 @@ pub enum garmin_sso_token_family {
     Legacy = 0,
     /// DI OAuth2: refreshed with a refresh token that rotates on every use.
     Di = 1,
+    /// Partner OAuth2 with PKCE: refreshed with the partner app's secret and a rotating refresh
+    /// token.
+    Partner = 2,
 }
 
 /// Which of Garmin's phone apps the mobile flow and the web-view sign-in present themselves as

@@ -56,6 +56,9 @@ pub enum garmin_sso_status {
     UnexpectedResponse = 14,
     /// A bug in the library (a Rust panic stopped at the API boundary): report it.
     Internal = 15,
+    /// The person declined the partner app on Garmin's consent page (or Garmin refused the
+    /// request): ask them again.
+    AuthorizationDeclined = 16,
     /// A required pointer argument was NULL.
     NullArgument = 100,
     /// A string argument was not valid UTF-8.
@@ -82,6 +85,7 @@ impl From<ErrorKind> for garmin_sso_status {
             K::InvalidInput => S::InvalidInput,
             K::UnexpectedResponse => S::UnexpectedResponse,
             K::Internal => S::Internal,
+            K::AuthorizationDeclined => S::AuthorizationDeclined,
             // ErrorKind is non-exhaustive; `kinds_map_to_their_own_status` fails until a new kind
             // has its status here.
             _ => S::Internal,

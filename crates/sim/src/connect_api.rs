@@ -36,7 +36,9 @@ fn authorize(ctx: &Ctx<'_>) -> Result<usize, Resp> {
     let now = ctx.sh.now();
     let inner = lock(&ctx.sh.inner);
     match inner.bearers.get(token.trim()) {
-        Some(b) if b.family == Family::It => Err(unauthorized("token not valid for this audience")),
+        Some(b) if matches!(b.family, Family::It | Family::Partner) => {
+            Err(unauthorized("token not valid for this audience"))
+        }
         Some(b) if b.expires_at > now => Ok(b.account),
         Some(_) => Err(unauthorized("Token is not active")),
         None => Err(unauthorized("unknown token")),

@@ -139,6 +139,9 @@ fn wrong_region(ctx: &Ctx<'_>, account: usize, grant_region_cn: Option<bool>) ->
 pub(crate) fn di_token(ctx: &Ctx<'_>) -> Resp {
     let sh = ctx.sh;
     let form = ctx.req.form();
+    if crate::partner::is_partner_request(sh, &form) {
+        return crate::partner::token(ctx);
+    }
     let Some(basic) = basic_client_id(ctx.req.header("authorization")) else {
         return oauth_error(401, "invalid_client", "Client authentication is required");
     };

@@ -33,7 +33,9 @@ pub enum Target {
     DiToken,
     /// `POST /api/oauth/token` (`it_token`).
     ItToken,
-    /// Connect API routes (`api`): profile, upload, download, calendar, workouts.
+    /// Partner OAuth2 consent page, both methods (`partner`): `/oauth2Confirm`.
+    Partner,
+    /// Connect API routes (`api`): profile, upload, download, calendar, workouts; the partner API.
     Api,
     /// Every route except the admin API (`any`).
     Any,
@@ -54,6 +56,7 @@ impl Target {
             "exchange" => Target::Exchange,
             "di_token" | "di" => Target::DiToken,
             "it_token" | "it" => Target::ItToken,
+            "partner" => Target::Partner,
             "api" => Target::Api,
             "any" | "all" => Target::Any,
             _ => return None,
@@ -75,6 +78,7 @@ impl Target {
             Target::Exchange => "exchange",
             Target::DiToken => "di_token",
             Target::ItToken => "it_token",
+            Target::Partner => "partner",
             Target::Api => "api",
             Target::Any => "any",
         }

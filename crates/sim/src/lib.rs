@@ -60,6 +60,9 @@
 //! | `exchange` | `POST /oauth-service/oauth/exchange/user/2.0` | `exchange` |
 //! | `di_token` | `POST /di-oauth2-service/oauth/token` | `di_token` |
 //! | `it_token` | `POST /api/oauth/token` | `it_token` |
+//! | `partner_authorize` | `GET /oauth2Confirm` (consent page) | `partner` |
+//! | `partner_consent` | `POST /oauth2Confirm` (sign-in and decision) | `partner` |
+//! | `partner_user_id` | `GET /wellness-api/rest/user/id` (partner tokens only) | `api` |
 //! | `social_profile` | `GET /userprofile-service/socialProfile` | `api` |
 //! | `user_settings` | `GET /userprofile-service/userprofile/user-settings` | `api` |
 //! | `upload` | `POST /upload-service/upload[/.fit]` | `api` |
@@ -219,7 +222,7 @@
 //! * `POST /__sim/expire?what=access|refresh|all` — expire issued tokens now.
 //! * `GET /__sim/stats` — JSON: `requests` (per route), `connections`,
 //!   `legacy_exchanges`, `legacy_refreshes`, `di_token_grants`, `di_refreshes`,
-//!   `it_token_grants`, `uploads`, `duplicate_uploads`, `mfa_code_requests`, …
+//!   `it_token_grants`, `partner_codes`, `partner_token_grants`, `partner_refreshes`, `uploads`, `duplicate_uploads`, `mfa_code_requests`, …
 //! * `GET /__sim/requests` (log as JSON), `POST /__sim/requests/clear`, `GET /__sim/routes`.
 //!
 //! The simulator logs (via `log`) method, path and outcome only — never
@@ -240,6 +243,7 @@ mod multipart;
 mod oauth1_verify;
 mod oauth_service;
 mod pages;
+mod partner;
 mod random;
 mod router;
 mod rules;
@@ -258,6 +262,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use account::{Account, MfaMethod};
 pub use clock::SimClock;
 pub use faults::{Fault, Target, Times};
+pub use partner::PartnerClient;
 pub use state::{RecordedRequest, Stats, Upload, KNOWN_DI_CLIENT_IDS};
 
 use state::{Config, Shared};
@@ -332,6 +337,13 @@ impl SimulatorBuilder {
     }
 
     /// DI client ids the token endpoint accepts (default: [`KNOWN_DI_CLIENT_IDS`]).
+    /// Registers a partner app for OAuth2 + PKCE (docs/partner.md): its consent page, code
+    /// exchange and refresh at the diauth token endpoint. None by default.
+    pub fn partner_client(mut self, c: PartnerClient) -> Self {
+        self.cfg.partner_clients.push(c);
+        self
+    }
+
     pub fn di_client_ids(mut self, ids: &[&str]) -> Self {
         self.cfg.di_client_ids = ids.iter().map(|s| s.to_string()).collect();
         self

@@ -10,6 +10,7 @@ use crate::http::{Req, Resp};
 use crate::json_login::{self, Surface};
 use crate::oauth_service;
 use crate::pages;
+use crate::partner;
 use crate::state::{RecordedRequest, Shared};
 use crate::widget;
 
@@ -157,6 +158,19 @@ fn route(method: &str, path: &str) -> Option<(&'static str, Target, Handler)> {
         ),
         (["di-oauth2-service", "oauth", "token"], _, true) => {
             r("di_token", Target::DiToken, Box::new(diauth::di_token))
+        }
+        (["oauth2Confirm"], true, _) => r(
+            "partner_authorize",
+            Target::Partner,
+            Box::new(partner::authorize_page),
+        ),
+        (["oauth2Confirm"], _, true) => r(
+            "partner_consent",
+            Target::Partner,
+            Box::new(partner::authorize_decision),
+        ),
+        (["wellness-api", "rest", "user", "id"], true, _) => {
+            r("partner_user_id", Target::Api, Box::new(partner::user_id))
         }
         (["api", "oauth", "token"], _, true) => {
             r("it_token", Target::ItToken, Box::new(diauth::it_token))

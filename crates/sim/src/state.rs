@@ -29,6 +29,9 @@ pub(crate) struct Config {
     pub secure_cookies: bool,
     pub randomize_markup: bool,
     pub log_capacity: usize,
+    pub partner_clients: Vec<crate::partner::PartnerClient>,
+    pub partner_access_ttl: i64,
+    pub partner_refresh_ttl: i64,
 }
 
 impl fmt::Debug for Config {
@@ -67,6 +70,10 @@ impl Default for Config {
             secure_cookies: false,
             randomize_markup: false,
             log_capacity: 5_000,
+            partner_clients: Vec::new(),
+            partner_access_ttl: 86_400,
+            // Reported: partner refresh tokens last about three months (docs/protocol.md §9).
+            partner_refresh_ttl: 90 * 86_400,
         }
     }
 }
@@ -127,6 +134,7 @@ pub(crate) enum Family {
     Legacy,
     Di,
     It,
+    Partner,
 }
 
 #[derive(Debug, Clone)]
@@ -177,6 +185,10 @@ pub(crate) struct Inner {
     pub next_activity_id: u64,
     /// (client id, account) buckets whose credential POSTs get 429.
     pub rate_limited: HashSet<(String, usize)>,
+    /// Partner authorization requests waiting on the consent page, by request id.
+    pub consents: HashMap<String, crate::partner::PendingConsent>,
+    /// Partner authorization codes issued.
+    pub codes: HashMap<String, crate::partner::Code>,
 }
 
 /// The live counters behind [`Stats`], under their own lock so counting never waits for `Inner`.
@@ -191,6 +203,9 @@ pub(crate) struct Counters {
     pub di_token_grants: u64,
     pub di_refreshes: u64,
     pub it_token_grants: u64,
+    pub partner_codes: u64,
+    pub partner_token_grants: u64,
+    pub partner_refreshes: u64,
     pub uploads: u64,
     pub duplicate_uploads: u64,
     pub mfa_code_requests: u64,
@@ -219,6 +234,12 @@ pub struct Stats {
     pub di_refreshes: u64,
     /// IT tokens issued (exchange or refresh).
     pub it_token_grants: u64,
+    /// Partner authorization codes issued (consent given).
+    pub partner_codes: u64,
+    /// Partner tokens issued for a code.
+    pub partner_token_grants: u64,
+    /// Partner tokens issued for a refresh token.
+    pub partner_refreshes: u64,
     /// Accepted uploads (202).
     pub uploads: u64,
     /// Refused duplicate uploads (409).
@@ -547,6 +568,9 @@ impl Shared {
             di_token_grants: c.di_token_grants,
             di_refreshes: c.di_refreshes,
             it_token_grants: c.it_token_grants,
+            partner_codes: c.partner_codes,
+            partner_token_grants: c.partner_token_grants,
+            partner_refreshes: c.partner_refreshes,
             uploads: c.uploads,
             duplicate_uploads: c.duplicate_uploads,
             mfa_code_requests: c.mfa_code_requests,

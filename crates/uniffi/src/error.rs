@@ -62,6 +62,9 @@ pub enum GarminError {
     /// A bug in this library, or a kind this version of the bindings does not know: report it.
     #[error("{message}")]
     Internal { message: String },
+    /// The person declined the partner app on Garmin's consent page: ask them again.
+    #[error("{message}")]
+    AuthorizationDeclined { message: String },
 }
 
 impl GarminError {
@@ -95,6 +98,7 @@ impl GarminError {
             K::InvalidInput => GarminError::InvalidInput { message },
             K::UnexpectedResponse => GarminError::UnexpectedResponse { message },
             K::Internal => GarminError::Internal { message },
+            K::AuthorizationDeclined => GarminError::AuthorizationDeclined { message },
             // ErrorKind is non_exhaustive: a kind added to the core after this table is a bug
             // here, reported as such until the table names it (the kind-mapping test fails first).
             other => GarminError::Internal {
@@ -126,6 +130,7 @@ impl GarminError {
             GarminError::InvalidInput { .. } => K::InvalidInput,
             GarminError::UnexpectedResponse { .. } => K::UnexpectedResponse,
             GarminError::Internal { .. } => K::Internal,
+            GarminError::AuthorizationDeclined { .. } => K::AuthorizationDeclined,
         }
     }
 }

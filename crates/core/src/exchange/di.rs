@@ -280,7 +280,7 @@ pub(crate) fn jwt_payload(token: &str) -> Option<Value> {
 
 /// Builds a [`DiToken`] from diauth's answer. The client id is read back from the JWT and must be
 /// the one the request authenticated as; expiry is the earlier of `expires_in` and the JWT `exp`.
-fn parse_token(
+pub(super) fn parse_token(
     ex: &Exchanger,
     page: &Page,
     client_id: &str,

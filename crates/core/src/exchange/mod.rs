@@ -1,5 +1,5 @@
 //! From a service ticket to API tokens: the legacy OAuth1 → OAuth2 exchange (docs/protocol.md §4)
-//! or DI OAuth2 (§5); and refreshing either family.
+//! or DI OAuth2 (§5); partner OAuth2 with PKCE (docs/partner.md); and refreshing each family.
 //!
 //! [`Exchanger`] is this layer's handle: the HTTP client (with its configuration) plus what a
 //! client learns once and reuses — the OAuth consumer and the DI client id diauth last accepted.
@@ -8,10 +8,12 @@
 mod consumer;
 pub(crate) mod di;
 mod legacy;
+mod partner;
 
 pub use di::ItToken;
+pub use partner::PartnerAuthorization;
 
-use crate::config::{Config, Consumer, TokenPreference};
+use crate::config::{Config, Consumer, PartnerApp, TokenPreference};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::ticket::Ticket;
@@ -105,7 +107,34 @@ impl Exchanger {
             Tokens::Di { di } => Ok(Tokens::Di {
                 di: di::refresh(self, di)?,
             }),
+            Tokens::Partner { partner } => Ok(Tokens::Partner {
+                partner: partner::refresh(self, self.partner_app()?, partner)?,
+            }),
         }
+    }
+
+    /// A new partner authorization request (pure: nothing is sent).
+    pub(crate) fn partner_authorization(&self) -> Result<PartnerAuthorization> {
+        PartnerAuthorization::new(&self.config().endpoints, self.partner_app()?)
+    }
+
+    /// Partner tokens for the code in `callback`, the redirect that answered `auth`.
+    pub(crate) fn partner_finish(
+        &self,
+        auth: &PartnerAuthorization,
+        callback: &str,
+    ) -> Result<Tokens> {
+        Ok(Tokens::Partner {
+            partner: partner::exchange(self, self.partner_app()?, auth, callback)?,
+        })
+    }
+
+    fn partner_app(&self) -> Result<&PartnerApp> {
+        self.config().partner.as_ref().ok_or_else(|| {
+            Error::InvalidConfig(
+                "partner sign-in and refresh need the partner app (Config::partner)".into(),
+            )
+        })
     }
 
     pub(crate) fn it_token(&self, di: &DiToken) -> Result<ItToken> {

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::tokens::Tokens;
+use crate::tokens::{TokenFamily, Tokens};
 use crate::transport::{Body, Method};
 use std::fmt;
 use url::Url;
@@ -97,9 +97,15 @@ impl fmt::Debug for ApiRequest {
     }
 }
 
-/// The absolute URL of `path` under connectapi. Absolute URLs and anything that would leave the
-/// connectapi origin are refused: the Bearer token goes to connectapi only.
-pub(super) fn url(config: &Config, path: &str, query: &[(String, String)]) -> Result<Url> {
+/// The absolute URL of `path` under the API host of `family`: connectapi, or the partner APIs for
+/// partner tokens. Absolute URLs and anything that would leave that origin are refused: the Bearer
+/// token goes to its own API host only.
+pub(super) fn url(
+    config: &Config,
+    family: TokenFamily,
+    path: &str,
+    query: &[(String, String)],
+) -> Result<Url> {
     let p = path.trim();
     if p.is_empty() {
         return Err(Error::InvalidInput("API path is empty".into()));
@@ -109,7 +115,10 @@ pub(super) fn url(config: &Config, path: &str, query: &[(String, String)]) -> Re
             "API path must be a path under connectapi, not a URL".into(),
         ));
     }
-    let base = &config.endpoints.connectapi;
+    let base = match family {
+        TokenFamily::Partner => &config.endpoints.apis,
+        TokenFamily::Legacy | TokenFamily::Di => &config.endpoints.connectapi,
+    };
     let mut url = crate::urls::join_url(base, p.trim_start_matches('/')).map_err(|e| {
         Error::InvalidInput(format!("API path cannot be joined to connectapi: {e}"))
     })?;
@@ -171,6 +180,11 @@ pub(super) fn headers(
             ]
         }
         Tokens::Legacy { .. } => vec![("User-Agent".into(), config.oauth_user_agent.clone())],
+        // A partner app is itself, not Garmin's app: no Garmin identity headers.
+        Tokens::Partner { .. } => vec![(
+            "User-Agent".into(),
+            concat!("garmin-sso/", env!("CARGO_PKG_VERSION")).into(),
+        )],
     };
     h.push(("Accept".into(), "application/json".into()));
     h.retain(|(k, _)| !extra.iter().any(|(x, _)| x.eq_ignore_ascii_case(k)));

@@ -37,9 +37,10 @@ pub fn export_garth_dumps(t: &Tokens) -> Result<String> {
             let json = serde_json::to_string(&(oauth1, oauth2)).expect("token JSON serializes");
             Ok(base64::engine::general_purpose::STANDARD.encode(json))
         }
-        Tokens::Di { .. } => Err(Error::InvalidInput(
-            "garth's dumps() format holds only legacy OAuth1/OAuth2 tokens, not DI tokens".into(),
-        )),
+        other => Err(Error::InvalidInput(format!(
+            "garth's dumps() format holds only legacy OAuth1/OAuth2 tokens, not {} tokens",
+            other.family()
+        ))),
     }
 }
 
@@ -119,9 +120,10 @@ pub fn export_garminconnect(t: &Tokens) -> Result<String> {
             "di_client_id": di.client_id,
         })
         .to_string()),
-        Tokens::Legacy { .. } => Err(Error::InvalidInput(
-            "python-garminconnect's token format holds only DI tokens, not legacy OAuth1/OAuth2 tokens".into(),
-        )),
+        other => Err(Error::InvalidInput(format!(
+            "python-garminconnect's token format holds only DI tokens, not {} tokens",
+            other.family()
+        ))),
     }
 }
 

@@ -193,6 +193,11 @@ impl TokenStore for GarthDirStore {
                     GarthFormat::Di
                 }
             }
+            Tokens::Partner { .. } => {
+                return Err(Error::InvalidInput(
+                    "a garth token folder holds legacy or DI tokens; keep partner tokens in a JSON file, database or keyring store".into(),
+                ))
+            }
         };
         for other in ALL_FORMATS.iter().filter(|f| **f != format) {
             for name in other.files() {
