@@ -10,14 +10,39 @@ use garmin_sso_core::{ApiRequest, Client, Error, ErrorKind, Session, TokenStore}
 use std::io::{self, Write};
 use std::sync::Arc;
 
-/// A session over the stored tokens that saves every refresh back into the same store.
-fn open(args: &ApiArgs) -> Result<(Session, Arc<dyn TokenStore>), Failure> {
+/// A session over the stored tokens that saves every refresh back into the same store; partner
+/// tokens get their app from the environment (`context::partner_app`).
+struct Opened {
+    session: Session,
+    store: Arc<dyn TokenStore>,
+    /// False for partner tokens without their app's secret: a refresh will be refused.
+    can_refresh: bool,
+}
+
+impl Opened {
+    /// A core error as a failure; for partner tokens without a secret, naming the variable to set.
+    fn fail(&self, e: Error) -> Failure {
+        if self.can_refresh {
+            e.into()
+        } else {
+            context::partner_secret_missing(e)
+        }
+    }
+}
+
+fn open(args: &ApiArgs) -> Result<Opened, Failure> {
     let store = context::store(&args.store.place, args.store.account.as_deref())?;
     let tokens = tokens::load(&store)?;
-    let client = Client::new(context::config(&args.server)?)?;
+    let mut config = context::config(&args.server)?;
+    let can_refresh = context::partner_app(&tokens, &mut config)?;
+    let client = Client::new(config)?;
     let session = Session::new(client, tokens);
     session.persist_to(store.store.clone());
-    Ok((session, store.store))
+    Ok(Opened {
+        session,
+        store: store.store,
+        can_refresh,
+    })
 }
 
 pub fn get(args: &GetArgs) -> Result<(), Failure> {
@@ -28,8 +53,8 @@ pub fn get(args: &GetArgs) -> Result<(), Failure> {
             .ok_or_else(|| Failure::other(format!("--query {q:?} is not K=V")))?;
         req = req.query(k, v);
     }
-    let (session, _) = open(&args.api)?;
-    let resp = session.request(req)?;
+    let opened = open(&args.api)?;
+    let resp = opened.session.request(req).map_err(|e| opened.fail(e))?;
     if !(200..300).contains(&resp.status) {
         // Garmin's error bodies say what was wrong and carry nothing of ours.
         io::stderr().write_all(&resp.body)?;
@@ -56,8 +81,8 @@ pub fn get(args: &GetArgs) -> Result<(), Failure> {
 }
 
 pub fn upload(args: &UploadArgs) -> Result<(), Failure> {
-    let (session, _) = open(&args.api)?;
-    match session.upload_fit_path(&args.file) {
+    let opened = open(&args.api)?;
+    match opened.session.upload_fit_path(&args.file) {
         Ok(result) => {
             println!("{}", pretty(&result.raw));
             Ok(())
@@ -76,18 +101,18 @@ pub fn upload(args: &UploadArgs) -> Result<(), Failure> {
                 ),
             })
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(opened.fail(e)),
     }
 }
 
 pub fn refresh(args: &ApiArgs) -> Result<(), Failure> {
-    let (session, store) = open(args)?;
-    let fresh = session.refresh()?;
+    let opened = open(args)?;
+    let fresh = opened.session.refresh().map_err(|e| opened.fail(e))?;
     // The session saved already but only logs a failed save; a refresh command must report it, so
     // save once more and let an error surface (a save is an atomic replace: harmless to repeat).
-    store.save(&fresh)?;
+    opened.store.save(&fresh)?;
     println!("Refreshed; {} tokens saved", fresh.family());
-    tokens::print_summary(&fresh, session.client().config().clock.now());
+    tokens::print_summary(&fresh, opened.session.client().config().clock.now());
     Ok(())
 }
 

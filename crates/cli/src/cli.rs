@@ -33,13 +33,20 @@ pub enum Command {
     BrowserUrl(BrowserUrlArgs),
     /// Finish a web-view sign-in: exchange its service ticket for tokens and store them.
     ExchangeTicket(ExchangeTicketArgs),
+    /// Partner OAuth2 with PKCE, for apps in Garmin's Connect Developer Program: the person
+    /// approves the app on Garmin's page in a browser; the app never sees the password.
+    #[command(subcommand)]
+    Partner(PartnerCommand),
     /// Call the Connect API with the stored tokens and print the response body.
+    #[command(after_help = PARTNER_SECRET_HELP)]
     Get(GetArgs),
     /// Upload a FIT file and print Garmin's JSON answer (exit 6 when Garmin already has it).
+    #[command(after_help = PARTNER_SECRET_HELP)]
     Upload(UploadArgs),
     /// Show which token family is stored and when it expires (never the tokens).
     Status(StoreArgs),
     /// Refresh the stored tokens now and store the new ones.
+    #[command(after_help = PARTNER_SECRET_HELP)]
     Refresh(ApiArgs),
     /// Delete the stored tokens.
     Logout(StoreArgs),
@@ -58,6 +65,52 @@ pub enum Command {
     /// Print the man page (roff), as committed in docs/man/garmin-sso.1.
     #[command(hide = true)]
     Manpage,
+}
+
+/// How the commands that refresh learn a partner app's secret (`--help` of each).
+pub const PARTNER_SECRET_HELP: &str = "Partner tokens (from `garmin-sso partner login`) refresh \
+with their app's client secret, which is never stored: set GARMIN_SSO_PARTNER_CLIENT_SECRET to it \
+(the client id comes from the stored tokens). Without it, partner tokens work until their access \
+token expires.";
+
+/// `garmin-sso partner …`.
+#[derive(Debug, Subcommand)]
+pub enum PartnerCommand {
+    /// Authorize a partner app and store its tokens (in a --store database: a token folder has
+    /// no place for them). Prints the consent page's URL on stdout. A loopback redirect URI
+    /// (`http://127.0.0.1:PORT/PATH` or `http://[::1]:PORT/PATH`, RFC 8252) is listened on once
+    /// to catch Garmin's redirect; with any other, paste the address the browser was sent to as
+    /// the next stdin line.
+    Login(PartnerLoginArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PartnerLoginArgs {
+    /// The client id Garmin's developer portal issued.
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+    /// Read the client secret from the first line of stdin (required: a secret is never an
+    /// argument). On a terminal it is prompted for without echo.
+    #[arg(long, required = true)]
+    pub client_secret_stdin: bool,
+    /// The redirect URI, as registered for the app. On a loopback one without a port (or port
+    /// 0) a free port is picked, as RFC 8252 allows.
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: String,
+    /// Scopes to ask for, space-separated. Default: the person chooses on the consent page.
+    #[arg(long, value_name = "SCOPES")]
+    pub scope: Option<String>,
+    /// Also open the consent page with the system's opener (xdg-open; open on macOS).
+    #[arg(long)]
+    pub browser: bool,
+    /// Seconds to wait for the redirect on a loopback redirect URI before giving up (exit 9).
+    #[arg(long, value_name = "SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 /// `garmin-sso completions SHELL`.
@@ -267,6 +320,11 @@ pub struct SimulateArgs {
     /// The OAuth1 consumer the simulator serves and accepts, KEY:SECRET.
     #[arg(long, value_name = "KEY:SECRET")]
     pub consumer: Option<String>,
+    /// A partner app (`garmin-sso partner login`), CLIENT_ID,SECRET,REDIRECT_URI (the secret
+    /// without commas). A loopback redirect URI such as `http://127.0.0.1/callback` matches any
+    /// port. Repeatable.
+    #[arg(long = "partner-client", value_name = "ID,SECRET,REDIRECT_URI")]
+    pub partner_clients: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

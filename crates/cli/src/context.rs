@@ -2,7 +2,10 @@
 
 use crate::cli::{ServerArgs, StorePlace};
 use crate::exit::Failure;
-use garmin_sso_core::{open_database_store, Config, Domain, Error, GarthDirStore, TokenStore};
+use garmin_sso_core::{
+    open_database_store, ClientSecret, Config, Domain, Error, GarthDirStore, PartnerApp,
+    TokenStore, Tokens,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -40,6 +43,44 @@ fn test_now(base_url: Option<&str>, var: Option<&str>) -> Option<i64> {
         return None;
     }
     var?.trim().parse().ok()
+}
+
+/// The environment variable a command that may refresh partner tokens reads the partner app's
+/// client secret from (never an argument, never stored). See `cli::PARTNER_SECRET_HELP`.
+pub const PARTNER_SECRET_ENV: &str = "GARMIN_SSO_PARTNER_CLIENT_SECRET";
+
+/// For partner tokens, [`Config::partner`] from the tokens' own client id and the secret in
+/// [`PARTNER_SECRET_ENV`], so that the session can refresh them. `Ok(false)` when they are partner
+/// tokens and the variable is unset or empty: they work until the access token expires, and
+/// [`partner_secret_missing`] turns the core's refusal then into the variable's name.
+pub fn partner_app(tokens: &Tokens, config: &mut Config) -> Result<bool, Failure> {
+    let Tokens::Partner { partner } = tokens else {
+        return Ok(true);
+    };
+    let secret = std::env::var(PARTNER_SECRET_ENV).unwrap_or_default();
+    let secret = secret.trim_end_matches(['\n', '\r']);
+    if secret.is_empty() {
+        return Ok(false);
+    }
+    // A refresh sends no redirect URI; the app needs a valid one all the same.
+    let app = PartnerApp::new(
+        &partner.client_id,
+        ClientSecret::new(secret),
+        "http://127.0.0.1/",
+    )?;
+    config.partner = Some(app);
+    Ok(true)
+}
+
+/// The core's "no partner app configured" refusal, said in the CLI's terms: which variable to set.
+pub fn partner_secret_missing(e: Error) -> Failure {
+    match e {
+        Error::InvalidConfig(m) if m.contains("Config::partner") => invalid(&format!(
+            "these partner tokens need a refresh, and a refresh needs the partner app's client \
+             secret: set {PARTNER_SECRET_ENV} (the client id comes from the stored tokens)"
+        )),
+        e => e.into(),
+    }
 }
 
 /// Where the tokens are: a garth folder, or one account's row in a database.

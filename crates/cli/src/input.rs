@@ -63,7 +63,7 @@ impl Input {
 }
 
 /// One line without its line ending; `None` at end of input.
-fn read_line() -> Result<Option<String>, Failure> {
+pub fn read_line() -> Result<Option<String>, Failure> {
     let mut line = String::new();
     let n = io::stdin().lock().read_line(&mut line)?;
     if n == 0 {

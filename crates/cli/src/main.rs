@@ -15,6 +15,7 @@ mod exit;
 mod input;
 mod logging;
 mod login;
+mod partner;
 mod simulate;
 mod timefmt;
 mod tokens;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Command::Login(a) => login::login(a),
         Command::BrowserUrl(a) => login::browser_url(a),
         Command::ExchangeTicket(a) => login::exchange_ticket(a),
+        Command::Partner(c) => partner::run(c),
         Command::Simulate(a) => simulate::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Get(a) => api::get(a),

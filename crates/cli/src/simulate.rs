@@ -2,7 +2,7 @@
 
 use crate::cli::{MfaMethodArg, SimulateArgs};
 use crate::exit::Failure;
-use garmin_sso_sim::{Account, MfaMethod, Simulator};
+use garmin_sso_sim::{Account, MfaMethod, PartnerClient, Simulator};
 use std::io::{self, Write};
 use std::net::SocketAddr;
 
@@ -42,6 +42,9 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
             .ok_or_else(|| Failure::other("--consumer must be KEY:SECRET"))?;
         builder = builder.consumer(key, secret);
     }
+    for spec in &args.partner_clients {
+        builder = builder.partner_client(parse_partner(spec)?);
+    }
     let sim = builder
         .start()
         .map_err(|e| Failure::other(format!("cannot start the simulator: {e}")))?;
@@ -51,9 +54,10 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
     out.flush()?;
     drop(out);
     eprintln!(
-        "garmin-sso simulator listening on {} with {} account(s); admin API under {}/__sim/. Stop with Ctrl-C.",
+        "garmin-sso simulator listening on {} with {} account(s) and {} partner app(s); admin API under {}/__sim/. Stop with Ctrl-C.",
         sim.base_url(),
         count,
+        args.partner_clients.len(),
         sim.base_url()
     );
     // Serve until killed: tests start us without a stdin, so stdin closing means nothing here.
@@ -101,6 +105,40 @@ fn parse_plain(spec: &str, flag: &str) -> Result<Account, Failure> {
     }
 }
 
+/// `CLIENT_ID,SECRET,REDIRECT_URI`: the id and secret without commas, the redirect URI an
+/// absolute http(s) URL (it may contain commas). Errors never quote the value: it holds a secret.
+fn parse_partner(spec: &str) -> Result<PartnerClient, Failure> {
+    let bad = |why: &str| {
+        Failure::other(format!(
+            "--partner-client must be CLIENT_ID,SECRET,REDIRECT_URI ({why})"
+        ))
+    };
+    let mut parts = spec.splitn(3, ',');
+    let (Some(id), Some(secret), Some(redirect)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad("three comma-separated parts"));
+    };
+    let (id, secret, redirect) = (id.trim(), secret.trim(), redirect.trim());
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(bad("the client id is empty or not printable ASCII"));
+    }
+    if secret.is_empty() {
+        return Err(bad("the secret is empty"));
+    }
+    let scheme_ok = ["http://", "https://"].iter().any(|p| {
+        redirect
+            .get(..p.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(p))
+            && redirect.len() > p.len()
+    });
+    if !scheme_ok || redirect.contains('#') || redirect.chars().any(char::is_whitespace) {
+        return Err(bad(
+            "the redirect URI must be an absolute http(s) URL without a fragment",
+        ));
+    }
+    Ok(PartnerClient::new(id, secret, redirect))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +158,24 @@ mod tests {
         )
         .contains("l@x.org"));
         assert!(parse_plain("l@x.org", "--locked-account").is_err());
+    }
+
+    #[test]
+    fn partner_specs() {
+        let p = parse_partner("app,s3cret,http://127.0.0.1/callback?a=1,2").expect("valid");
+        let debug = format!("{p:?}");
+        assert!(debug.contains("app") && debug.contains("a=1,2"), "{debug}");
+        for bad in [
+            "app,s3cret",
+            "app,,http://127.0.0.1/cb",
+            ",s3cret,http://127.0.0.1/cb",
+            "app,s3cret,127.0.0.1/cb",
+            "app,s3cret,http://",
+            "app,s3cret,https://h/cb#frag",
+        ] {
+            let e = parse_partner(bad).expect_err(bad);
+            assert!(e.message.contains("--partner-client"), "{}", e.message);
+            assert!(!e.message.contains("s3cret"), "{}", e.message);
+        }
     }
 }
