@@ -1,7 +1,12 @@
 //! URLs and URL-shaped input: web-view navigations and page bodies (ticket extraction), base URLs,
-//! the log scrubbers (`redact_url`, `scrub_message`) and the OAuth1 signer's URL handling.
+//! the log scrubbers (`redact_url`, `scrub_message`), the OAuth1 signer's URL handling and partner
+//! authorization callbacks (half of them carrying the request's real `state`, so the fuzzer gets
+//! past the state check to the code and error handling).
 #![no_main]
-use garmin_sso_core::{oauth1, redact_url, scrub_message, Client, Config, Domain};
+use garmin_sso_core::{
+    oauth1, redact_url, scrub_message, Client, ClientSecret, Config, Domain, PartnerApp,
+    PartnerAuthorization,
+};
 use garmin_sso_fuzz::*;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -11,12 +16,37 @@ fn client() -> &'static Client {
     C.get_or_init(|| Client::with_transport(replay_config(), scripted(Vec::new())).unwrap())
 }
 
+/// A client with a partner app, one authorization request, and that request's state.
+fn partner() -> &'static (Client, PartnerAuthorization, String) {
+    static P: OnceLock<(Client, PartnerAuthorization, String)> = OnceLock::new();
+    P.get_or_init(|| {
+        let mut config = replay_config();
+        config.partner = Some(
+            PartnerApp::new(
+                "fuzz-app",
+                ClientSecret::new("fuzz-client-secret"),
+                "http://127.0.0.1:8765/cb",
+            )
+            .unwrap(),
+        );
+        let client = Client::with_transport(config, scripted(Vec::new())).unwrap();
+        let auth = client.partner_authorization().unwrap();
+        let state = garmin_sso_core::parse_url(auth.url())
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        (client, auth, state)
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };
     let s = String::from_utf8_lossy(rest);
-    match sel % 5 {
+    match sel % 6 {
         0 => {
             if let Err(e) = client().webview_ticket(&s) {
                 check_error(&e);
@@ -57,6 +87,20 @@ fuzz_target!(|data: &[u8]| {
                 }
                 Err(e) => check_error(&e),
             }
+        }
+        5 => {
+            let (client, auth, state) = partner();
+            let callback = if sel & 0x80 != 0 {
+                format!("{s}&state={state}")
+            } else {
+                s.into_owned()
+            };
+            // No answer is scripted, so nothing may succeed; a refusal quotes neither the state
+            // nor the secret.
+            let e = client.partner_finish(auth, &callback).unwrap_err();
+            check_error(&e);
+            let text = format!("{e} {e:?}");
+            assert!(!text.contains(state.as_str()) && !text.contains("fuzz-client-secret"), "{text}");
         }
         _ => {
             if let Ok(u) = garmin_sso_core::parse_url(&s) {

@@ -37,11 +37,12 @@ def _simulator_binary():
 class Simulator:
     """One `garmin-sso simulate` process; the first stdout line is its base URL."""
 
-    def __init__(self):
+    def __init__(self, extra=()):
         accounts = [f"{PLAIN[0]}:{PLAIN[1]}", f"{MFA[0]}:{MFA[1]}:{MFA[2]}"]
         args = [_simulator_binary(), "simulate", "--listen", "127.0.0.1:0"]
         for a in accounts:
             args += ["--account", a]
+        args += list(extra)
         self.proc = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

@@ -5,6 +5,7 @@ use crate::clock::{ForeignClock, GarminClock};
 use crate::config::GarminConfig;
 use crate::error::Result;
 use crate::mfa::PendingMfa;
+use crate::partner::PartnerAuthorization;
 use crate::resume::{self, CredentialsProvider, DatabaseStore, TokenStore, TokenStoreLock};
 use crate::session::Session;
 use crate::transport::{ForeignTransport, HttpTransport};
@@ -115,6 +116,13 @@ impl GarminClient {
         provider: Arc<dyn CredentialsProvider>,
     ) -> Result<Arc<Session>> {
         resume::resume_or_sign_in(&self.client, &*store.inner.store, provider)
+    }
+
+    /// Starts a partner sign-in for `GarminConfig.partner` (OAuth2 with PKCE): open the result's
+    /// `url()` in the person's browser. Nothing is sent yet.
+    pub fn partner_authorization(&self) -> Result<Arc<PartnerAuthorization>> {
+        let auth = self.client.partner_authorization()?;
+        Ok(PartnerAuthorization::new(self.client.clone(), auth))
     }
 
     /// A session from JSON saved earlier with `Session.tokens_json()`.

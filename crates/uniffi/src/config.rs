@@ -29,6 +29,41 @@ pub struct Endpoints {
     /// Where the public OAuth1 consumer JSON is fetched from.
     #[uniffi(default = None)]
     pub consumer_url: Option<String>,
+    /// `https://apis.garmin.com`: the partner APIs that partner tokens call.
+    #[uniffi(default = None)]
+    pub apis: Option<String>,
+    /// The partner consent page (default `https://connect.garmin.com/oauth2Confirm`).
+    #[uniffi(default = None)]
+    pub partner_authorize: Option<String>,
+    /// The partner token endpoint (default
+    /// `https://diauth.garmin.com/di-oauth2-service/oauth/token`).
+    #[uniffi(default = None)]
+    pub partner_token: Option<String>,
+}
+
+/// An app registered in Garmin's Connect Developer Program, for `GarminClient.partner_authorization`
+/// (OAuth2 with PKCE: the person consents on Garmin's page, the app never sees a password).
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PartnerApp {
+    /// The client id the developer portal issued.
+    pub client_id: String,
+    /// The app's client secret.
+    pub client_secret: String,
+    /// Where Garmin sends the browser back, exactly as registered.
+    pub redirect_uri: String,
+    /// Scopes to ask for, space-separated (default: the person chooses on the consent page).
+    #[uniffi(default = None)]
+    pub scope: Option<String>,
+}
+
+impl fmt::Debug for PartnerApp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PartnerApp")
+            .field("client_id", &self.client_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The OAuth1 consumer the legacy exchange signs with, instead of the public one fetched once.
@@ -95,6 +130,10 @@ pub struct GarminConfig {
     /// OAuth1 consumer for the legacy exchange (default: fetched once from the public location).
     #[uniffi(default = None)]
     pub consumer: Option<Consumer>,
+    /// The partner app whose people sign in with `partner_authorization` and whose secret
+    /// refreshes partner tokens.
+    #[uniffi(default = None)]
+    pub partner: Option<PartnerApp>,
 }
 
 impl GarminConfig {
@@ -133,6 +172,17 @@ impl GarminConfig {
                 consumer_secret: core::ConsumerSecret::new(k.consumer_secret.as_str()),
             });
         }
+        if let Some(p) = &self.partner {
+            let app = core::PartnerApp::new(
+                &p.client_id,
+                core::ClientSecret::new(p.client_secret.as_str()),
+                &p.redirect_uri,
+            )?;
+            c.partner = Some(match &p.scope {
+                Some(scope) => app.with_scope(scope),
+                None => app,
+            });
+        }
         Ok(c)
     }
 }
@@ -153,18 +203,29 @@ impl Endpoints {
             (&mut e.connect, &self.connect),
             (&mut e.diauth, &self.diauth),
             (&mut e.services, &self.services),
+            (&mut e.apis, &self.apis),
         ] {
             if let Some(v) = value {
                 *slot = base(v)?;
             }
         }
-        if let Some(v) = &self.consumer_url {
-            // A document, not a base: the core's base-URL rules (http(s), a host, no credentials,
-            // no query) decide, and the address is kept as given.
-            base(v)?;
-            e.consumer_url = core::parse_url(v.trim()).map_err(|err| {
-                core::Error::InvalidConfig(format!("consumer_url is not a valid URL ({err})"))
-            })?;
+        for (name, slot, value) in [
+            ("consumer_url", &mut e.consumer_url, &self.consumer_url),
+            (
+                "partner_authorize",
+                &mut e.partner_authorize,
+                &self.partner_authorize,
+            ),
+            ("partner_token", &mut e.partner_token, &self.partner_token),
+        ] {
+            if let Some(v) = value {
+                // A document, not a base: the core's base-URL rules (http(s), a host, no
+                // credentials, no query) decide, and the address is kept as given.
+                base(v)?;
+                *slot = core::parse_url(v.trim()).map_err(|err| {
+                    core::Error::InvalidConfig(format!("{name} is not a valid URL ({err})"))
+                })?;
+            }
         }
         Ok(())
     }

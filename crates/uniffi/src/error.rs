@@ -180,7 +180,8 @@ mod tests {
             | GarminError::Storage { message }
             | GarminError::InvalidInput { message }
             | GarminError::UnexpectedResponse { message }
-            | GarminError::Internal { message } => message,
+            | GarminError::Internal { message }
+            | GarminError::AuthorizationDeclined { message } => message,
         }
     }
 

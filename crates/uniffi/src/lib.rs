@@ -21,6 +21,7 @@ mod config;
 mod error;
 mod log_sink;
 mod mfa;
+mod partner;
 mod resume;
 mod session;
 mod transport;
@@ -28,13 +29,14 @@ mod vault;
 
 pub use client::{GarminClient, LoginResult};
 pub use clock::GarminClock;
-pub use config::{Consumer, Endpoints, GarminConfig};
+pub use config::{Consumer, Endpoints, GarminConfig, PartnerApp};
 pub use error::GarminError;
 pub use garmin_sso_core::{
     Domain, ErrorKind, Flow, MfaMethod, MobileApp, TokenFamily, TokenPreference,
 };
 pub use log_sink::{set_log_sink, LogLevel, LogSink};
 pub use mfa::PendingMfa;
+pub use partner::PartnerAuthorization;
 pub use resume::{
     Credentials, CredentialsProvider, DatabaseStore, MfaPrompt, TokenStore, TokenStoreLock,
 };

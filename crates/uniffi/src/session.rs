@@ -19,7 +19,7 @@ pub trait RefreshListener: Send + Sync {
 /// What the app may show about the tokens (no secrets).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct TokenSummary {
-    /// `Legacy` (OAuth1 → OAuth2) or `Di` (DI OAuth2).
+    /// `Legacy` (OAuth1 → OAuth2), `Di` (DI OAuth2) or `Partner` (partner OAuth2 with PKCE).
     pub family: TokenFamily,
     /// Unix seconds when the access token expires.
     pub expires_at: i64,

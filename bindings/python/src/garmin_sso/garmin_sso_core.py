@@ -703,6 +703,12 @@ class ErrorKind(enum.Enum):
     A bug in this library (a panic stopped at an API boundary): report it.
 """
     
+    AUTHORIZATION_DECLINED = 16
+    """
+    The person declined the partner app's authorization request on Garmin's page (or Garmin
+    refused the request): ask them again; nothing can be retried without them.
+"""
+    
 
 
 class _UniffiFfiConverterTypeErrorKind(_UniffiConverterRustBuffer):
@@ -739,6 +745,8 @@ class _UniffiFfiConverterTypeErrorKind(_UniffiConverterRustBuffer):
             return ErrorKind.UNEXPECTED_RESPONSE
         if variant == 15:
             return ErrorKind.INTERNAL
+        if variant == 16:
+            return ErrorKind.AUTHORIZATION_DECLINED
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -772,6 +780,8 @@ class _UniffiFfiConverterTypeErrorKind(_UniffiConverterRustBuffer):
         if value == ErrorKind.UNEXPECTED_RESPONSE:
             return
         if value == ErrorKind.INTERNAL:
+            return
+        if value == ErrorKind.AUTHORIZATION_DECLINED:
             return
         raise ValueError(value)
 
@@ -807,6 +817,8 @@ class _UniffiFfiConverterTypeErrorKind(_UniffiConverterRustBuffer):
             buf.write_i32(14)
         if value == ErrorKind.INTERNAL:
             buf.write_i32(15)
+        if value == ErrorKind.AUTHORIZATION_DECLINED:
+            buf.write_i32(16)
 
 
 
@@ -945,6 +957,12 @@ class TokenFamily(enum.Enum):
     DI OAuth2 (docs/protocol.md §5): refreshed with a refresh token that rotates on every use.
 """
     
+    PARTNER = 2
+    """
+    Partner OAuth2 with PKCE (docs/partner.md): a Connect Developer Program app's tokens for
+    the partner APIs, refreshed with the app's client secret and a rotating refresh token.
+"""
+    
 
 
 class _UniffiFfiConverterTypeTokenFamily(_UniffiConverterRustBuffer):
@@ -955,6 +973,8 @@ class _UniffiFfiConverterTypeTokenFamily(_UniffiConverterRustBuffer):
             return TokenFamily.LEGACY
         if variant == 2:
             return TokenFamily.DI
+        if variant == 3:
+            return TokenFamily.PARTNER
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -962,6 +982,8 @@ class _UniffiFfiConverterTypeTokenFamily(_UniffiConverterRustBuffer):
         if value == TokenFamily.LEGACY:
             return
         if value == TokenFamily.DI:
+            return
+        if value == TokenFamily.PARTNER:
             return
         raise ValueError(value)
 
@@ -971,6 +993,8 @@ class _UniffiFfiConverterTypeTokenFamily(_UniffiConverterRustBuffer):
             buf.write_i32(1)
         if value == TokenFamily.DI:
             buf.write_i32(2)
+        if value == TokenFamily.PARTNER:
+            buf.write_i32(3)
 
 
 

@@ -553,6 +553,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with() != 45817:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_partner_authorization() != 48085:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() != 15584:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in() != 33630:
@@ -582,6 +584,12 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send() != 23294:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_logsink_log() != 28815:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_finish() != 21918:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_redirect_uri() != 34681:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_url() != 30905:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to() != 1602:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -708,6 +716,9 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login.restype =
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_partner_authorization.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_partner_authorization.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session.restype = ctypes.c_uint16
@@ -753,6 +764,15 @@ _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_httptransport_send.restype =
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_logsink_log.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_logsink_log.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_finish.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_finish.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_redirect_uri.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_redirect_uri.restype = ctypes.c_uint16
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_url.argtypes = (
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_url.restype = ctypes.c_uint16
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to.argtypes = (
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_code_sent_to.restype = ctypes.c_uint16
@@ -930,6 +950,11 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with.argtypes =
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_partner_authorization.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_partner_authorization.restype = ctypes.c_uint64
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1029,6 +1054,22 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_logsink_log.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_logsink_log.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_finish.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_finish.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_redirect_uri.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_redirect_uri.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_url.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_url.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_pendingmfa_code_sent_to.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1279,6 +1320,16 @@ _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_logsink.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_free_logsink.restype = None
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_partnerauthorization.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_partnerauthorization.restype = ctypes.c_uint64
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_partnerauthorization.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_partnerauthorization.restype = None
 _UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_pendingmfa.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1817,7 +1868,7 @@ class Endpoints:
     (http(s), no query, no credentials; Garmin's paths are appended); `consumer_url` is the address
     of the OAuth consumer JSON itself. Credentials and tokens are only ever sent to these hosts.
 """
-    def __init__(self, *, sso:typing.Optional[str] = _DEFAULT, connectapi:typing.Optional[str] = _DEFAULT, connect:typing.Optional[str] = _DEFAULT, diauth:typing.Optional[str] = _DEFAULT, services:typing.Optional[str] = _DEFAULT, consumer_url:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, sso:typing.Optional[str] = _DEFAULT, connectapi:typing.Optional[str] = _DEFAULT, connect:typing.Optional[str] = _DEFAULT, diauth:typing.Optional[str] = _DEFAULT, services:typing.Optional[str] = _DEFAULT, consumer_url:typing.Optional[str] = _DEFAULT, apis:typing.Optional[str] = _DEFAULT, partner_authorize:typing.Optional[str] = _DEFAULT, partner_token:typing.Optional[str] = _DEFAULT):
         if sso is _DEFAULT:
             self.sso = None
         else:
@@ -1842,12 +1893,24 @@ class Endpoints:
             self.consumer_url = None
         else:
             self.consumer_url = consumer_url
+        if apis is _DEFAULT:
+            self.apis = None
+        else:
+            self.apis = apis
+        if partner_authorize is _DEFAULT:
+            self.partner_authorize = None
+        else:
+            self.partner_authorize = partner_authorize
+        if partner_token is _DEFAULT:
+            self.partner_token = None
+        else:
+            self.partner_token = partner_token
         
         
 
     
     def __str__(self):
-        return "Endpoints(sso={}, connectapi={}, connect={}, diauth={}, services={}, consumer_url={})".format(self.sso, self.connectapi, self.connect, self.diauth, self.services, self.consumer_url)
+        return "Endpoints(sso={}, connectapi={}, connect={}, diauth={}, services={}, consumer_url={}, apis={}, partner_authorize={}, partner_token={})".format(self.sso, self.connectapi, self.connect, self.diauth, self.services, self.consumer_url, self.apis, self.partner_authorize, self.partner_token)
     def __eq__(self, other):
         if self.sso != other.sso:
             return False
@@ -1861,6 +1924,12 @@ class Endpoints:
             return False
         if self.consumer_url != other.consumer_url:
             return False
+        if self.apis != other.apis:
+            return False
+        if self.partner_authorize != other.partner_authorize:
+            return False
+        if self.partner_token != other.partner_token:
+            return False
         return True
 
 class _UniffiFfiConverterTypeEndpoints(_UniffiConverterRustBuffer):
@@ -1873,6 +1942,9 @@ class _UniffiFfiConverterTypeEndpoints(_UniffiConverterRustBuffer):
             diauth=_UniffiFfiConverterOptionalString.read(buf),
             services=_UniffiFfiConverterOptionalString.read(buf),
             consumer_url=_UniffiFfiConverterOptionalString.read(buf),
+            apis=_UniffiFfiConverterOptionalString.read(buf),
+            partner_authorize=_UniffiFfiConverterOptionalString.read(buf),
+            partner_token=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -1883,6 +1955,9 @@ class _UniffiFfiConverterTypeEndpoints(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.diauth)
         _UniffiFfiConverterOptionalString.check_lower(value.services)
         _UniffiFfiConverterOptionalString.check_lower(value.consumer_url)
+        _UniffiFfiConverterOptionalString.check_lower(value.apis)
+        _UniffiFfiConverterOptionalString.check_lower(value.partner_authorize)
+        _UniffiFfiConverterOptionalString.check_lower(value.partner_token)
 
     @staticmethod
     def write(value, buf):
@@ -1892,6 +1967,9 @@ class _UniffiFfiConverterTypeEndpoints(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.diauth, buf)
         _UniffiFfiConverterOptionalString.write(value.services, buf)
         _UniffiFfiConverterOptionalString.write(value.consumer_url, buf)
+        _UniffiFfiConverterOptionalString.write(value.apis, buf)
+        _UniffiFfiConverterOptionalString.write(value.partner_authorize, buf)
+        _UniffiFfiConverterOptionalString.write(value.partner_token, buf)
 
 
 
@@ -2161,12 +2239,92 @@ class _UniffiFfiConverterOptionalTypeConsumer(_UniffiConverterRustBuffer):
             raise InternalError("Unexpected flag byte for optional type")
 
 @dataclass
+class PartnerApp:
+    """
+    An app registered in Garmin's Connect Developer Program, for `GarminClient.partner_authorization`
+    (OAuth2 with PKCE: the person consents on Garmin's page, the app never sees a password).
+"""
+    def __init__(self, *, client_id:str, client_secret:str, redirect_uri:str, scope:typing.Optional[str] = _DEFAULT):
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        if scope is _DEFAULT:
+            self.scope = None
+        else:
+            self.scope = scope
+        
+        
+
+    
+    def __str__(self):
+        return "PartnerApp(client_id={}, client_secret={}, redirect_uri={}, scope={})".format(self.client_id, self.client_secret, self.redirect_uri, self.scope)
+    def __eq__(self, other):
+        if self.client_id != other.client_id:
+            return False
+        if self.client_secret != other.client_secret:
+            return False
+        if self.redirect_uri != other.redirect_uri:
+            return False
+        if self.scope != other.scope:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePartnerApp(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PartnerApp(
+            client_id=_UniffiFfiConverterString.read(buf),
+            client_secret=_UniffiFfiConverterString.read(buf),
+            redirect_uri=_UniffiFfiConverterString.read(buf),
+            scope=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.client_id)
+        _UniffiFfiConverterString.check_lower(value.client_secret)
+        _UniffiFfiConverterString.check_lower(value.redirect_uri)
+        _UniffiFfiConverterOptionalString.check_lower(value.scope)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.client_id, buf)
+        _UniffiFfiConverterString.write(value.client_secret, buf)
+        _UniffiFfiConverterString.write(value.redirect_uri, buf)
+        _UniffiFfiConverterOptionalString.write(value.scope, buf)
+
+class _UniffiFfiConverterOptionalTypePartnerApp(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypePartnerApp.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypePartnerApp.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypePartnerApp.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
 class GarminConfig:
     """
     How to reach Garmin. `GarminConfig()` with no arguments means Garmin's real servers on garmin.com
     with the core's defaults.
 """
-    def __init__(self, *, domain:typing.Optional[garmin_sso_core.Domain] = _DEFAULT, base_url:typing.Optional[str] = _DEFAULT, endpoints:typing.Optional[Endpoints] = _DEFAULT, tokens:typing.Optional[garmin_sso_core.TokenPreference] = _DEFAULT, strategies:typing.Optional[typing.List[garmin_sso_core.Flow]] = _DEFAULT, mobile_app:typing.Optional[garmin_sso_core.MobileApp] = _DEFAULT, sso_user_agent:typing.Optional[str] = _DEFAULT, oauth_user_agent:typing.Optional[str] = _DEFAULT, api_user_agent:typing.Optional[str] = _DEFAULT, timeout_seconds:typing.Optional[int] = _DEFAULT, max_response_bytes:typing.Optional[int] = _DEFAULT, refresh_margin_seconds:typing.Optional[int] = _DEFAULT, di_client_ids:typing.Optional[typing.List[str]] = _DEFAULT, consumer:typing.Optional[Consumer] = _DEFAULT):
+    def __init__(self, *, domain:typing.Optional[garmin_sso_core.Domain] = _DEFAULT, base_url:typing.Optional[str] = _DEFAULT, endpoints:typing.Optional[Endpoints] = _DEFAULT, tokens:typing.Optional[garmin_sso_core.TokenPreference] = _DEFAULT, strategies:typing.Optional[typing.List[garmin_sso_core.Flow]] = _DEFAULT, mobile_app:typing.Optional[garmin_sso_core.MobileApp] = _DEFAULT, sso_user_agent:typing.Optional[str] = _DEFAULT, oauth_user_agent:typing.Optional[str] = _DEFAULT, api_user_agent:typing.Optional[str] = _DEFAULT, timeout_seconds:typing.Optional[int] = _DEFAULT, max_response_bytes:typing.Optional[int] = _DEFAULT, refresh_margin_seconds:typing.Optional[int] = _DEFAULT, di_client_ids:typing.Optional[typing.List[str]] = _DEFAULT, consumer:typing.Optional[Consumer] = _DEFAULT, partner:typing.Optional[PartnerApp] = _DEFAULT):
         if domain is _DEFAULT:
             self.domain = None
         else:
@@ -2223,12 +2381,16 @@ class GarminConfig:
             self.consumer = None
         else:
             self.consumer = consumer
+        if partner is _DEFAULT:
+            self.partner = None
+        else:
+            self.partner = partner
         
         
 
     
     def __str__(self):
-        return "GarminConfig(domain={}, base_url={}, endpoints={}, tokens={}, strategies={}, mobile_app={}, sso_user_agent={}, oauth_user_agent={}, api_user_agent={}, timeout_seconds={}, max_response_bytes={}, refresh_margin_seconds={}, di_client_ids={}, consumer={})".format(self.domain, self.base_url, self.endpoints, self.tokens, self.strategies, self.mobile_app, self.sso_user_agent, self.oauth_user_agent, self.api_user_agent, self.timeout_seconds, self.max_response_bytes, self.refresh_margin_seconds, self.di_client_ids, self.consumer)
+        return "GarminConfig(domain={}, base_url={}, endpoints={}, tokens={}, strategies={}, mobile_app={}, sso_user_agent={}, oauth_user_agent={}, api_user_agent={}, timeout_seconds={}, max_response_bytes={}, refresh_margin_seconds={}, di_client_ids={}, consumer={}, partner={})".format(self.domain, self.base_url, self.endpoints, self.tokens, self.strategies, self.mobile_app, self.sso_user_agent, self.oauth_user_agent, self.api_user_agent, self.timeout_seconds, self.max_response_bytes, self.refresh_margin_seconds, self.di_client_ids, self.consumer, self.partner)
     def __eq__(self, other):
         if self.domain != other.domain:
             return False
@@ -2258,6 +2420,8 @@ class GarminConfig:
             return False
         if self.consumer != other.consumer:
             return False
+        if self.partner != other.partner:
+            return False
         return True
 
 class _UniffiFfiConverterTypeGarminConfig(_UniffiConverterRustBuffer):
@@ -2278,6 +2442,7 @@ class _UniffiFfiConverterTypeGarminConfig(_UniffiConverterRustBuffer):
             refresh_margin_seconds=_UniffiFfiConverterOptionalUInt64.read(buf),
             di_client_ids=_UniffiFfiConverterOptionalSequenceString.read(buf),
             consumer=_UniffiFfiConverterOptionalTypeConsumer.read(buf),
+            partner=_UniffiFfiConverterOptionalTypePartnerApp.read(buf),
         )
 
     @staticmethod
@@ -2296,6 +2461,7 @@ class _UniffiFfiConverterTypeGarminConfig(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt64.check_lower(value.refresh_margin_seconds)
         _UniffiFfiConverterOptionalSequenceString.check_lower(value.di_client_ids)
         _UniffiFfiConverterOptionalTypeConsumer.check_lower(value.consumer)
+        _UniffiFfiConverterOptionalTypePartnerApp.check_lower(value.partner)
 
     @staticmethod
     def write(value, buf):
@@ -2313,6 +2479,7 @@ class _UniffiFfiConverterTypeGarminConfig(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt64.write(value.refresh_margin_seconds, buf)
         _UniffiFfiConverterOptionalSequenceString.write(value.di_client_ids, buf)
         _UniffiFfiConverterOptionalTypeConsumer.write(value.consumer, buf)
+        _UniffiFfiConverterOptionalTypePartnerApp.write(value.partner, buf)
 
 @dataclass
 class HttpResponse:
@@ -3286,6 +3453,36 @@ class GarminError:  # type: ignore
             )
             return _uniffi_lift_return(_uniffi_ffi_result)
     _UniffiTempGarminError.Internal = Internal # type: ignore
+    class AuthorizationDeclined(_UniffiTempGarminError):
+        """
+        The person declined the partner app on Garmin's consent page: ask them again.
+"""
+        
+        def __init__(self, message):
+            super().__init__(", ".join([
+                "message={!r}".format(message),
+            ]))
+            self.message = message
+
+        def __repr__(self):
+            return "GarminError.AuthorizationDeclined({})".format(str(self))
+        def kind(self, ) -> garmin_sso_core.ErrorKind:
+            """
+            The kind of failure, for apps that switch on `ErrorKind` (the same kinds the C status codes,
+            the CLI's exit codes and the Qt wrapper use).
+"""
+            _uniffi_lowered_args = (
+                _UniffiFfiConverterTypeGarminError.lower(self),
+            )
+            _uniffi_lift_return = garmin_sso_core._UniffiFfiConverterTypeErrorKind.lift
+            _uniffi_error_converter = None
+            _uniffi_ffi_result = _uniffi_rust_call_with_error(
+                _uniffi_error_converter,
+                _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminerror_kind,
+                *_uniffi_lowered_args,
+            )
+            return _uniffi_lift_return(_uniffi_ffi_result)
+    _UniffiTempGarminError.AuthorizationDeclined = AuthorizationDeclined # type: ignore
 
 GarminError = _UniffiTempGarminError # type: ignore
 del _UniffiTempGarminError
@@ -3357,6 +3554,10 @@ class _UniffiFfiConverterTypeGarminError(_UniffiConverterRustBuffer):
             return GarminError.Internal(
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 16:
+            return GarminError.AuthorizationDeclined(
+                _UniffiFfiConverterString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -3408,6 +3609,9 @@ class _UniffiFfiConverterTypeGarminError(_UniffiConverterRustBuffer):
         if isinstance(value, GarminError.Internal):
             _UniffiFfiConverterString.check_lower(value.message)
             return
+        if isinstance(value, GarminError.AuthorizationDeclined):
+            _UniffiFfiConverterString.check_lower(value.message)
+            return
 
     @staticmethod
     def write(value, buf):
@@ -3457,6 +3661,9 @@ class _UniffiFfiConverterTypeGarminError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.message, buf)
         if isinstance(value, GarminError.Internal):
             buf.write_i32(15)
+            _UniffiFfiConverterString.write(value.message, buf)
+        if isinstance(value, GarminError.AuthorizationDeclined):
+            buf.write_i32(16)
             _UniffiFfiConverterString.write(value.message, buf)
 
 
@@ -4950,6 +5157,139 @@ class _UniffiFfiConverterTypeDatabaseStore:
         buf.write_u64(cls.lower(value))
 
 
+class PartnerAuthorizationProtocol(typing.Protocol):
+    """
+    A partner sign-in waiting for the person: open `url()` in their browser, then pass the URL
+    Garmin redirected to (`redirect_uri()?code=…&state=…`) to `finish`. Start a new one per attempt.
+"""
+    
+    def finish(self, callback_url: str) -> Session:
+        """
+        Checks the callback's `state` and exchanges its code. `AuthorizationDeclined` when the person
+        said no; `InvalidInput` for a callback of another request.
+"""
+        raise NotImplementedError
+    def redirect_uri(self, ) -> str:
+        """
+        Where Garmin will send the browser back; watch for it.
+"""
+        raise NotImplementedError
+    def url(self, ) -> str:
+        """
+        Garmin's consent page for this request. It carries the request's `state`: open it, do not
+        log it.
+"""
+        raise NotImplementedError
+
+class PartnerAuthorization(PartnerAuthorizationProtocol):
+    """
+    A partner sign-in waiting for the person: open `url()` in their browser, then pass the URL
+    Garmin redirected to (`redirect_uri()?code=…&state=…`) to `finish`. Start a new one per attempt.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_free_partnerauthorization, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_partnerauthorization, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def finish(self, callback_url: str) -> Session:
+        """
+        Checks the callback's `state` and exchanges its code. `AuthorizationDeclined` when the person
+        said no; `InvalidInput` for a callback of another request.
+"""
+        
+        _UniffiFfiConverterString.check_lower(callback_url)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(callback_url),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSession.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_finish,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def redirect_uri(self, ) -> str:
+        """
+        Where Garmin will send the browser back; watch for it.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_redirect_uri,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def url(self, ) -> str:
+        """
+        Garmin's consent page for this request. It carries the request's `state`: open it, do not
+        log it.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_url,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypePartnerAuthorization:
+    @staticmethod
+    def lift(value: int) -> PartnerAuthorization:
+        return PartnerAuthorization._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: PartnerAuthorization):
+        if not isinstance(value, PartnerAuthorization):
+            raise TypeError("Expected PartnerAuthorization instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: PartnerAuthorization) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> PartnerAuthorization:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: PartnerAuthorization, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
 class TokenStore():
     """
     Where the app keeps the session between runs. The value is the versioned JSON of
@@ -5436,6 +5776,12 @@ class GarminClientProtocol(typing.Protocol):
         Signs in with one flow only.
 """
         raise NotImplementedError
+    def partner_authorization(self, ) -> PartnerAuthorization:
+        """
+        Starts a partner sign-in for `GarminConfig.partner` (OAuth2 with PKCE): open the result's
+        `url()` in the person's browser. Nothing is sent yet.
+"""
+        raise NotImplementedError
     def restore_session(self, tokens_json: str) -> Session:
         """
         A session from JSON saved earlier with `Session.tokens_json()`.
@@ -5597,6 +5943,22 @@ class GarminClient(GarminClientProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def partner_authorization(self, ) -> PartnerAuthorization:
+        """
+        Starts a partner sign-in for `GarminConfig.partner` (OAuth2 with PKCE): open the result's
+        `url()` in the person's browser. Nothing is sent yet.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePartnerAuthorization.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeGarminError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_partner_authorization,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6774,6 +7136,7 @@ __all__ = [
     "ApiResponse",
     "Consumer",
     "Endpoints",
+    "PartnerApp",
     "GarminConfig",
     "HttpResponse",
     "MfaPrompt",
@@ -6793,6 +7156,8 @@ __all__ = [
     "CredentialsProvider",
     "DatabaseStore",
     "DatabaseStoreProtocol",
+    "PartnerAuthorization",
+    "PartnerAuthorizationProtocol",
     "TokenStoreImpl",
     "TokenStore",
     "TokenStoreLockImpl",

@@ -656,6 +656,11 @@ public enum ErrorKind: UInt32, Equatable, Hashable {
      * A bug in this library (a panic stopped at an API boundary): report it.
      */
     case `internal` = 15
+    /**
+     * The person declined the partner app's authorization request on Garmin's page (or Garmin
+     * refused the request): ask them again; nothing can be retried without them.
+     */
+    case authorizationDeclined = 16
 
 
 
@@ -706,6 +711,8 @@ public struct FfiConverterTypeErrorKind: FfiConverterRustBuffer {
         case 14: return .unexpectedResponse
         
         case 15: return .`internal`
+        
+        case 16: return .authorizationDeclined
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -773,6 +780,10 @@ public struct FfiConverterTypeErrorKind: FfiConverterRustBuffer {
         
         case .`internal`:
             writeInt(&buf, Int32(15))
+        
+        
+        case .authorizationDeclined:
+            writeInt(&buf, Int32(16))
         
         }
     }
@@ -975,6 +986,11 @@ public enum TokenFamily: UInt32, Equatable, Hashable {
      * DI OAuth2 (docs/protocol.md §5): refreshed with a refresh token that rotates on every use.
      */
     case di = 1
+    /**
+     * Partner OAuth2 with PKCE (docs/partner.md): a Connect Developer Program app's tokens for
+     * the partner APIs, refreshed with the app's client secret and a rotating refresh token.
+     */
+    case partner = 2
 
 
 
@@ -1000,6 +1016,8 @@ public struct FfiConverterTypeTokenFamily: FfiConverterRustBuffer {
         
         case 2: return .di
         
+        case 3: return .partner
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -1014,6 +1032,10 @@ public struct FfiConverterTypeTokenFamily: FfiConverterRustBuffer {
         
         case .di:
             writeInt(&buf, Int32(2))
+        
+        
+        case .partner:
+            writeInt(&buf, Int32(3))
         
         }
     }

@@ -1285,6 +1285,12 @@ public protocol GarminClientProtocol: AnyObject, Sendable {
     func loginWith(flow: Flow, email: String, password: String) throws  -> LoginResult
     
     /**
+     * Starts a partner sign-in for `GarminConfig.partner` (OAuth2 with PKCE): open the result's
+     * `url()` in the person's browser. Nothing is sent yet.
+     */
+    func partnerAuthorization() throws  -> PartnerAuthorization
+    
+    /**
      * A session from JSON saved earlier with `Session.tokens_json()`.
      */
     func restoreSession(tokensJson: String) throws  -> Session
@@ -1439,6 +1445,19 @@ open func loginWith(flow: Flow, email: String, password: String)throws  -> Login
         FfiConverterTypeFlow_lower(flow),
         FfiConverterString.lower(email),
         FfiConverterString.lower(password),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts a partner sign-in for `GarminConfig.partner` (OAuth2 with PKCE): open the result's
+     * `url()` in the person's browser. Nothing is sent yet.
+     */
+open func partnerAuthorization()throws  -> PartnerAuthorization  {
+    return try  FfiConverterTypePartnerAuthorization_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_garminclient_partner_authorization(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -2454,6 +2473,176 @@ public func FfiConverterTypeLogSink_lift(_ handle: UInt64) throws -> LogSink {
 #endif
 public func FfiConverterTypeLogSink_lower(_ value: LogSink) -> UInt64 {
     return FfiConverterTypeLogSink.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A partner sign-in waiting for the person: open `url()` in their browser, then pass the URL
+ * Garmin redirected to (`redirect_uri()?code=…&state=…`) to `finish`. Start a new one per attempt.
+ */
+public protocol PartnerAuthorizationProtocol: AnyObject, Sendable {
+    
+    /**
+     * Checks the callback's `state` and exchanges its code. `AuthorizationDeclined` when the person
+     * said no; `InvalidInput` for a callback of another request.
+     */
+    func finish(callbackUrl: String) throws  -> Session
+    
+    /**
+     * Where Garmin will send the browser back; watch for it.
+     */
+    func redirectUri()  -> String
+    
+    /**
+     * Garmin's consent page for this request. It carries the request's `state`: open it, do not
+     * log it.
+     */
+    func url()  -> String
+    
+}
+/**
+ * A partner sign-in waiting for the person: open `url()` in their browser, then pass the URL
+ * Garmin redirected to (`redirect_uri()?code=…&state=…`) to `finish`. Start a new one per attempt.
+ */
+open class PartnerAuthorization: PartnerAuthorizationProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_garmin_sso_uniffi_fn_clone_partnerauthorization(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_garmin_sso_uniffi_fn_free_partnerauthorization(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Checks the callback's `state` and exchanges its code. `AuthorizationDeclined` when the person
+     * said no; `InvalidInput` for a callback of another request.
+     */
+open func finish(callbackUrl: String)throws  -> Session  {
+    return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeGarminError_lift) {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_finish(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(callbackUrl),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where Garmin will send the browser back; watch for it.
+     */
+open func redirectUri() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_redirect_uri(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Garmin's consent page for this request. It carries the request's `state`: open it, do not
+     * log it.
+     */
+open func url() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePartnerAuthorization: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PartnerAuthorization
+
+    public static func lift(_ handle: UInt64) throws -> PartnerAuthorization {
+        return PartnerAuthorization(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PartnerAuthorization) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PartnerAuthorization {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PartnerAuthorization, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerAuthorization_lift(_ handle: UInt64) throws -> PartnerAuthorization {
+    return try FfiConverterTypePartnerAuthorization.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerAuthorization_lower(_ value: PartnerAuthorization) -> UInt64 {
+    return FfiConverterTypePartnerAuthorization.lower(value)
 }
 
 
@@ -4257,6 +4446,19 @@ public struct Endpoints: Equatable, Hashable {
      * Where the public OAuth1 consumer JSON is fetched from.
      */
     public var consumerUrl: String?
+    /**
+     * `https://apis.garmin.com`: the partner APIs that partner tokens call.
+     */
+    public var apis: String?
+    /**
+     * The partner consent page (default `https://connect.garmin.com/oauth2Confirm`).
+     */
+    public var partnerAuthorize: String?
+    /**
+     * The partner token endpoint (default
+     * `https://diauth.garmin.com/di-oauth2-service/oauth/token`).
+     */
+    public var partnerToken: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4278,13 +4480,26 @@ public struct Endpoints: Equatable, Hashable {
          */services: String? = nil, 
         /**
          * Where the public OAuth1 consumer JSON is fetched from.
-         */consumerUrl: String? = nil) {
+         */consumerUrl: String? = nil, 
+        /**
+         * `https://apis.garmin.com`: the partner APIs that partner tokens call.
+         */apis: String? = nil, 
+        /**
+         * The partner consent page (default `https://connect.garmin.com/oauth2Confirm`).
+         */partnerAuthorize: String? = nil, 
+        /**
+         * The partner token endpoint (default
+         * `https://diauth.garmin.com/di-oauth2-service/oauth/token`).
+         */partnerToken: String? = nil) {
         self.sso = sso
         self.connectapi = connectapi
         self.connect = connect
         self.diauth = diauth
         self.services = services
         self.consumerUrl = consumerUrl
+        self.apis = apis
+        self.partnerAuthorize = partnerAuthorize
+        self.partnerToken = partnerToken
     }
 
     
@@ -4308,7 +4523,10 @@ public struct FfiConverterTypeEndpoints: FfiConverterRustBuffer {
                 connect: FfiConverterOptionString.read(from: &buf), 
                 diauth: FfiConverterOptionString.read(from: &buf), 
                 services: FfiConverterOptionString.read(from: &buf), 
-                consumerUrl: FfiConverterOptionString.read(from: &buf)
+                consumerUrl: FfiConverterOptionString.read(from: &buf), 
+                apis: FfiConverterOptionString.read(from: &buf), 
+                partnerAuthorize: FfiConverterOptionString.read(from: &buf), 
+                partnerToken: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -4319,6 +4537,9 @@ public struct FfiConverterTypeEndpoints: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.diauth, into: &buf)
         FfiConverterOptionString.write(value.services, into: &buf)
         FfiConverterOptionString.write(value.consumerUrl, into: &buf)
+        FfiConverterOptionString.write(value.apis, into: &buf)
+        FfiConverterOptionString.write(value.partnerAuthorize, into: &buf)
+        FfiConverterOptionString.write(value.partnerToken, into: &buf)
     }
 }
 
@@ -4400,6 +4621,11 @@ public struct GarminConfig: Equatable, Hashable {
      * OAuth1 consumer for the legacy exchange (default: fetched once from the public location).
      */
     public var consumer: Consumer?
+    /**
+     * The partner app whose people sign in with `partner_authorization` and whose secret
+     * refreshes partner tokens.
+     */
+    public var partner: PartnerApp?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4446,7 +4672,11 @@ public struct GarminConfig: Equatable, Hashable {
          */diClientIds: [String]? = nil, 
         /**
          * OAuth1 consumer for the legacy exchange (default: fetched once from the public location).
-         */consumer: Consumer? = nil) {
+         */consumer: Consumer? = nil, 
+        /**
+         * The partner app whose people sign in with `partner_authorization` and whose secret
+         * refreshes partner tokens.
+         */partner: PartnerApp? = nil) {
         self.domain = domain
         self.baseUrl = baseUrl
         self.endpoints = endpoints
@@ -4461,6 +4691,7 @@ public struct GarminConfig: Equatable, Hashable {
         self.refreshMarginSeconds = refreshMarginSeconds
         self.diClientIds = diClientIds
         self.consumer = consumer
+        self.partner = partner
     }
 
     
@@ -4492,7 +4723,8 @@ public struct FfiConverterTypeGarminConfig: FfiConverterRustBuffer {
                 maxResponseBytes: FfiConverterOptionUInt64.read(from: &buf), 
                 refreshMarginSeconds: FfiConverterOptionUInt64.read(from: &buf), 
                 diClientIds: FfiConverterOptionSequenceString.read(from: &buf), 
-                consumer: FfiConverterOptionTypeConsumer.read(from: &buf)
+                consumer: FfiConverterOptionTypeConsumer.read(from: &buf), 
+                partner: FfiConverterOptionTypePartnerApp.read(from: &buf)
         )
     }
 
@@ -4511,6 +4743,7 @@ public struct FfiConverterTypeGarminConfig: FfiConverterRustBuffer {
         FfiConverterOptionUInt64.write(value.refreshMarginSeconds, into: &buf)
         FfiConverterOptionSequenceString.write(value.diClientIds, into: &buf)
         FfiConverterOptionTypeConsumer.write(value.consumer, into: &buf)
+        FfiConverterOptionTypePartnerApp.write(value.partner, into: &buf)
     }
 }
 
@@ -4769,6 +5002,96 @@ public func FfiConverterTypeMfaPrompt_lower(_ value: MfaPrompt) -> RustBuffer {
 
 
 /**
+ * An app registered in Garmin's Connect Developer Program, for `GarminClient.partner_authorization`
+ * (OAuth2 with PKCE: the person consents on Garmin's page, the app never sees a password).
+ */
+public struct PartnerApp: Equatable, Hashable {
+    /**
+     * The client id the developer portal issued.
+     */
+    public var clientId: String
+    /**
+     * The app's client secret.
+     */
+    public var clientSecret: String
+    /**
+     * Where Garmin sends the browser back, exactly as registered.
+     */
+    public var redirectUri: String
+    /**
+     * Scopes to ask for, space-separated (default: the person chooses on the consent page).
+     */
+    public var scope: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The client id the developer portal issued.
+         */clientId: String, 
+        /**
+         * The app's client secret.
+         */clientSecret: String, 
+        /**
+         * Where Garmin sends the browser back, exactly as registered.
+         */redirectUri: String, 
+        /**
+         * Scopes to ask for, space-separated (default: the person chooses on the consent page).
+         */scope: String? = nil) {
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.redirectUri = redirectUri
+        self.scope = scope
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PartnerApp: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePartnerApp: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PartnerApp {
+        return
+            try PartnerApp(
+                clientId: FfiConverterString.read(from: &buf), 
+                clientSecret: FfiConverterString.read(from: &buf), 
+                redirectUri: FfiConverterString.read(from: &buf), 
+                scope: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PartnerApp, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.clientId, into: &buf)
+        FfiConverterString.write(value.clientSecret, into: &buf)
+        FfiConverterString.write(value.redirectUri, into: &buf)
+        FfiConverterOptionString.write(value.scope, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerApp_lift(_ buf: RustBuffer) throws -> PartnerApp {
+    return try FfiConverterTypePartnerApp.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerApp_lower(_ value: PartnerApp) -> RustBuffer {
+    return FfiConverterTypePartnerApp.lower(value)
+}
+
+
+/**
  * The signed-in user's social profile.
  */
 public struct Profile: Equatable, Hashable {
@@ -4872,7 +5195,7 @@ public func FfiConverterTypeProfile_lower(_ value: Profile) -> RustBuffer {
  */
 public struct TokenSummary: Equatable, Hashable {
     /**
-     * `Legacy` (OAuth1 → OAuth2) or `Di` (DI OAuth2).
+     * `Legacy` (OAuth1 → OAuth2), `Di` (DI OAuth2) or `Partner` (partner OAuth2 with PKCE).
      */
     public var family: TokenFamily
     /**
@@ -4888,7 +5211,7 @@ public struct TokenSummary: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * `Legacy` (OAuth1 → OAuth2) or `Di` (DI OAuth2).
+         * `Legacy` (OAuth1 → OAuth2), `Di` (DI OAuth2) or `Partner` (partner OAuth2 with PKCE).
          */family: TokenFamily, 
         /**
          * Unix seconds when the access token expires.
@@ -5124,6 +5447,11 @@ enum GarminError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Internal(message: String
     )
+    /**
+     * The person declined the partner app on Garmin's consent page: ask them again.
+     */
+    case AuthorizationDeclined(message: String
+    )
 
     
     /**
@@ -5213,6 +5541,9 @@ public struct FfiConverterTypeGarminError: FfiConverterRustBuffer {
         case 15: return .Internal(
             message: try FfiConverterString.read(from: &buf)
             )
+        case 16: return .AuthorizationDeclined(
+            message: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -5299,6 +5630,11 @@ public struct FfiConverterTypeGarminError: FfiConverterRustBuffer {
         
         case let .Internal(message):
             writeInt(&buf, Int32(15))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .AuthorizationDeclined(message):
+            writeInt(&buf, Int32(16))
             FfiConverterString.write(message, into: &buf)
             
         }
@@ -5981,6 +6317,30 @@ fileprivate struct FfiConverterOptionTypeEndpoints: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePartnerApp: FfiConverterRustBuffer {
+    typealias SwiftType = PartnerApp?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePartnerApp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePartnerApp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeDomain: FfiConverterRustBuffer {
     typealias SwiftType = Domain?
 
@@ -6215,6 +6575,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with() != 45817) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_partner_authorization() != 48085) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() != 15584) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6246,6 +6609,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() != 28433) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_finish() != 21918) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_redirect_uri() != 34681) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_url() != 30905) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_garmin_sso_uniffi_checksum_method_credentials_email() != 28604) {

@@ -881,6 +881,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with(
     ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_partner_authorization(
+    ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_garminclient_resume_or_sign_in(
@@ -902,6 +904,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_method(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_finish(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_redirect_uri(
+    ): Int
+    external fun uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_url(
     ): Int
     external fun uniffi_garmin_sso_uniffi_checksum_method_credentials_email(
     ): Int
@@ -1025,6 +1033,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_login_with(`ptr`: Long,`flow`: RustBufferFlow.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_partner_authorization(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_restore_session(`ptr`: Long,`tokensJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_method_garminclient_resume_or_sign_in(`ptr`: Long,`store`: Long,`provider`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1063,6 +1073,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_method_pendingmfa_submit(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_clone_partnerauthorization(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_free_partnerauthorization(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_finish(`ptr`: Long,`callbackUrl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_redirect_uri(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_garmin_sso_uniffi_fn_clone_credentials(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_garmin_sso_uniffi_fn_free_credentials(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1341,6 +1361,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_login_with() and 0xFFFF) != 45817) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_partner_authorization() and 0xFFFF) != 48085) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_garminclient_restore_session() and 0xFFFF) != 15584) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1372,6 +1395,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_pendingmfa_submit() and 0xFFFF) != 28433) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_finish() and 0xFFFF) != 21918) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_redirect_uri() and 0xFFFF) != 34681) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_garmin_sso_uniffi_checksum_method_partnerauthorization_url() and 0xFFFF) != 30905) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_garmin_sso_uniffi_checksum_method_credentials_email() and 0xFFFF) != 28604) {
@@ -3036,6 +3068,12 @@ public interface GarminClientInterface {
     fun `loginWith`(`flow`: Flow, `email`: kotlin.String, `password`: kotlin.String): LoginResult
     
     /**
+     * Starts a partner sign-in for `GarminConfig.partner` (OAuth2 with PKCE): open the result's
+     * `url()` in the person's browser. Nothing is sent yet.
+     */
+    fun `partnerAuthorization`(): PartnerAuthorization
+    
+    /**
      * A session from JSON saved earlier with `Session.tokens_json()`.
      */
     fun `restoreSession`(`tokensJson`: kotlin.String): Session
@@ -3257,6 +3295,24 @@ open class GarminClient: Disposable, AutoCloseable, GarminClientInterface
         FfiConverterTypeFlow.lower(`flow`),
         FfiConverterString.lower(`email`),
         FfiConverterString.lower(`password`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Starts a partner sign-in for `GarminConfig.partner` (OAuth2 with PKCE): open the result's
+     * `url()` in the person's browser. Nothing is sent yet.
+     */
+    @Throws(GarminException::class)override fun `partnerAuthorization`(): PartnerAuthorization {
+            return FfiConverterTypePartnerAuthorization.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_garminclient_partner_authorization(
+        it,
+        _status)
 }
     }
     )
@@ -4790,6 +4846,323 @@ public object FfiConverterTypeLogSink: FfiConverter<LogSink, Long> {
     override fun allocationSize(value: LogSink) = 8UL
 
     override fun write(value: LogSink, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A partner sign-in waiting for the person: open `url()` in their browser, then pass the URL
+ * Garmin redirected to (`redirect_uri()?code=…&state=…`) to `finish`. Start a new one per attempt.
+ */
+public interface PartnerAuthorizationInterface {
+    
+    /**
+     * Checks the callback's `state` and exchanges its code. `AuthorizationDeclined` when the person
+     * said no; `InvalidInput` for a callback of another request.
+     */
+    fun `finish`(`callbackUrl`: kotlin.String): Session
+    
+    /**
+     * Where Garmin will send the browser back; watch for it.
+     */
+    fun `redirectUri`(): kotlin.String
+    
+    /**
+     * Garmin's consent page for this request. It carries the request's `state`: open it, do not
+     * log it.
+     */
+    fun `url`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A partner sign-in waiting for the person: open `url()` in their browser, then pass the URL
+ * Garmin redirected to (`redirect_uri()?code=…&state=…`) to `finish`. Start a new one per attempt.
+ */
+open class PartnerAuthorization: Disposable, AutoCloseable, PartnerAuthorizationInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_garmin_sso_uniffi_fn_free_partnerauthorization(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_garmin_sso_uniffi_fn_clone_partnerauthorization(handle, status)
+        }
+    }
+
+    
+    /**
+     * Checks the callback's `state` and exchanges its code. `AuthorizationDeclined` when the person
+     * said no; `InvalidInput` for a callback of another request.
+     */
+    @Throws(GarminException::class)override fun `finish`(`callbackUrl`: kotlin.String): Session {
+            return FfiConverterTypeSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(GarminException) { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_finish(
+        it,
+        
+        FfiConverterString.lower(`callbackUrl`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Where Garmin will send the browser back; watch for it.
+     */override fun `redirectUri`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_redirect_uri(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Garmin's consent page for this request. It carries the request's `state`: open it, do not
+     * log it.
+     */override fun `url`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_garmin_sso_uniffi_fn_method_partnerauthorization_url(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartnerAuthorization: FfiConverter<PartnerAuthorization, Long> {
+    override fun lower(value: PartnerAuthorization): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): PartnerAuthorization {
+        return PartnerAuthorization(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): PartnerAuthorization {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: PartnerAuthorization) = 8UL
+
+    override fun write(value: PartnerAuthorization, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -7376,6 +7749,22 @@ data class Endpoints (
      * Where the public OAuth1 consumer JSON is fetched from.
      */
     val `consumerUrl`: kotlin.String? = null 
+    , 
+    /**
+     * `https://apis.garmin.com`: the partner APIs that partner tokens call.
+     */
+    val `apis`: kotlin.String? = null 
+    , 
+    /**
+     * The partner consent page (default `https://connect.garmin.com/oauth2Confirm`).
+     */
+    val `partnerAuthorize`: kotlin.String? = null 
+    , 
+    /**
+     * The partner token endpoint (default
+     * `https://diauth.garmin.com/di-oauth2-service/oauth/token`).
+     */
+    val `partnerToken`: kotlin.String? = null 
     
 ){
     
@@ -7398,6 +7787,9 @@ public object FfiConverterTypeEndpoints: FfiConverterRustBuffer<Endpoints> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -7407,7 +7799,10 @@ public object FfiConverterTypeEndpoints: FfiConverterRustBuffer<Endpoints> {
             FfiConverterOptionalString.allocationSize(value.`connect`) +
             FfiConverterOptionalString.allocationSize(value.`diauth`) +
             FfiConverterOptionalString.allocationSize(value.`services`) +
-            FfiConverterOptionalString.allocationSize(value.`consumerUrl`)
+            FfiConverterOptionalString.allocationSize(value.`consumerUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`apis`) +
+            FfiConverterOptionalString.allocationSize(value.`partnerAuthorize`) +
+            FfiConverterOptionalString.allocationSize(value.`partnerToken`)
     )
 
     override fun write(value: Endpoints, buf: ByteBuffer) {
@@ -7417,6 +7812,9 @@ public object FfiConverterTypeEndpoints: FfiConverterRustBuffer<Endpoints> {
             FfiConverterOptionalString.write(value.`diauth`, buf)
             FfiConverterOptionalString.write(value.`services`, buf)
             FfiConverterOptionalString.write(value.`consumerUrl`, buf)
+            FfiConverterOptionalString.write(value.`apis`, buf)
+            FfiConverterOptionalString.write(value.`partnerAuthorize`, buf)
+            FfiConverterOptionalString.write(value.`partnerToken`, buf)
     }
 }
 
@@ -7497,6 +7895,12 @@ data class GarminConfig (
      * OAuth1 consumer for the legacy exchange (default: fetched once from the public location).
      */
     val `consumer`: Consumer? = null 
+    , 
+    /**
+     * The partner app whose people sign in with `partner_authorization` and whose secret
+     * refreshes partner tokens.
+     */
+    val `partner`: PartnerApp? = null 
     
 ){
     
@@ -7527,6 +7931,7 @@ public object FfiConverterTypeGarminConfig: FfiConverterRustBuffer<GarminConfig>
             FfiConverterOptionalULong.read(buf),
             FfiConverterOptionalSequenceString.read(buf),
             FfiConverterOptionalTypeConsumer.read(buf),
+            FfiConverterOptionalTypePartnerApp.read(buf),
         )
     }
 
@@ -7544,7 +7949,8 @@ public object FfiConverterTypeGarminConfig: FfiConverterRustBuffer<GarminConfig>
             FfiConverterOptionalULong.allocationSize(value.`maxResponseBytes`) +
             FfiConverterOptionalULong.allocationSize(value.`refreshMarginSeconds`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`diClientIds`) +
-            FfiConverterOptionalTypeConsumer.allocationSize(value.`consumer`)
+            FfiConverterOptionalTypeConsumer.allocationSize(value.`consumer`) +
+            FfiConverterOptionalTypePartnerApp.allocationSize(value.`partner`)
     )
 
     override fun write(value: GarminConfig, buf: ByteBuffer) {
@@ -7562,6 +7968,7 @@ public object FfiConverterTypeGarminConfig: FfiConverterRustBuffer<GarminConfig>
             FfiConverterOptionalULong.write(value.`refreshMarginSeconds`, buf)
             FfiConverterOptionalSequenceString.write(value.`diClientIds`, buf)
             FfiConverterOptionalTypeConsumer.write(value.`consumer`, buf)
+            FfiConverterOptionalTypePartnerApp.write(value.`partner`, buf)
     }
 }
 
@@ -7734,6 +8141,70 @@ public object FfiConverterTypeMfaPrompt: FfiConverterRustBuffer<MfaPrompt> {
 
 
 /**
+ * An app registered in Garmin's Connect Developer Program, for `GarminClient.partner_authorization`
+ * (OAuth2 with PKCE: the person consents on Garmin's page, the app never sees a password).
+ */
+data class PartnerApp (
+    /**
+     * The client id the developer portal issued.
+     */
+    val `clientId`: kotlin.String
+    , 
+    /**
+     * The app's client secret.
+     */
+    val `clientSecret`: kotlin.String
+    , 
+    /**
+     * Where Garmin sends the browser back, exactly as registered.
+     */
+    val `redirectUri`: kotlin.String
+    , 
+    /**
+     * Scopes to ask for, space-separated (default: the person chooses on the consent page).
+     */
+    val `scope`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartnerApp: FfiConverterRustBuffer<PartnerApp> {
+    override fun read(buf: ByteBuffer): PartnerApp {
+        return PartnerApp(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PartnerApp) = (
+            FfiConverterString.allocationSize(value.`clientId`) +
+            FfiConverterString.allocationSize(value.`clientSecret`) +
+            FfiConverterString.allocationSize(value.`redirectUri`) +
+            FfiConverterOptionalString.allocationSize(value.`scope`)
+    )
+
+    override fun write(value: PartnerApp, buf: ByteBuffer) {
+            FfiConverterString.write(value.`clientId`, buf)
+            FfiConverterString.write(value.`clientSecret`, buf)
+            FfiConverterString.write(value.`redirectUri`, buf)
+            FfiConverterOptionalString.write(value.`scope`, buf)
+    }
+}
+
+
+
+/**
  * The signed-in user's social profile.
  */
 data class Profile (
@@ -7809,7 +8280,7 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
  */
 data class TokenSummary (
     /**
-     * `Legacy` (OAuth1 → OAuth2) or `Di` (DI OAuth2).
+     * `Legacy` (OAuth1 → OAuth2), `Di` (DI OAuth2) or `Partner` (partner OAuth2 with PKCE).
      */
     val `family`: TokenFamily
     , 
@@ -8104,6 +8575,17 @@ sealed class GarminException: kotlin.Exception() {
             get() = "detail=${ `detail` }"
     }
     
+    /**
+     * The person declined the partner app on Garmin's consent page: ask them again.
+     */
+    class AuthorizationDeclined(
+        
+        val `message`: kotlin.String
+        ) : GarminException() {
+        override val message
+            get() = "message=${ `message` }"
+    }
+    
 
     
         /**
@@ -8182,6 +8664,9 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
                 FfiConverterString.read(buf),
                 )
             15 -> GarminException.Internal(
+                FfiConverterString.read(buf),
+                )
+            16 -> GarminException.AuthorizationDeclined(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -8267,6 +8752,11 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
             )
+            is GarminException.AuthorizationDeclined -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`message`)
+            )
         }
     }
 
@@ -8347,6 +8837,11 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
             is GarminException.Internal -> {
                 buf.putInt(15)
                 FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is GarminException.AuthorizationDeclined -> {
+                buf.putInt(16)
+                FfiConverterString.write(value.`message`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -9118,6 +9613,38 @@ public object FfiConverterOptionalTypeEndpoints: FfiConverterRustBuffer<Endpoint
         } else {
             buf.put(1)
             FfiConverterTypeEndpoints.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePartnerApp: FfiConverterRustBuffer<PartnerApp?> {
+    override fun read(buf: ByteBuffer): PartnerApp? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePartnerApp.read(buf)
+    }
+
+    override fun allocationSize(value: PartnerApp?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePartnerApp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PartnerApp?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePartnerApp.write(value, buf)
         }
     }
 }

@@ -1074,7 +1074,12 @@ enum class ErrorKind(val value: kotlin.UInt) {
     /**
      * A bug in this library (a panic stopped at an API boundary): report it.
      */
-    INTERNAL(15u);
+    INTERNAL(15u),
+    /**
+     * The person declined the partner app's authorization request on Garmin's page (or Garmin
+     * refused the request): ask them again; nothing can be retried without them.
+     */
+    AUTHORIZATION_DECLINED(16u);
 
     
 
@@ -1213,7 +1218,12 @@ enum class TokenFamily(val value: kotlin.UInt) {
     /**
      * DI OAuth2 (docs/protocol.md §5): refreshed with a refresh token that rotates on every use.
      */
-    DI(1u);
+    DI(1u),
+    /**
+     * Partner OAuth2 with PKCE (docs/partner.md): a Connect Developer Program app's tokens for
+     * the partner APIs, refreshed with the app's client secret and a rotating refresh token.
+     */
+    PARTNER(2u);
 
     
 
