@@ -205,10 +205,11 @@ pub struct StorePlace {
     /// Token folder (garth's layout). Default: a per-user data folder.
     #[arg(long, value_name = "DIR", conflicts_with = "store")]
     pub token_dir: Option<PathBuf>,
-    /// A database instead of a folder, one row per account: sqlite:PATH, or
+    /// Instead of a folder: json:PATH, one account's tokens in one versioned JSON file (any token
+    /// family, partner included); or a database, one row per account: sqlite:PATH, or
     /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB (no TLS: a local or private-network server).
     /// Refreshes are one at a time per account across every process using it.
-    #[arg(long, value_name = "sqlite:PATH|postgres://…")]
+    #[arg(long, value_name = "json:PATH|sqlite:PATH|postgres://…")]
     pub store: Option<String>,
 }
 

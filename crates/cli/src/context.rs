@@ -3,8 +3,8 @@
 use crate::cli::{ServerArgs, StorePlace};
 use crate::exit::Failure;
 use garmin_sso_core::{
-    open_database_store, ClientSecret, Config, Domain, Error, GarthDirStore, PartnerApp,
-    TokenStore, Tokens,
+    open_database_store, ClientSecret, Config, Domain, Error, GarthDirStore, JsonFileStore,
+    PartnerApp, TokenStore, Tokens,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -105,6 +105,18 @@ pub fn store(place: &StorePlace, account: Option<&str>) -> Result<Store, Failure
             name: dir.display().to_string(),
         });
     };
+    if let Some(path) = spec.strip_prefix("json:") {
+        // One account's tokens as one versioned JSON document (any token family), locked and
+        // replaced atomically like the folder store's files.
+        if path.trim().is_empty() {
+            return Err(invalid("--store json:PATH needs a file path"));
+        }
+        return Ok(Store {
+            store: Arc::new(JsonFileStore::new(path)),
+            garth: None,
+            name: path.to_owned(),
+        });
+    }
     let account = account.filter(|a| !a.is_empty()).ok_or_else(|| {
         invalid("--store keeps one row per account: pass --account KEY (or --email)")
     })?;

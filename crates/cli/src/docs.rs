@@ -20,8 +20,10 @@ pub fn manpage() -> Result<(), Failure> {
     clap_mangen::Man::new(cmd.clone())
         .render(&mut out)
         .map_err(io_failure)?;
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let name = format!("garmin-sso-{}", sub.get_name());
+    let mut commands = Vec::new();
+    nested(&cmd, "", &mut commands);
+    for (path, sub) in commands {
+        let name = format!("garmin-sso-{}", path.replace(' ', "-"));
         let page = sub.clone().display_name(name.clone()).bin_name(name);
         let mut section = Vec::new();
         clap_mangen::Man::new(page)
@@ -30,9 +32,7 @@ pub fn manpage() -> Result<(), Failure> {
         // One section per command in the one page: its title as `.SH`, its own sections as
         // `.SS`; the page title and the repeated version section are dropped.
         let text = String::from_utf8_lossy(&section);
-        out.extend_from_slice(
-            format!(".SH \"GARMIN-SSO {}\"\n", sub.get_name().to_uppercase()).as_bytes(),
-        );
+        out.extend_from_slice(format!(".SH \"GARMIN-SSO {}\"\n", path.to_uppercase()).as_bytes());
         let mut skipping = false;
         for line in text.lines() {
             if let Some(title) = line.strip_prefix(".SH ") {
@@ -54,6 +54,16 @@ pub fn manpage() -> Result<(), Failure> {
         }
     }
     write_stdout(&out)
+}
+
+/// Every visible command below `cmd`, depth first, with its path (`partner login`): a group such as
+/// `vault` gets its own section and so does each of its commands, whose options live there.
+fn nested(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, clap::Command)>) {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let path = format!("{prefix}{}", sub.get_name());
+        out.push((path.clone(), sub.clone()));
+        nested(sub, &format!("{path} "), out);
+    }
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {

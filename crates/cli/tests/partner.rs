@@ -389,6 +389,39 @@ fn a_pasted_callback_signs_in() {
 }
 
 #[test]
+fn a_json_file_store_keeps_partner_tokens_without_an_account() {
+    let sim = partner_sim();
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("json:{}", dir.path().join("partner.json").display());
+    let args = [
+        "--client-id",
+        PASTE_ID,
+        "--client-secret-stdin",
+        "--redirect-uri",
+        PASTE_REDIRECT,
+        "--store",
+        &store,
+    ];
+    let mut login = Login::start(&sim, &args, &format!("{PASTE_SECRET}\n"));
+    let location = consent(&login.url(), "allow");
+    login.answer(&location);
+    let (status, out, err) = login.finish();
+    assert_eq!(status.code(), Some(0), "{out}{err}");
+    let saved = std::fs::read_to_string(dir.path().join("partner.json")).unwrap();
+    assert!(
+        saved.contains("\"kind\":\"partner\""),
+        "the file holds the token JSON"
+    );
+    assert!(
+        !saved.contains(PASTE_SECRET),
+        "the app's secret is not stored"
+    );
+    let status = run(&["status", "--store", &store], "");
+    assert_exit(&status, 0);
+    assert!(text(&status).contains("token family: partner"));
+}
+
+#[test]
 fn a_pasted_callback_with_another_state_is_refused() {
     let sim = partner_sim();
     let dir = tempfile::tempdir().unwrap();
