@@ -76,8 +76,8 @@ token expires.";
 /// `garmin-sso partner …`.
 #[derive(Debug, Subcommand)]
 pub enum PartnerCommand {
-    /// Authorize a partner app and store its tokens (in a --store database: a token folder has
-    /// no place for them). Prints the consent page's URL on stdout. A loopback redirect URI
+    /// Authorize a partner app and store its tokens (--store json:PATH or a database: a token
+    /// folder has no place for them). Prints the consent page's URL on stdout. A loopback redirect URI
     /// (`http://127.0.0.1:PORT/PATH` or `http://[::1]:PORT/PATH`, RFC 8252) is listened on once
     /// to catch Garmin's redirect; with any other, paste the address the browser was sent to as
     /// the next stdin line.

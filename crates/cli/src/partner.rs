@@ -50,7 +50,7 @@ fn login(args: &PartnerLoginArgs) -> Result<(), Failure> {
     if store.garth.is_some() {
         return Err(invalid(
             "a token folder (garth's layout) has no place for partner tokens: pass \
-             --store sqlite:PATH --account KEY (or a postgres:// store)",
+             --store json:PATH, or --store sqlite:PATH --account KEY (or a postgres:// store)",
         ));
     }
     let loopback = Loopback::parse(&args.redirect_uri);
