@@ -8,8 +8,10 @@ use crate::client::{Client, LoginOutcome};
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Password;
 use crate::session::Session;
-use crate::store::write_file_atomic;
-use crate::store::TokenStore;
+use crate::store::{
+    lock_file, lock_name, parent_of, storage, sync_dir, write_file_atomic, DirPolicy, StoreLock,
+    TokenStore,
+};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -68,17 +70,6 @@ impl std::fmt::Debug for Vault {
             .field("key_path", &self.key_path)
             .field("key", &"[redacted]")
             .finish()
-    }
-}
-
-fn storage(path: &Path, what: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("{}: {what}", path.display()))
-}
-
-fn parent_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
     }
 }
 
@@ -201,29 +192,13 @@ fn write_key(path: &Path, key: &Key) -> Result<()> {
     Ok(())
 }
 
-fn sync_dir(dir: &Path) {
-    // Makes a rename or a new name durable; failing this loses durability, not consistency.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-
-/// Holds the OS lock on the vault's lock file until dropped; the OS releases it if we die.
-struct VaultLock(#[allow(dead_code)] File);
-
-fn lock(path: &Path) -> Result<VaultLock> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let lock_path = parent_of(path).join(format!(".{}.lock", name.unwrap_or_default()));
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let f = options
-        .open(&lock_path)
-        .map_err(|e| storage(&lock_path, format!("cannot open the lock file: {e}")))?;
-    f.lock()
-        .map_err(|e| storage(&lock_path, format!("cannot lock: {e}")))?;
-    Ok(VaultLock(f))
+/// The vault's OS lock (`.<name>.lock` beside it), held until dropped; the OS releases it if the
+/// process dies.
+fn lock(path: &Path) -> Result<StoreLock> {
+    lock_file(
+        &parent_of(path).join(lock_name(path)),
+        DirPolicy::CreatePrivate,
+    )
 }
 
 impl Vault {

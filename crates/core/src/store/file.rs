@@ -61,7 +61,7 @@ impl TokenStore for JsonFileStore {
     }
 }
 
-fn lock_name(path: &Path) -> String {
+pub(crate) fn lock_name(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     format!(".{}.lock", name.unwrap_or_default())
 }
@@ -70,6 +70,24 @@ fn lock_name(path: &Path) -> String {
 /// holders lock two different files). The OS releases it when the holder exits or dies, so a crash
 /// cannot leave it stuck.
 pub(crate) fn try_lock_file(lock: &Path, policy: DirPolicy) -> Result<Option<StoreLock>> {
+    let file = open_lock_file(lock, policy)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(StoreLock::new(Box::new(file)))),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => Err(storage(lock, format!("cannot lock: {e}"))),
+    }
+}
+
+/// [`try_lock_file`], waiting as long as the holder keeps it: for writes that hold it for
+/// milliseconds (the credential vault), where a bounded wait would only add a failure mode.
+pub(crate) fn lock_file(lock: &Path, policy: DirPolicy) -> Result<StoreLock> {
+    let file = open_lock_file(lock, policy)?;
+    file.lock()
+        .map_err(|e| storage(lock, format!("cannot lock: {e}")))?;
+    Ok(StoreLock::new(Box::new(file)))
+}
+
+fn open_lock_file(lock: &Path, policy: DirPolicy) -> Result<File> {
     ensure_dir(parent_of(lock), policy)?;
     if fs::symlink_metadata(lock).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(storage(lock, "is a symlink; refusing to lock through it"));
@@ -78,14 +96,9 @@ pub(crate) fn try_lock_file(lock: &Path, policy: DirPolicy) -> Result<Option<Sto
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
+    options
         .open(lock)
-        .map_err(|e| storage(lock, format!("cannot open the lock file: {e}")))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(StoreLock::new(Box::new(file)))),
-        Err(fs::TryLockError::WouldBlock) => Ok(None),
-        Err(fs::TryLockError::Error(e)) => Err(storage(lock, format!("cannot lock: {e}"))),
-    }
+        .map_err(|e| storage(lock, format!("cannot open the lock file: {e}")))
 }
 
 /// Writes `path` atomically as a 0600 file: `write` fills a temporary file in the same folder,
@@ -108,11 +121,11 @@ pub(crate) enum DirPolicy {
     Private,
 }
 
-fn storage(path: &Path, what: impl std::fmt::Display) -> Error {
+pub(crate) fn storage(path: &Path, what: impl std::fmt::Display) -> Error {
     Error::Storage(format!("{}: {what}", path.display()))
 }
 
-fn parent_of(path: &Path) -> &Path {
+pub(crate) fn parent_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -295,7 +308,7 @@ pub(crate) fn atomic_write(
 }
 
 /// Makes the rename durable. Failure here is not an error: the new file is in place either way.
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     #[cfg(unix)]
     if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
         log::warn!("could not sync folder {}: {e}", dir.display());
