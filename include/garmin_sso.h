@@ -469,6 +469,16 @@ typedef struct garmin_sso_credentials garmin_sso_credentials;
 typedef struct garmin_sso_loaded_tokens garmin_sso_loaded_tokens;
 
 /**
+ * One partner authorization request in flight (opaque): the consent page's URL, and the PKCE
+ * verifier and `state` the redirect is checked against. Start one per attempt with
+ * `garmin_sso_partner_authorization_new`; free it with `garmin_sso_partner_authorization_free`.
+ *
+ * Thread safety: every function may be called from any thread, concurrently. Garmin's code in a
+ * redirect works once, so only one finish can succeed.
+ */
+typedef struct garmin_sso_partner_authorization garmin_sso_partner_authorization;
+
+/**
  * A sign-in waiting for its MFA code (opaque). Free with `garmin_sso_pending_mfa_free`. It keeps
  * what it needs of the client, which may be freed first.
  *
@@ -1103,6 +1113,79 @@ int garmin_sso_oauth1_authorization(const char *method,
                                     const char *nonce,
                                     int64_t timestamp,
                                     char **out_header);
+
+/**
+ * Makes clients from this config sign people in for a partner app (and refresh partner tokens
+ * with its secret): `client_id` and `client_secret` as Garmin's developer portal issued them,
+ * `redirect_uri` exactly as registered (a loopback `http://127.0.0.1:PORT/…` lets a desktop app
+ * catch the redirect itself), `scope` space-separated or NULL to leave the choice to the person on
+ * Garmin's consent page. A session restored from stored partner tokens refreshes only through a
+ * client whose config has the same partner app, so set it before `garmin_sso_client_new` on every
+ * start, not only for the sign-in.
+ *
+ * The secret is sent only to the partner token endpoint and never appears in a message or a log.
+ * A malformed id or redirect URI, or an empty secret, is `GARMIN_SSO_STATUS_INVALID_INPUT`.
+ *
+ * # Safety
+ * `config` is NULL or a live config; the strings are NULL (only `scope` may be) or NUL-terminated.
+ */
+garmin_sso_status garmin_sso_config_set_partner(const struct garmin_sso_config *config,
+                                                const char *client_id,
+                                                const char *client_secret,
+                                                const char *redirect_uri,
+                                                const char *scope);
+
+/**
+ * Starts a partner sign-in for the partner app of the client's config
+ * (`garmin_sso_config_set_partner`; without one, `GARMIN_SSO_STATUS_INVALID_INPUT`). Nothing is
+ * sent: the verifier and `state` come from the OS random source. Open
+ * `garmin_sso_partner_authorization_url` in the person's browser, then finish with the redirect.
+ *
+ * # Safety
+ * `client` is NULL or live; `out_auth` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_partner_authorization_new(const struct garmin_sso_client *client,
+                                                       struct garmin_sso_partner_authorization **out_auth);
+
+/**
+ * The consent page's address, to open in the person's browser. It carries the request's `state`:
+ * open it, do not log it. Free the string with `garmin_sso_string_free`.
+ *
+ * # Safety
+ * `auth` is NULL or live; `out_url` is NULL or writable.
+ */
+garmin_sso_status garmin_sso_partner_authorization_url(const struct garmin_sso_partner_authorization *auth,
+                                                       char **out_url);
+
+/**
+ * Finishes the sign-in with `callback_url`, the whole URL Garmin redirected the browser to (or
+ * just its query): the `state` is checked first, then the code is exchanged with the verifier and
+ * the app's secret, and `*out_session` receives a session over partner tokens
+ * (`GARMIN_SSO_TOKEN_FAMILY_PARTNER`), which calls the partner APIs.
+ *
+ * - `GARMIN_SSO_STATUS_AUTHORIZATION_DECLINED`: the person declined on Garmin's page.
+ * - `GARMIN_SSO_STATUS_INVALID_INPUT`: the redirect is not this request's (another `state`, or not
+ *   at the redirect URI) — ignore it; this request may still be finished with the right one.
+ * - `GARMIN_SSO_STATUS_SIGN_IN_NEEDED`: Garmin refused the code (expired or already used): start
+ *   a new authorization.
+ * - `GARMIN_SSO_STATUS_UNEXPECTED_RESPONSE`: the redirect carries neither a code nor an error.
+ *
+ * # Safety
+ * `auth` is NULL or live; `callback_url` is NULL or NUL-terminated; `out_session` is NULL or
+ * writable.
+ */
+garmin_sso_status garmin_sso_partner_authorization_finish(const struct garmin_sso_partner_authorization *auth,
+                                                          const char *callback_url,
+                                                          struct garmin_sso_session **out_session);
+
+/**
+ * Frees a partner authorization (its verifier is wiped). NULL is ignored. Sessions it gave stay
+ * valid.
+ *
+ * # Safety
+ * `auth` is NULL or a handle not freed before; no other thread uses it during or after the call.
+ */
+void garmin_sso_partner_authorization_free(struct garmin_sso_partner_authorization *auth);
 
 /**
  * Sets the function told after every refresh (replacing the previous one); NULL turns it off, after

@@ -341,11 +341,48 @@ static void global_functions(void) {
   CHECK_OK(garmin_sso_set_log_callback(NULL, NULL, GARMIN_SSO_LOG_LEVEL_OFF));
 }
 
+static void partner_functions(void) {
+  garmin_sso_config *c = sim_config();
+  NUL(garmin_sso_config_set_partner(NULL, S, S, "http://127.0.0.1/cb", NULL));
+  NUL(garmin_sso_config_set_partner(c, NULL, S, "http://127.0.0.1/cb", NULL));
+  NUL(garmin_sso_config_set_partner(c, S, NULL, "http://127.0.0.1/cb", NULL));
+  NUL(garmin_sso_config_set_partner(c, S, S, NULL, NULL));
+  BAD(garmin_sso_config_set_partner(c, B, S, "http://127.0.0.1/cb", NULL));
+  BAD(garmin_sso_config_set_partner(c, S, B, "http://127.0.0.1/cb", NULL));
+  BAD(garmin_sso_config_set_partner(c, S, S, B, NULL));
+  BAD(garmin_sso_config_set_partner(c, S, S, "http://127.0.0.1/cb", B));
+  INV(garmin_sso_config_set_partner(c, S, S, "not a URL", NULL));
+  CHECK_OK(garmin_sso_config_set_partner(c, S, S, "http://127.0.0.1/cb", NULL));
+  garmin_sso_client *client = NULL;
+  CHECK_OK(garmin_sso_client_new(c, &client));
+  garmin_sso_config_free(c);
+  garmin_sso_partner_authorization *a = SENT;
+  NUL(garmin_sso_partner_authorization_new(NULL, &a));
+  NUL(garmin_sso_partner_authorization_new(client, NULL));
+  CHECK(a == SENT);
+  CHECK_OK(garmin_sso_partner_authorization_new(client, &a));
+  garmin_sso_client_free(client);
+  char *url = SENT;
+  NUL(garmin_sso_partner_authorization_url(NULL, &url));
+  NUL(garmin_sso_partner_authorization_url(a, NULL));
+  CHECK(url == SENT);
+  garmin_sso_session *s = SENT;
+  NUL(garmin_sso_partner_authorization_finish(NULL, "http://127.0.0.1/cb?code=x&state=y", &s));
+  NUL(garmin_sso_partner_authorization_finish(a, NULL, &s));
+  NUL(garmin_sso_partner_authorization_finish(a, "http://127.0.0.1/cb?code=x&state=y", NULL));
+  BAD(garmin_sso_partner_authorization_finish(a, B, &s));
+  INV(garmin_sso_partner_authorization_finish(a, "http://127.0.0.1/cb?code=x&state=y", &s));
+  CHECK(s == SENT);
+  garmin_sso_partner_authorization_free(a);
+  garmin_sso_partner_authorization_free(NULL);
+}
+
 int main(void) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   config_functions();
   oauth1_function();
   global_functions();
+  partner_functions();
 
   garmin_sso_client *c = sim_client();
   client_functions(c);

@@ -208,6 +208,35 @@ int main(void) {
   expect_message("no service ticket");
   CHECK(s == NULL);
 
+  /* Partner sign-in (test_partner.c plays the browser): the redirect Garmin sends when the person
+   * declines carries error=access_denied and the request's state. */
+  {
+    garmin_sso_config *pc = sim_config();
+    CHECK_OK(garmin_sso_config_set_partner(pc, "c-partner-app", "c-partner-secret-7d1e",
+                                           "http://127.0.0.1:8765/callback", NULL));
+    garmin_sso_client *partner = NULL;
+    CHECK_OK(garmin_sso_client_new(pc, &partner));
+    garmin_sso_config_free(pc);
+    garmin_sso_partner_authorization *auth = NULL;
+    CHECK_OK(garmin_sso_partner_authorization_new(partner, &auth));
+    char *url = NULL;
+    CHECK_OK(garmin_sso_partner_authorization_url(auth, &url));
+    const char *state = strstr(url, "&state=");
+    CHECK(state != NULL);
+    state += 7;
+    char callback[1024];
+    snprintf(callback, sizeof callback, "http://127.0.0.1:8765/callback?error=access_denied&state=%.*s",
+             (int)strcspn(state, "&"), state);
+    garmin_sso_string_free(url);
+    s = NULL;
+    expect(garmin_sso_partner_authorization_finish(auth, callback, &s), GARMIN_SSO_STATUS_AUTHORIZATION_DECLINED,
+           "partner app declined");
+    expect_message("access_denied");
+    CHECK(s == NULL);
+    garmin_sso_partner_authorization_free(auth);
+    garmin_sso_client_free(partner);
+  }
+
   /* Sessions */
   garmin_sso_session *session = sim_session(client);
   const uint8_t fit[] = {0x0e, 0x10, 0x43, 0x08, 0x00, 0x00, 0x00, 0x00, '.', 'F', 'I', 'T', 0x00, 0x00, 's', 't'};
@@ -243,7 +272,7 @@ int main(void) {
     named++;
     if (!seen[i] && i != GARMIN_SSO_STATUS_INTERNAL) FAIL("status %s was not reached", garmin_sso_status_name(i));
   }
-  CHECK(named == 18); /* OK, 15 kinds, NULL_ARGUMENT, INVALID_UTF8 */
+  CHECK(named == 19); /* OK, 16 kinds, NULL_ARGUMENT, INVALID_UTF8 */
   CHECK(strcmp(garmin_sso_status_name(GARMIN_SSO_STATUS_INTERNAL), "GARMIN_SSO_STATUS_INTERNAL") == 0);
   CHECK(strcmp(garmin_sso_status_name(9999), "GARMIN_SSO_STATUS_UNKNOWN") == 0);
   garmin_sso_client_free(client);

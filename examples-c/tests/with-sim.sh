@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs one command against a fresh Garmin simulator process:
 #   with-sim.sh GARMIN_SSO_CLI [--no-wrap] COMMAND [ARGS...]
-# Starts `garmin-sso simulate` on a free loopback port with the test accounts, reads the base URL from
-# its first stdout line (a blocking read on a FIFO: no polling), exports it as GARMIN_SSO_BASE_URL,
-# runs the command (under $GARMIN_SSO_TEST_WRAPPER, e.g. valgrind, when set, unless --no-wrap: a
-# script that applies the wrapper to its own programs), and stops the simulator. Exits with the command's status.
+# Starts `garmin-sso simulate` on a free loopback port with the test accounts and the partner app of
+# test_partner.c, reads the base URL from its first stdout line (a blocking read on a FIFO: no
+# polling), exports it as GARMIN_SSO_BASE_URL, runs the command (under $GARMIN_SSO_TEST_WRAPPER,
+# e.g. valgrind, when set, unless --no-wrap: a script that applies the wrapper to its own programs),
+# and stops the simulator. Exits with the command's status.
 set -euo pipefail
 cli="$1"; shift
 wrapper="${GARMIN_SSO_TEST_WRAPPER:-}"
@@ -17,6 +18,7 @@ mkfifo "$fifo"
   --account 'mfa@example.com:mfa pass:123456' \
   --locked-account 'locked@example.com:locked pass' \
   --child-account 'child@example.com:child pass' \
+  --partner-client 'c-partner-app,c-partner-secret-7d1e,http://127.0.0.1:8765/callback' \
   >"$fifo" 2>"$dir/sim.log" &
 sim=$!
 cleanup() { kill "$sim" 2>/dev/null || true; wait "$sim" 2>/dev/null || true; rm -rf "$dir"; }

@@ -134,6 +134,7 @@ public:
 
     ~GarminConnectSsoPrivate()
     {
+        garmin_sso_partner_authorization_free(partnerAuth);
         garmin_sso_pending_mfa_free(pending);
         garmin_sso_session_free(session);
         garmin_sso_client_free(client);
@@ -152,8 +153,12 @@ public:
     static uint32_t transport(void *userData, const garmin_sso_transport_request *req,
                               garmin_sso_transport_response *resp) noexcept;
     static void refreshed(void *userData, const char *tokensJson) noexcept;
-    // A config with the app's options (domain, base URL, timeout, mobile app) and no transport.
-    Outcome newConfig(const QString &wantedDomain, garmin_sso_config **out) const;
+    // A config with the app's options (domain, base URL, timeout, mobile app), `partner` (when it
+    // has a client id) and no transport.
+    Outcome newConfig(const QString &wantedDomain, const GarminConnectSso::PartnerApp &partner,
+                      garmin_sso_config **out) const;
+    // Swaps the open partner authorization request with `auth` and returns the one it replaces.
+    garmin_sso_partner_authorization *swapPartnerAuth(garmin_sso_partner_authorization *auth);
 
     // --- Worker thread only -------------------------------------------------------------------
 
@@ -191,6 +196,11 @@ public:
     QString clientDomain;
     garmin_sso_session *session = nullptr;
     garmin_sso_pending_mfa *pending = nullptr;
+
+    // The open partner authorization request: made on q's thread by beginPartnerSignIn(), taken by
+    // the worker's finish job, hence the mutex. Whoever takes it out owns it.
+    std::mutex partnerMutex;
+    garmin_sso_partner_authorization *partnerAuth = nullptr;
 
     // GUI-thread state.
     QString domain;
@@ -255,7 +265,8 @@ void GarminConnectSsoPrivate::refreshed(void *userData, const char *tokensJson) 
     }
 }
 
-Outcome GarminConnectSsoPrivate::newConfig(const QString &wantedDomain, garmin_sso_config **out) const
+Outcome GarminConnectSsoPrivate::newConfig(const QString &wantedDomain, const GarminConnectSso::PartnerApp &partner,
+                                           garmin_sso_config **out) const
 {
     garmin_sso_config *config = nullptr;
     uint32_t st = garmin_sso_config_new(wantedDomain.toUtf8().constData(), &config);
@@ -265,6 +276,14 @@ Outcome GarminConnectSsoPrivate::newConfig(const QString &wantedDomain, garmin_s
         st = garmin_sso_config_set_timeout_ms(config, uint64_t(options.timeoutMs));
     if (st == GARMIN_SSO_STATUS_OK)
         st = garmin_sso_config_set_mobile_app(config, mobileAppOf(options.mobileApp));
+    if (st == GARMIN_SSO_STATUS_OK && !partner.clientId.isEmpty()) {
+        QByteArray secret = partner.clientSecret.toUtf8();
+        const QByteArray scope = partner.scope.trimmed().toUtf8();
+        st = garmin_sso_config_set_partner(config, partner.clientId.toUtf8().constData(), secret.constData(),
+                                           partner.redirectUri.toUtf8().constData(),
+                                           scope.isEmpty() ? nullptr : scope.constData());
+        secret.fill('\0'); // the config keeps its own copy
+    }
     const Outcome o = outcomeOf(st); // before anything else can touch this thread's last error
     if (!o.ok) {
         garmin_sso_config_free(config);
@@ -279,7 +298,7 @@ Outcome GarminConnectSsoPrivate::ensureClient(const QString &wantedDomain)
     if (client && clientDomain == wantedDomain)
         return Outcome::success();
     garmin_sso_config *config = nullptr;
-    Outcome o = newConfig(wantedDomain, &config);
+    Outcome o = newConfig(wantedDomain, options.partnerApp, &config);
     garmin_sso_client *fresh = nullptr;
     if (o.ok)
         o = outcomeOf(garmin_sso_config_set_transport(config, &GarminConnectSsoPrivate::transport, this));
@@ -292,6 +311,13 @@ Outcome GarminConnectSsoPrivate::ensureClient(const QString &wantedDomain)
     client = fresh;
     clientDomain = wantedDomain;
     return o;
+}
+
+garmin_sso_partner_authorization *GarminConnectSsoPrivate::swapPartnerAuth(garmin_sso_partner_authorization *auth)
+{
+    std::lock_guard<std::mutex> lock(partnerMutex);
+    std::swap(partnerAuth, auth);
+    return auth;
 }
 
 void GarminConnectSsoPrivate::noteExpiry()
@@ -474,7 +500,7 @@ QUrl GarminConnectSso::webViewSignInUrl() const
     garmin_sso_config *config = nullptr;
     garmin_sso_client *client = nullptr;
     LibString url;
-    Outcome o = d->newConfig(d->domain, &config);
+    Outcome o = d->newConfig(d->domain, d->options.partnerApp, &config);
     // Never used for this, but a library built without its own HTTP makes no client without one.
     if (o.ok)
         o = outcomeOf(garmin_sso_config_set_transport(config, &GarminConnectSsoPrivate::transport, d.get()));
@@ -487,6 +513,37 @@ QUrl GarminConnectSso::webViewSignInUrl() const
     garmin_sso_client_free(client);
     garmin_sso_config_free(config);
     return QUrl(url.text());
+}
+
+QUrl GarminConnectSso::beginPartnerSignIn(const PartnerApp &app)
+{
+    // Pure (no HTTP), so it answers at once. The request keeps a client of its own, configured for
+    // `app` and with the Qt transport, which the finish job and the session it gives then use.
+    garmin_sso_config *config = nullptr;
+    garmin_sso_client *client = nullptr;
+    garmin_sso_partner_authorization *auth = nullptr;
+    LibString url;
+    Outcome o = d->newConfig(d->domain, app, &config);
+    if (o.ok)
+        o = outcomeOf(garmin_sso_config_set_transport(config, &GarminConnectSsoPrivate::transport, d.get()));
+    if (o.ok)
+        o = outcomeOf(garmin_sso_client_new(config, &client));
+    garmin_sso_config_free(config);
+    if (o.ok)
+        o = outcomeOf(garmin_sso_partner_authorization_new(client, &auth));
+    garmin_sso_client_free(client); // the request keeps what it needs
+    if (o.ok)
+        o = outcomeOf(garmin_sso_partner_authorization_url(auth, &url.p));
+    d->record(o);
+    if (!o.ok) {
+        garmin_sso_partner_authorization_free(auth);
+        qCWarning(lcGarminSso) << "no partner sign-in URL:" << o.message;
+        return QUrl();
+    }
+    // The previous request, if any, is over: its callback no longer finishes anything.
+    garmin_sso_partner_authorization_free(d->swapPartnerAuth(auth));
+    // As the library encoded it: the PKCE challenge and state must reach Garmin unchanged.
+    return QUrl::fromEncoded(url.bytes(), QUrl::StrictMode);
 }
 
 bool GarminConnectSso::isTicketNavigation(const QUrl &url)
@@ -626,6 +683,36 @@ void GarminConnectSso::signInWithWebViewTicket(const QString &urlOrTicket)
     });
 }
 
+void GarminConnectSso::finishPartnerSignIn(const QUrl &callback)
+{
+    const QByteArray text = callback.toString(QUrl::FullyEncoded).toUtf8();
+    GarminConnectSsoPrivate *dp = d.get();
+    d->enqueue([dp, text] {
+        // Taken out while in use, so a beginPartnerSignIn() meanwhile cannot free it under us.
+        garmin_sso_partner_authorization *auth = dp->swapPartnerAuth(nullptr);
+        Outcome o;
+        QByteArray json;
+        if (!auth) {
+            o = Outcome::failed(Failure::InvalidInput,
+                                QStringLiteral("no partner sign-in is open; call beginPartnerSignIn() first"));
+        } else {
+            garmin_sso_session *fresh = nullptr;
+            o = outcomeOf(garmin_sso_partner_authorization_finish(auth, text.constData(), &fresh));
+            if (o.ok)
+                o = dp->adoptSession(fresh, &json);
+            // A callback that is not this request's leaves it open for the right one, unless a new
+            // request was begun meanwhile; anything else ends it (a code works once).
+            if (o.failure == Failure::InvalidInput) {
+                std::lock_guard<std::mutex> lock(dp->partnerMutex);
+                if (!dp->partnerAuth)
+                    std::swap(dp->partnerAuth, auth);
+            }
+            garmin_sso_partner_authorization_free(auth);
+        }
+        dp->deliver([dp, o, json] { dp->finishSignIn(o, json); });
+    });
+}
+
 void GarminConnectSso::uploadFitFile(const QString &fitFilePath)
 {
     const QFileInfo info(fitFilePath);
@@ -757,6 +844,7 @@ void GarminConnectSso::logout()
         dp->expiresAt.store(0);
         garmin_sso_pending_mfa_free(dp->pending);
         dp->pending = nullptr;
+        garmin_sso_partner_authorization_free(dp->swapPartnerAuth(nullptr));
         dp->deliver([dp] {
             dp->record(Outcome::success());
             dp->finishJob();

@@ -71,6 +71,20 @@ public:
     };
     Q_ENUM(LogLevel)
 
+    // An app in Garmin's Connect Developer Program, for the partner sign-in (OAuth2 with PKCE,
+    // docs/partner.md): the person signs in and approves the app on Garmin's page in a browser, and
+    // the app never sees the password. The secret is sent only to Garmin's token endpoint; the
+    // wrapper never logs it and never writes it to QSettings.
+    struct PartnerApp
+    {
+        QString clientId;     // as the developer portal issued it; empty: no partner app
+        QString clientSecret;
+        // Exactly as registered. A loopback http://127.0.0.1:PORT/… lets a desktop app catch the
+        // redirect itself (RFC 8252); a web view can catch the navigation to it.
+        QString redirectUri;
+        QString scope;        // space-separated; empty leaves the choice to the person
+    };
+
     struct Options
     {
         // Where the session is kept. Empty: the application's default QSettings(), like QDomyos-Zwift.
@@ -82,6 +96,9 @@ public:
         QString baseUrl;
         int timeoutMs = 30000;
         MobileApp mobileApp = MobileApp::Android;
+        // The partner app whose secret refreshes partner tokens. Set it (the same app as
+        // beginPartnerSignIn()'s) when a partner session restored from QSettings must refresh.
+        PartnerApp partnerApp;
     };
 
     explicit GarminConnectSso(QObject *parent = nullptr);
@@ -114,6 +131,12 @@ public:
     QUrl webViewSignInUrl() const;
     // True for the navigation the web view makes at the end of sign-in (service URL with ticket=ST-…).
     static bool isTicketNavigation(const QUrl &url);
+    // Partner sign-in, step 1: starts an authorization request for `app` and returns the consent
+    // page to open in the person's browser (or a web view). Nothing is sent; the request's PKCE
+    // verifier and state stay in this object until finishPartnerSignIn(), and a new call replaces
+    // them. The URL carries the state: open it, do not log it. An empty QUrl when `app` is refused
+    // (lastFailure() and lastError() say why).
+    QUrl beginPartnerSignIn(const PartnerApp &app);
     // The Failure for a garmin_sso_status (NULL_ARGUMENT and INVALID_UTF8 are InvalidInput). A
     // status this wrapper does not know (a newer library) is Internal, with *known set to false.
     static Failure failureForStatus(int status, bool *known = nullptr);
@@ -124,6 +147,13 @@ public slots:
     void submitMfaCode(const QString &code);
     // Web-view sign-in: hands the intercepted service URL (or the bare ST-… ticket) to the library.
     void signInWithWebViewTicket(const QString &urlOrTicket);
+    // Partner sign-in, step 2: `callback` is the URL Garmin sent the browser to (the redirect URI
+    // with code and state, or error). Emits authenticated() with a session over partner tokens
+    // (it calls the partner APIs, e.g. apiRequest("GET", "/wellness-api/rest/user/id")), or
+    // authenticationFailed() with lastFailure(): AuthorizationDeclined when the person declined;
+    // InvalidInput when the callback is not this request's (another state: keep waiting, the
+    // request stays open) or none was begun; SignInNeeded when Garmin refused the code (begin again).
+    void finishPartnerSignIn(const QUrl &callback);
     // Emits uploadSucceeded() or uploadFailed(). Refreshes tokens first when needed.
     void uploadFitFile(const QString &fitFilePath);
     void uploadActivity(const QByteArray &fitData, const QString &fileName);

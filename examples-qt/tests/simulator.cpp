@@ -28,11 +28,12 @@ QString Simulator::binary()
     return QStringLiteral(GARMIN_SSO_DEFAULT_BIN);
 }
 
-bool Simulator::start(const QStringList &accounts, QString *error)
+bool Simulator::start(const QStringList &accounts, QString *error, const QStringList &extraArgs)
 {
     QStringList args{QStringLiteral("simulate"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")};
     for (const QString &a : accounts)
         args << QStringLiteral("--account") << a;
+    args << extraArgs;
     // The simulator's log goes to our stderr, where QtTest output stays readable.
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_process.start(binary(), args, QIODevice::ReadOnly);

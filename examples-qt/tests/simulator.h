@@ -18,9 +18,10 @@ public:
     // The CLI binary: $GARMIN_SSO_BIN, else the one next to the library the build linked.
     static QString binary();
 
-    // Starts the simulator with accounts given as EMAIL:PASSWORD[:MFACODE]. False with *error set
+    // Starts the simulator with accounts given as EMAIL:PASSWORD[:MFACODE], plus `extraArgs` for
+    // `garmin-sso simulate` (e.g. --partner-client ID,SECRET,REDIRECT_URI). False with *error set
     // when it did not start or did not print its base URL.
-    bool start(const QStringList &accounts, QString *error);
+    bool start(const QStringList &accounts, QString *error, const QStringList &extraArgs = QStringList());
     QString baseUrl() const { return m_baseUrl; }
 
     // POST /__sim/fault?target=…&kind=…&times=…  (see crates/sim/src/admin.rs)

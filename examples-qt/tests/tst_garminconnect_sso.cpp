@@ -43,6 +43,10 @@ const QString kMfaCode = QStringLiteral("482913");
 const QString kPlainEmail = QStringLiteral("plain.rider@example.com");
 const QString kPlainPassword = QStringLiteral("Battery-Staple-9");
 const int kWaitMs = 20000;
+// The partner app registered with the simulator (--partner-client).
+const QString kPartnerId = QStringLiteral("qt-partner-app");
+const QString kPartnerSecret = QStringLiteral("qt-partner-secret-4b8a");
+const QString kPartnerRedirect = QStringLiteral("http://127.0.0.1:8765/callback");
 
 // Everything Qt logs during the run (the library's log is forwarded to the garmin.sso category),
 // checked at the end for secrets.
@@ -87,13 +91,20 @@ private slots:
     void rateLimitIsReported();
     void logoutForgetsTokens();
     void webViewTicketSignsIn();
+    void partnerSignIn();
+    void partnerSignInDeclined();
     void signInAsIosApp();
     void widgetAppSignsInWithMfa();
     void noSecretsInLogsOrErrors();
 
 private:
     std::unique_ptr<GarminConnectSso> makeWrapper(const QString &settingsFile,
-                                                  GarminConnectSso::MobileApp app = GarminConnectSso::MobileApp::Android);
+                                                  GarminConnectSso::MobileApp app = GarminConnectSso::MobileApp::Android,
+                                                  const GarminConnectSso::PartnerApp &partner = {});
+    static GarminConnectSso::PartnerApp partnerApp();
+    // The person in the browser: opens the consent page, signs in, presses `decision` ("allow" or
+    // "deny"). The redirect Garmin sends the browser to, or an empty QUrl.
+    QUrl consent(const QUrl &page, const QString &decision);
     // The query items of every recorded request on `route` since the last clearRequests().
     QList<QUrlQuery> recordedQueries(const QString &route);
     QString settingsFile() const { return m_dir->filePath(QStringLiteral("settings.ini")); }
@@ -108,14 +119,67 @@ private:
 };
 
 std::unique_ptr<GarminConnectSso> TestGarminConnectSso::makeWrapper(const QString &settingsFile,
-                                                                   GarminConnectSso::MobileApp app)
+                                                                   GarminConnectSso::MobileApp app,
+                                                                   const GarminConnectSso::PartnerApp &partner)
 {
     GarminConnectSso::Options options;
     options.settingsFile = settingsFile;
     options.baseUrl = m_sim.baseUrl();
     options.timeoutMs = 15000;
     options.mobileApp = app;
+    options.partnerApp = partner;
     return std::make_unique<GarminConnectSso>(options);
+}
+
+GarminConnectSso::PartnerApp TestGarminConnectSso::partnerApp()
+{
+    GarminConnectSso::PartnerApp app;
+    app.clientId = kPartnerId;
+    app.clientSecret = kPartnerSecret;
+    app.redirectUri = kPartnerRedirect;
+    app.scope = QStringLiteral("ACTIVITY_EXPORT HEALTH_EXPORT");
+    return app;
+}
+
+QUrl TestGarminConnectSso::consent(const QUrl &page, const QString &decision)
+{
+    QNetworkAccessManager browser;
+    browser.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    QNetworkReply *shown = browser.get(QNetworkRequest(page));
+    QSignalSpy shownDone(shown, &QNetworkReply::finished);
+    if (!shown->isFinished() && !shownDone.wait(kWaitMs))
+        return QUrl();
+    const int shownStatus = shown->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QString html = QString::fromUtf8(shown->readAll());
+    delete shown;
+    const QLatin1String marker("name=\"request_id\" value=\"");
+    const int at = html.indexOf(marker);
+    if (shownStatus != 200 || at < 0) {
+        qWarning() << "consent page: HTTP" << shownStatus;
+        return QUrl();
+    }
+    const int from = at + marker.size();
+    const QString requestId = html.mid(from, html.indexOf(QLatin1Char('"'), from) - from);
+
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("request_id"), requestId);
+    form.addQueryItem(QStringLiteral("email"), kPlainEmail);
+    form.addQueryItem(QStringLiteral("password"), kPlainPassword);
+    form.addQueryItem(QStringLiteral("decision"), decision);
+    QNetworkRequest post(QUrl(m_sim.baseUrl() + QStringLiteral("/oauth2Confirm")));
+    post.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/x-www-form-urlencoded"));
+    QNetworkReply *submitted = browser.post(post, form.toString(QUrl::FullyEncoded).toUtf8());
+    QSignalSpy submittedDone(submitted, &QNetworkReply::finished);
+    if (!submitted->isFinished() && !submittedDone.wait(kWaitMs))
+        return QUrl();
+    const int status = submitted->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QUrl location = submitted->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    delete submitted;
+    if (status != 302) {
+        qWarning() << "consent form: HTTP" << status;
+        return QUrl();
+    }
+    return location;
 }
 
 QList<QUrlQuery> TestGarminConnectSso::recordedQueries(const QString &route)
@@ -169,7 +233,8 @@ void TestGarminConnectSso::initTestCase()
 {
     gPreviousHandler = qInstallMessageHandler(captureMessages);
     QString error;
-    QVERIFY2(m_sim.start({kMfaEmail + ':' + kMfaPassword + ':' + kMfaCode, kPlainEmail + ':' + kPlainPassword}, &error),
+    QVERIFY2(m_sim.start({kMfaEmail + ':' + kMfaPassword + ':' + kMfaCode, kPlainEmail + ':' + kPlainPassword}, &error,
+                         {QStringLiteral("--partner-client"), kPartnerId + ',' + kPartnerSecret + ',' + kPartnerRedirect}),
              qPrintable(error));
     qInfo() << "simulator at" << m_sim.baseUrl();
 }
@@ -618,6 +683,107 @@ void TestGarminConnectSso::webViewTicketSignsIn()
     QVERIFY(!storedSession(settingsFile()).isEmpty());
 }
 
+// Partner sign-in (OAuth2 with PKCE): the URL to open, the person allows in the browser, the app
+// hands over the redirect; a callback with another state is ignored and the request stays open; the
+// session calls a partner API, survives a restart and refreshes with Options::partnerApp.
+void TestGarminConnectSso::partnerSignIn()
+{
+    auto garmin = makeWrapper(settingsFile(), GarminConnectSso::MobileApp::Android, partnerApp());
+    const QUrl page = garmin->beginPartnerSignIn(partnerApp());
+    QVERIFY2(page.isValid(), qPrintable(garmin->lastError()));
+    QVERIFY(page.toString().startsWith(m_sim.baseUrl() + QStringLiteral("/oauth2Confirm?")));
+    const QUrlQuery asked(page);
+    QCOMPARE(asked.queryItemValue(QStringLiteral("client_id")), kPartnerId);
+    QCOMPARE(asked.queryItemValue(QStringLiteral("code_challenge_method")), QStringLiteral("S256"));
+    QVERIFY(!page.toString().contains(kPartnerSecret));
+    const QString state = asked.queryItemValue(QStringLiteral("state"));
+    QVERIFY(!state.isEmpty());
+
+    const qint64 grantsBefore = stat(QStringLiteral("partner_token_grants"));
+    const QUrl callback = consent(page, QStringLiteral("allow"));
+    QVERIFY2(callback.toString().startsWith(kPartnerRedirect + '?'), qPrintable(callback.toString()));
+
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::authenticated);
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::authenticationFailed);
+    QUrl forged(callback);
+    QUrlQuery forgedQuery(forged);
+    forgedQuery.removeQueryItem(QStringLiteral("state"));
+    forgedQuery.addQueryItem(QStringLiteral("state"), QStringLiteral("forged"));
+    forged.setQuery(forgedQuery);
+    garmin->finishPartnerSignIn(forged);
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::InvalidInput);
+    QVERIFY(!garmin->isAuthenticated());
+
+    garmin->finishPartnerSignIn(callback);
+    QVERIFY(ok.wait(kWaitMs));
+    QCOMPARE(failed.count(), 1);
+    QVERIFY(garmin->isAuthenticated());
+    QCOMPARE(stat(QStringLiteral("partner_token_grants")), grantsBefore + 1);
+    const QString stored = storedSession(settingsFile());
+    QVERIFY(!stored.isEmpty());
+    QVERIFY(!stored.contains(kPartnerSecret));
+
+    QSignalSpy replied(garmin.get(), &GarminConnectSso::apiReplyReceived);
+    const int id = garmin->apiRequest("GET", QStringLiteral("/wellness-api/rest/user/id"));
+    QVERIFY(replied.wait(kWaitMs));
+    QCOMPARE(replied.at(0).at(0).toInt(), id);
+    QCOMPARE(replied.at(0).at(1).toInt(), 200);
+    QVERIFY(!QJsonDocument::fromJson(replied.at(0).at(2).toByteArray()).object().value(QStringLiteral("userId")).toString().isEmpty());
+
+    // The same callback again: the request is over (and the code spent).
+    garmin->finishPartnerSignIn(callback);
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::InvalidInput);
+    QVERIFY(garmin->isAuthenticated());
+    garmin.reset(); // the app quits
+
+    // A restart restores the partner session; its refresh uses Options::partnerApp's secret.
+    auto restarted = makeWrapper(settingsFile(), GarminConnectSso::MobileApp::Android, partnerApp());
+    QVERIFY(restarted->isAuthenticated());
+    const qint64 refreshesBefore = stat(QStringLiteral("partner_refreshes"));
+    QSignalSpy refreshed(restarted.get(), &GarminConnectSso::authenticated);
+    restarted->refresh();
+    QVERIFY2(refreshed.wait(kWaitMs), qPrintable(restarted->lastError()));
+    QCOMPARE(stat(QStringLiteral("partner_refreshes")), refreshesBefore + 1);
+    QVERIFY(storedSession(settingsFile()) != stored); // the rotated refresh token was saved
+}
+
+// The person declines: AuthorizationDeclined. Also: finishing with nothing begun, and an app the
+// library refuses (never with the secret in the message).
+void TestGarminConnectSso::partnerSignInDeclined()
+{
+    auto garmin = makeWrapper(settingsFile());
+    QSignalSpy ok(garmin.get(), &GarminConnectSso::authenticated);
+    QSignalSpy failed(garmin.get(), &GarminConnectSso::authenticationFailed);
+    garmin->finishPartnerSignIn(QUrl(kPartnerRedirect + QStringLiteral("?code=abc&state=xyz")));
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::InvalidInput);
+
+    GarminConnectSso::PartnerApp bad = partnerApp();
+    bad.redirectUri = QStringLiteral("/callback");
+    QVERIFY(garmin->beginPartnerSignIn(bad).isEmpty());
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::InvalidInput);
+    QVERIFY(!garmin->lastError().isEmpty());
+    QVERIFY(!garmin->lastError().contains(kPartnerSecret));
+    QVERIFY(garmin->beginPartnerSignIn(GarminConnectSso::PartnerApp()).isEmpty());
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::InvalidInput);
+
+    const QUrl page = garmin->beginPartnerSignIn(partnerApp());
+    QVERIFY2(page.isValid(), qPrintable(garmin->lastError()));
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::None);
+    const QUrl callback = consent(page, QStringLiteral("deny"));
+    QCOMPARE(QUrlQuery(callback).queryItemValue(QStringLiteral("error")), QStringLiteral("access_denied"));
+    garmin->finishPartnerSignIn(callback);
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(ok.count(), 0);
+    QCOMPARE(garmin->lastFailure(), GarminConnectSso::Failure::AuthorizationDeclined);
+    QVERIFY(garmin->lastError().contains(QLatin1String("access_denied")));
+    QVERIFY(!garmin->lastError().contains(kPartnerSecret));
+    QVERIFY(!garmin->isAuthenticated());
+    QVERIFY(storedSession(settingsFile()).isEmpty());
+}
+
 void TestGarminConnectSso::signInAsIosApp()
 {
     QString error;
@@ -689,7 +855,7 @@ void TestGarminConnectSso::noSecretsInLogsOrErrors()
 {
     QVERIFY2(!m_secrets.isEmpty(), "earlier tests stored no tokens to look for");
     QStringList secrets = m_secrets;
-    secrets << kMfaPassword << kPlainPassword << QStringLiteral("Wrong-Password-1");
+    secrets << kMfaPassword << kPlainPassword << QStringLiteral("Wrong-Password-1") << kPartnerSecret;
     QMutexLocker lock(&gLogMutex);
     QVERIFY(!gLog.isEmpty());
     for (const QString &line : std::as_const(gLog)) {

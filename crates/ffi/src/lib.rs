@@ -6,8 +6,8 @@
 //!
 //! Conventions, the same for every function:
 //! - opaque handles (`garmin_sso_config`, `garmin_sso_client`, `garmin_sso_session`,
-//!   `garmin_sso_pending_mfa`, `garmin_sso_token_store`, responses and upload results), each with
-//!   one `_free` function that accepts NULL;
+//!   `garmin_sso_pending_mfa`, `garmin_sso_partner_authorization`, `garmin_sso_token_store`,
+//!   responses and upload results), each with one `_free` function that accepts NULL;
 //! - fallible functions return `garmin_sso_status`, the core's `ErrorKind` numbers plus
 //!   NULL_ARGUMENT and INVALID_UTF8; on failure `garmin_sso_last_error_message()` explains it (per
 //!   thread) and out-parameters are left untouched;
@@ -28,6 +28,7 @@ mod log;
 mod mfa;
 mod oauth1;
 mod panic;
+mod partner;
 mod ptr;
 mod refresh;
 mod resume;
@@ -51,6 +52,7 @@ pub use error::{
 pub use log::*;
 pub use mfa::*;
 pub use oauth1::*;
+pub use partner::*;
 pub use refresh::*;
 pub use resume::*;
 pub use session::*;

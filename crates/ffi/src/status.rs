@@ -171,7 +171,9 @@ mod tests {
         assert_eq!(name(0), "GARMIN_SSO_STATUS_OK");
         assert_eq!(name(100), "GARMIN_SSO_STATUS_NULL_ARGUMENT");
         assert_eq!(name(101), "GARMIN_SSO_STATUS_INVALID_UTF8");
-        for v in [16, 99, 102, 9999, u32::MAX] {
+        // The first number after the last kind: unknown until the core adds a kind.
+        let next_kind = ErrorKind::ALL.len() as u32 + 1;
+        for v in [next_kind, 99, 102, 9999, u32::MAX] {
             assert_eq!(name(v), "GARMIN_SSO_STATUS_UNKNOWN", "{v}");
         }
         for v in [100, 101] {
