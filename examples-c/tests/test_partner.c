@@ -55,47 +55,15 @@ static void check_message_keeps_secrets(void) {
   } while (0)
 
 /* ---- the person's browser ---- */
-typedef struct {
-  char *data;
-  size_t len;
-} buffer;
-
-static size_t collect(char *p, size_t size, size_t n, void *ud) {
-  buffer *b = ud;
-  size_t add = size * n;
-  char *grown = realloc(b->data, b->len + add + 1);
-  if (!grown) return 0;
-  b->data = grown;
-  memcpy(b->data + b->len, p, add);
-  b->len += add;
-  b->data[b->len] = '\0';
-  return add;
-}
-
-static size_t collect_location(char *p, size_t size, size_t n, void *ud) {
-  char *location = ud;
-  size_t len = size * n;
-  if (len > 10 && strncasecmp(p, "Location:", 9) == 0) {
-    const char *v = p + 9;
-    while (*v == ' ') v++;
-    size_t vl = len - (size_t)(v - p);
-    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n')) vl--;
-    if (vl < 2048) {
-      memcpy(location, v, vl);
-      location[vl] = '\0';
-    }
-  }
-  return len;
-}
 
 /* Opens the consent page, signs in and presses `decision` ("allow" or "deny"); `location` receives
  * the redirect Garmin sends the browser to (the callback the app gets). */
 static void person_consents(const char *auth_url, const char *decision, char *location) {
   CURL *c = curl_easy_init();
   CHECK(c != NULL);
-  buffer page = {NULL, 0};
+  test_buffer page = {NULL, 0};
   curl_easy_setopt(c, CURLOPT_URL, auth_url);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, test_collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
   CHECK(curl_easy_perform(c) == CURLE_OK);
   long status = 0;
@@ -121,12 +89,12 @@ static void person_consents(const char *auth_url, const char *decision, char *lo
   curl_free(password);
   char action[1024];
   snprintf(action, sizeof action, "%s/oauth2Confirm", sim_url());
-  buffer answer = {NULL, 0};
+  test_buffer answer = {NULL, 0};
   location[0] = '\0';
   curl_easy_setopt(c, CURLOPT_URL, action);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_location);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, test_collect_location);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, location);
   CHECK(curl_easy_perform(c) == CURLE_OK);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -277,6 +245,33 @@ static void declined(void) {
   printf("partner sign-in declined: AUTHORIZATION_DECLINED\n");
 }
 
+/* A code stolen from one request and presented with another request's own state: the state check
+ * passes, and Garmin refuses the other request's PKCE verifier; the attempt spends the code, so the
+ * rightful request cannot use it either. */
+static void stolen_code_meets_the_wrong_verifier(void) {
+  garmin_sso_client *client = partner_client(PARTNER_SECRET);
+  garmin_sso_partner_authorization *victim = NULL, *attacker = NULL;
+  CHECK_OK(garmin_sso_partner_authorization_new(client, &victim));
+  CHECK_OK(garmin_sso_partner_authorization_new(client, &attacker));
+  char *victim_url = consent_url(victim), *attacker_url = consent_url(attacker);
+  char callback[2048], code[256], attacker_state[256], forged[2048];
+  person_consents(victim_url, "allow", callback);
+  query_value(callback, "code", code, sizeof code);
+  query_value(attacker_url, "state", attacker_state, sizeof attacker_state);
+  snprintf(forged, sizeof forged, "%s?code=%s&state=%s", PARTNER_REDIRECT, code, attacker_state);
+  garmin_sso_session *session = SENT;
+  EXPECT(garmin_sso_partner_authorization_finish(attacker, forged, &session), GARMIN_SSO_STATUS_SIGN_IN_NEEDED);
+  CHECK(session == SENT);
+  EXPECT(garmin_sso_partner_authorization_finish(victim, callback, &session), GARMIN_SSO_STATUS_SIGN_IN_NEEDED);
+  CHECK(session == SENT);
+  garmin_sso_string_free(victim_url);
+  garmin_sso_string_free(attacker_url);
+  garmin_sso_partner_authorization_free(victim);
+  garmin_sso_partner_authorization_free(attacker);
+  garmin_sso_client_free(client);
+  printf("a stolen code with another request's verifier: SIGN_IN_NEEDED, and the code is spent\n");
+}
+
 /* A client secret Garmin refuses: the message says so without repeating it. */
 static void wrong_secret(void) {
   garmin_sso_client *client = partner_client("wrong-" PARTNER_SECRET);
@@ -361,6 +356,7 @@ int main(void) {
   bad_arguments();
   allow_finish_call_refresh();
   declined();
+  stolen_code_meets_the_wrong_verifier();
   wrong_secret();
 
   CHECK_OK(garmin_sso_set_log_callback(NULL, NULL, GARMIN_SSO_LOG_LEVEL_OFF));

@@ -54,21 +54,6 @@ static void json_string(const char *json, const char *key, char *out, size_t len
   out[end - p] = '\0';
 }
 
-static size_t collect_header(char *p, size_t size, size_t n, void *ud) {
-  char *location = ud;
-  size_t len = size * n;
-  if (len > 10 && strncasecmp(p, "Location:", 9) == 0) {
-    const char *v = p + 9;
-    while (*v == ' ') v++;
-    size_t vl = len - (size_t)(v - p);
-    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n')) vl--;
-    if (vl < 2048) {
-      memcpy(location, v, vl);
-      location[vl] = '\0';
-    }
-  }
-  return len;
-}
 
 static size_t discard(char *p, size_t size, size_t n, void *ud) {
   (void)p;
@@ -94,7 +79,7 @@ static void webview_user_signs_in(const char *sign_in_url, char *location) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
   CHECK(curl_easy_perform(c) == CURLE_OK);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, test_collect_location);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, location);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
   CHECK(curl_easy_perform(c) == CURLE_OK);

@@ -8,13 +8,8 @@ const char *sim_url(void) {
   return u;
 }
 
-typedef struct {
-  char *data;
-  size_t len;
-} buffer;
-
-static size_t collect(char *p, size_t size, size_t n, void *ud) {
-  buffer *b = ud;
+size_t test_collect(char *p, size_t size, size_t n, void *ud) {
+  test_buffer *b = ud;
   size_t add = size * n;
   char *grown = realloc(b->data, b->len + add + 1);
   if (!grown) return 0;
@@ -25,16 +20,32 @@ static size_t collect(char *p, size_t size, size_t n, void *ud) {
   return add;
 }
 
+size_t test_collect_location(char *p, size_t size, size_t n, void *ud) {
+  char *location = ud;
+  size_t len = size * n;
+  if (len > 10 && strncasecmp(p, "Location:", 9) == 0) {
+    const char *v = p + 9;
+    while (*v == ' ') v++;
+    size_t vl = len - (size_t)(v - p);
+    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n')) vl--;
+    if (vl < TEST_LOCATION_MAX) {
+      memcpy(location, v, vl);
+      location[vl] = '\0';
+    }
+  }
+  return len;
+}
+
 static char *admin(const char *method, const char *path) {
   char url[1024];
   snprintf(url, sizeof url, "%s%s", sim_url(), path);
   CURL *c = curl_easy_init();
   CHECK(c != NULL);
-  buffer b = {NULL, 0};
+  test_buffer b = {NULL, 0};
   curl_easy_setopt(c, CURLOPT_URL, url);
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
   if (strcmp(method, "POST") == 0) curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, test_collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
   CURLcode rc = curl_easy_perform(c);
   long status = 0;

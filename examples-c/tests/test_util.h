@@ -59,4 +59,15 @@ void tmp_path(char *buf, size_t len, const char *name);
 /* True when `haystack` contains `needle`. */
 int contains(const char *haystack, const char *needle);
 
+/* A growing, NUL-terminated body for libcurl's write callback `test_collect` (free `data`). */
+typedef struct {
+  char *data;
+  size_t len;
+} test_buffer;
+size_t test_collect(char *p, size_t size, size_t n, void *ud);
+/* libcurl's header callback: copies a Location header's value into `ud`, a char[TEST_LOCATION_MAX]
+ * (longer values are left out). */
+#define TEST_LOCATION_MAX 2048
+size_t test_collect_location(char *p, size_t size, size_t n, void *ud);
+
 #endif

@@ -89,11 +89,20 @@ def test_declined_forged_and_misconfigured(psim):
         auth.finish(denied)
     assert e.value.kind() == g.ErrorKind.AUTHORIZATION_DECLINED
 
-    other = client.partner_authorization()
-    stolen = consent(psim, other.url(), "allow")
+    # A code stolen from one request: with a made-up state it is refused before anything is sent;
+    # with another request's own state it reaches Garmin with the wrong PKCE verifier, which Garmin
+    # refuses (and the code is spent for its rightful request too).
+    victim, attacker = client.partner_authorization(), client.partner_authorization()
+    stolen = consent(psim, victim.url(), "allow")
     code = urllib.parse.parse_qs(urllib.parse.urlparse(stolen).query)["code"][0]
     with pytest.raises(g.GarminError.InvalidInput):
-        auth.finish(f"{REDIRECT}?code={code}&state=forged")
+        attacker.finish(f"{REDIRECT}?code={code}&state=forged")
+    attacker_state = urllib.parse.parse_qs(urllib.parse.urlparse(attacker.url()).query)["state"][0]
+    with pytest.raises(g.GarminError.SignInNeeded):
+        attacker.finish(f"{REDIRECT}?code={code}&state={attacker_state}")
+    with pytest.raises(g.GarminError.SignInNeeded):
+        victim.finish(stolen)
+    assert psim.stats()["partner_token_grants"] == 0
 
     wrong = client_for(psim, secret="not-the-secret")
     attempt = wrong.partner_authorization()

@@ -45,13 +45,7 @@ fn consent(auth_url: &str, email: &str, password: &str, decision: &str) -> Strin
     let mut b = Browser::new();
     let page = b.get(auth_url);
     assert_eq!(page.status, 200, "{}", String::from_utf8_lossy(&page.body));
-    let html = String::from_utf8_lossy(&page.body).into_owned();
-    let id = html
-        .split("name=\"request_id\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_owned();
+    let id = request_id(&page);
     let base = auth_url.split("/oauth2Confirm").next().unwrap();
     let answer = b.post_form(
         &format!("{base}/oauth2Confirm"),
@@ -69,6 +63,16 @@ fn consent(auth_url: &str, email: &str, password: &str, decision: &str) -> Strin
         String::from_utf8_lossy(&answer.body)
     );
     answer.header("Location").unwrap().to_owned()
+}
+
+/// The consent form's hidden `request_id`.
+fn request_id(page: &garmin_sso_core::Response) -> String {
+    let html = String::from_utf8_lossy(&page.body);
+    html.split("name=\"request_id\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned()
 }
 
 fn state_of(auth: &PartnerAuthorization) -> String {
@@ -237,13 +241,7 @@ fn wrong_credentials_on_the_consent_page_issue_no_code() {
     let auth = client.partner_authorization().unwrap();
     let mut b = Browser::new();
     let page = b.get(auth.url());
-    let html = String::from_utf8_lossy(&page.body).into_owned();
-    let id = html
-        .split("name=\"request_id\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_owned();
+    let id = request_id(&page);
     let answer = b.post_form(
         &format!("{}/oauth2Confirm", sim.base_url()),
         &[

@@ -139,6 +139,15 @@ pub extern "C" fn garmin_sso_last_error_retry_after_seconds() -> i64 {
         .unwrap_or(-1)
 }
 
+/// This thread's last-error text, as the unit tests of every module read it.
+#[cfg(test)]
+pub(crate) fn last_message() -> String {
+    // SAFETY: the library's own per-thread message, NUL-terminated and alive until the next call.
+    unsafe { std::ffi::CStr::from_ptr(garmin_sso_last_error_message()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,15 +45,7 @@ fn panic_error(payload: &(dyn Any + Send)) -> FfiError {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::error::{garmin_sso_last_error_message, garmin_sso_last_error_status};
-    use std::ffi::CStr;
-
-    fn last_message() -> String {
-        unsafe { CStr::from_ptr(garmin_sso_last_error_message()) }
-            .to_str()
-            .unwrap()
-            .to_owned()
-    }
+    use crate::error::{garmin_sso_last_error_status, last_message};
 
     /// A panic inside an entry point becomes INTERNAL with a message, and the next success clears it.
     #[test]

@@ -179,19 +179,11 @@ mod tests {
     use crate::config::{
         garmin_sso_config_free, garmin_sso_config_new, garmin_sso_config_set_base_url,
     };
-    use crate::error::garmin_sso_last_error_message;
+    use crate::error::last_message;
     use crate::strings::garmin_sso_string_free;
     use std::ffi::{CStr, CString};
 
     const SECRET: &str = "partner-secret-ffi";
-
-    fn last_message() -> String {
-        // SAFETY: the library's own per-thread message.
-        unsafe { CStr::from_ptr(garmin_sso_last_error_message()) }
-            .to_str()
-            .unwrap()
-            .to_owned()
-    }
 
     /// The parts that need no server: config checks, the URL, and the callback checks before any
     /// exchange (port 9 is never contacted); no message repeats the secret.
