@@ -8580,10 +8580,10 @@ sealed class GarminException: kotlin.Exception() {
      */
     class AuthorizationDeclined(
         
-        val `message`: kotlin.String
+        val `detail`: kotlin.String
         ) : GarminException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "detail=${ `detail` }"
     }
     
 
@@ -8755,7 +8755,7 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
             is GarminException.AuthorizationDeclined -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`detail`)
             )
         }
     }
@@ -8841,7 +8841,7 @@ public object FfiConverterTypeGarminError : FfiConverterRustBuffer<GarminExcepti
             }
             is GarminException.AuthorizationDeclined -> {
                 buf.putInt(16)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
