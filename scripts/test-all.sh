@@ -27,6 +27,9 @@ scripts/with-postgres.sh cargo test --release --workspace --locked
 step "cargo doc: no rustdoc warning, every intra-doc link resolves"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p garmin-sso-core -p garmin-sso-sim -p garmin-sso-ffi -p garmin-sso-uniffi
 
+step "crates.io: core, simulator and CLI package and build as published (scripts/check-publish.sh)"
+scripts/check-publish.sh
+
 step "keyring store against a real Secret Service (gnome-keyring under dbus-run-session)"
 scripts/test-keyring.sh
 

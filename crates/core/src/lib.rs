@@ -2,8 +2,10 @@
 //!
 //! Garmin Connect sign-in for native apps, synchronous and runtime-free: every sign-in path (widget
 //! HTML, mobile and portal JSON, web-view ticket) ends in a service ticket; the ticket becomes
-//! legacy OAuth1→OAuth2 tokens or DI OAuth2 tokens; a [`Session`] refreshes whichever family it
-//! holds, one refresh at a time, and calls the Connect API.
+//! legacy OAuth1→OAuth2 tokens or DI OAuth2 tokens. Apps in Garmin's Connect Developer Program
+//! sign people in without a password instead, with OAuth2 + PKCE on Garmin's consent page
+//! ([`Client::partner_authorization`]). A [`Session`] refreshes whichever family it holds, one
+//! refresh at a time, and calls the API.
 //!
 //! HTTP goes through a [`Transport`] the host app may supply; cookies, redirects, size caps and the
 //! rule that credentials only go to Garmin live here. Each kind of secret has its own type
@@ -30,7 +32,7 @@
 #![warn(missing_docs)]
 
 // Layers, lowest first; a module only imports from its own layer or below (tests/layers.rs checks):
-//   secret, clock, strategy, logging  →  transport  →  error  →  config, tokens, ticket, oauth1
+//   secret, clock, strategy, logging, urls  →  transport  →  error  →  config, tokens, ticket, oauth1
 //   →  cookies, http, answers  →  exchange  →  flows  →  client  →  store  →  session
 mod answers;
 #[cfg(feature = "browser")]

@@ -80,6 +80,7 @@ pub(crate) fn try_lock_file(lock: &Path, policy: DirPolicy) -> Result<Option<Sto
 
 /// [`try_lock_file`], waiting as long as the holder keeps it: for writes that hold it for
 /// milliseconds (the credential vault), where a bounded wait would only add a failure mode.
+#[cfg(feature = "vault")]
 pub(crate) fn lock_file(lock: &Path, policy: DirPolicy) -> Result<StoreLock> {
     let file = open_lock_file(lock, policy)?;
     file.lock()

@@ -21,6 +21,7 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+#[cfg(feature = "vault")]
 pub(crate) use file::{lock_file, lock_name, parent_of, storage, sync_dir, DirPolicy};
 pub use file::{write_file_atomic, JsonFileStore};
 pub use foreign::{
