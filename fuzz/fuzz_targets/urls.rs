@@ -16,9 +16,9 @@ fn client() -> &'static Client {
     C.get_or_init(|| Client::with_transport(replay_config(), scripted(Vec::new())).unwrap())
 }
 
-/// A client with a partner app, one authorization request, and that request's state.
-fn partner() -> &'static (Client, PartnerAuthorization, String) {
-    static P: OnceLock<(Client, PartnerAuthorization, String)> = OnceLock::new();
+/// One authorization request of a client with a partner app, and that request's state.
+fn partner() -> &'static (PartnerAuthorization, String) {
+    static P: OnceLock<(PartnerAuthorization, String)> = OnceLock::new();
     P.get_or_init(|| {
         let mut config = replay_config();
         config.partner = Some(
@@ -37,7 +37,7 @@ fn partner() -> &'static (Client, PartnerAuthorization, String) {
             .find(|(k, _)| k == "state")
             .map(|(_, v)| v.into_owned())
             .unwrap();
-        (client, auth, state)
+        (auth, state)
     })
 }
 
@@ -89,7 +89,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         5 => {
-            let (client, auth, state) = partner();
+            let (auth, state) = partner();
             let callback = if sel & 0x80 != 0 {
                 format!("{s}&state={state}")
             } else {
@@ -97,7 +97,7 @@ fuzz_target!(|data: &[u8]| {
             };
             // No answer is scripted, so nothing may succeed; a refusal quotes neither the state
             // nor the secret.
-            let e = client.partner_finish(auth, &callback).unwrap_err();
+            let e = auth.finish(&callback).unwrap_err();
             check_error(&e);
             let text = format!("{e} {e:?}");
             assert!(!text.contains(state.as_str()) && !text.contains("fuzz-client-secret"), "{text}");

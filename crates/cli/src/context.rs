@@ -141,7 +141,7 @@ pub fn token_dir(store: &StorePlace) -> Result<PathBuf, Failure> {
 }
 
 /// A bad argument: exit code 2, like the core's invalid-input errors.
-fn invalid(message: &str) -> Failure {
+pub fn invalid(message: &str) -> Failure {
     Error::InvalidInput(message.into()).into()
 }
 

@@ -11,12 +11,12 @@
 //! person must open), the tokens.
 
 use crate::cli::{PartnerCommand, PartnerLoginArgs};
-use crate::context;
+use crate::context::{self, invalid};
 use crate::exit::{self, Failure};
 use crate::input;
 use crate::tokens;
 use garmin_sso_core::{
-    parse_url, Client, ClientSecret, Error, ErrorKind, PartnerApp, PartnerAuthorization, Secret,
+    parse_url, Client, ClientSecret, ErrorKind, PartnerApp, PartnerAuthorization, Secret,
 };
 use std::io::{self, IsTerminal, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
@@ -106,7 +106,7 @@ fn login(args: &PartnerLoginArgs) -> Result<(), Failure> {
         }
         _ => read_pasted_callback(&auth)?,
     };
-    let tokens = client.partner_finish(&auth, callback.expose())?;
+    let tokens = auth.finish(callback.expose())?;
     drop(callback);
     store.store.save(&tokens)?;
     println!(
@@ -382,11 +382,6 @@ fn open_in_browser(url: &str) {
         }
         Err(e) => eprintln!("Could not start {opener} ({e}); open the URL above yourself."),
     }
-}
-
-/// A bad argument: exit code 2, like the core's invalid-input errors.
-fn invalid(message: &str) -> Failure {
-    Error::InvalidInput(message.into()).into()
 }
 
 #[cfg(test)]

@@ -32,8 +32,8 @@
 #![warn(missing_docs)]
 
 // Layers, lowest first; a module only imports from its own layer or below (tests/layers.rs checks):
-//   secret, clock, strategy, logging, urls  →  transport  →  error  →  config, tokens, ticket, oauth1
-//   →  cookies, http, answers  →  exchange  →  flows  →  client  →  store  →  session
+//   secret, clock, strategy, logging, urls  →  transport  →  error  →  config, tokens, ticket, oauth1,
+//   random  →  cookies, http, answers  →  exchange  →  flows  →  client  →  store  →  session
 mod answers;
 #[cfg(feature = "browser")]
 mod browser;
@@ -47,6 +47,7 @@ mod flows;
 mod http;
 mod logging;
 pub mod oauth1;
+mod random;
 mod secret;
 mod session;
 mod store;
@@ -65,14 +66,14 @@ uniffi::setup_scaffolding!("garmin_sso_core");
 pub use browser::{
     find_browser, BrowserPage, BrowserSignIn, PageHook, BROWSER_NAMES, DEFAULT_BROWSER_TIMEOUT,
 };
-pub use client::{Client, LoginOutcome, PendingMfa};
+pub use client::{Client, LoginOutcome, PartnerAuthorization, PendingMfa};
 pub use clock::{Clock, ManualClock, Sleeper, SystemClock, ThreadSleeper};
 pub use config::{
     ClientPreset, Config, Consumer, Domain, Endpoints, MobileApp, Pacing, PacingMode, PartnerApp,
     PauseRange, TokenPreference, DEFAULT_DI_CLIENT_IDS, PUBLIC_CONSUMER_URL,
 };
 pub use error::{Error, ErrorKind, Result, ServerBody, StrategyFailure};
-pub use exchange::{ItToken, PartnerAuthorization};
+pub use exchange::ItToken;
 pub use flows::MfaMethod;
 pub use logging::is_safe as log_record_is_safe;
 pub use secret::{

@@ -12,7 +12,7 @@ pub use resume::{resume_or_sign_in, CredentialsProvider};
 pub use upload::UploadResult;
 
 use crate::answers;
-use crate::client::{Client, PendingMfa};
+use crate::client::{Client, PartnerAuthorization, PendingMfa};
 use crate::error::{Error, Result};
 use crate::http::{OutRequest, Page, Reach};
 use crate::store::{StoreLock, TokenStore};
@@ -466,6 +466,15 @@ fn refresh_tokens(client: &Client, old: &Tokens) -> Result<Tokens> {
         t.expires_at()
     );
     Ok(t)
+}
+
+impl PartnerAuthorization {
+    /// [`PartnerAuthorization::finish`], then a session over the partner tokens on the same
+    /// client: what every front end wants.
+    pub fn finish_for_session(&self, callback: &str) -> Result<Session> {
+        let tokens = self.finish(callback)?;
+        Ok(Session::new(self.client().clone(), tokens))
+    }
 }
 
 impl PendingMfa {

@@ -6,6 +6,7 @@
 
 use crate::client::{Client, LoginOutcome};
 use crate::error::{Error, ErrorKind, Result};
+use crate::random::random_bytes;
 use crate::secret::Password;
 use crate::session::Session;
 use crate::store::{
@@ -115,13 +116,6 @@ fn next_slot(key_path: &Path) -> PathBuf {
     let mut name = key_path.as_os_str().to_os_string();
     name.push(".next");
     PathBuf::from(name)
-}
-
-fn random_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>> {
-    let mut b = Zeroizing::new([0u8; N]);
-    getrandom::fill(&mut b[..])
-        .map_err(|e| Error::InvalidConfig(format!("the OS random source failed: {e}")))?;
-    Ok(b)
 }
 
 fn seal(key: &Key, aad: &[u8], plain: &[u8]) -> Result<Sealed> {

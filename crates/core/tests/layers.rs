@@ -11,7 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["secret", "clock", "strategy", "logging", "urls"],
     &["transport"],
     &["error"],
-    &["config", "tokens", "ticket", "oauth1"],
+    &["config", "tokens", "ticket", "oauth1", "random"],
     &["cookies", "http", "answers"],
     &["exchange"],
     &["flows"],

@@ -91,7 +91,7 @@ fn consent_code_exchange_api_call_and_rotating_refresh() {
     let auth = client.partner_authorization().unwrap();
     let callback = consent(auth.url(), EMAIL, PASSWORD, "allow");
     assert!(callback.starts_with(REDIRECT), "{callback}");
-    let tokens = client.partner_finish(&auth, &callback).unwrap();
+    let tokens = auth.finish(&callback).unwrap();
     assert_eq!(tokens.family(), TokenFamily::Partner);
     let Tokens::Partner { partner } = &tokens else {
         panic!("{tokens:?}")
@@ -99,7 +99,7 @@ fn consent_code_exchange_api_call_and_rotating_refresh() {
     assert_eq!(partner.client_id, CLIENT_ID);
     assert_eq!(sim.stats().partner_token_grants, 1);
     // The code works once.
-    let again = client.partner_finish(&auth, &callback).unwrap_err();
+    let again = auth.finish(&callback).unwrap_err();
     assert_eq!(again.kind(), ErrorKind::SignInNeeded, "{again}");
 
     // Tokens survive the versioned JSON and a store.
@@ -157,12 +157,12 @@ fn callback_errors_are_typed() {
     let state = state_of(&auth);
 
     let denied = consent(auth.url(), EMAIL, PASSWORD, "deny");
-    match client.partner_finish(&auth, &denied) {
+    match auth.finish(&denied) {
         Err(Error::AuthorizationDeclined(code)) => assert_eq!(code, "access_denied"),
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        client.partner_finish(&auth, &denied).unwrap_err().kind(),
+        auth.finish(&denied).unwrap_err().kind(),
         ErrorKind::AuthorizationDeclined
     );
     for bad in [
@@ -170,15 +170,12 @@ fn callback_errors_are_typed() {
         format!("{REDIRECT}?code=abc&state=not-{state}"),
     ] {
         assert!(
-            matches!(
-                client.partner_finish(&auth, &bad),
-                Err(Error::AuthorizationStateMismatch)
-            ),
+            matches!(auth.finish(&bad), Err(Error::AuthorizationStateMismatch)),
             "{bad}"
         );
     }
-    let no_code = client
-        .partner_finish(&auth, &format!("{REDIRECT}?state={state}"))
+    let no_code = auth
+        .finish(&format!("{REDIRECT}?state={state}"))
         .unwrap_err();
     assert_eq!(no_code.kind(), ErrorKind::UnexpectedResponse);
     // None of these reached the token endpoint.
@@ -200,10 +197,10 @@ fn a_code_with_another_requests_verifier_is_refused_and_spent() {
         .unwrap();
     // An attacker who intercepted the code, with their own request's state and verifier.
     let forged = format!("{REDIRECT}?code={code}&state={}", state_of(&b));
-    let e = client.partner_finish(&b, &forged).unwrap_err();
+    let e = b.finish(&forged).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::SignInNeeded, "{e}");
     // The simulator spent the code on the failed attempt: the rightful request cannot use it now.
-    let e = client.partner_finish(&a, &callback).unwrap_err();
+    let e = a.finish(&callback).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::SignInNeeded, "{e}");
     assert_eq!(sim.stats().partner_token_grants, 0);
 }
@@ -220,7 +217,7 @@ fn a_wrong_client_secret_and_a_missing_partner_app_are_configuration_errors() {
     );
     let auth = client.partner_authorization().unwrap();
     let callback = consent(auth.url(), EMAIL, PASSWORD, "allow");
-    let e = client.partner_finish(&auth, &callback).unwrap_err();
+    let e = auth.finish(&callback).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
     assert!(!e.to_string().contains("wrong-secret"));
 

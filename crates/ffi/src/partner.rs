@@ -15,7 +15,7 @@ use crate::ptr::{
 };
 use crate::session::{garmin_sso_session, session_handle};
 use crate::status::garmin_sso_status;
-use garmin_sso_core::{Client, ClientSecret, PartnerApp, PartnerAuthorization, Session};
+use garmin_sso_core::{ClientSecret, PartnerApp, PartnerAuthorization};
 use std::ffi::c_char;
 
 /// Makes clients from this config sign people in for a partner app (and refresh partner tokens
@@ -68,12 +68,7 @@ pub unsafe extern "C" fn garmin_sso_config_set_partner(
 /// redirect works once, so only one finish can succeed.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
-pub struct garmin_sso_partner_authorization {
-    /// The client it was started from: its partner app is the one the code is exchanged for, and
-    /// the session it gives refreshes through it.
-    client: Client,
-    auth: PartnerAuthorization,
-}
+pub struct garmin_sso_partner_authorization(PartnerAuthorization);
 
 /// Starts a partner sign-in for the partner app of the client's config
 /// (`garmin_sso_config_set_partner`; without one, `GARMIN_SSO_STATUS_INVALID_INPUT`). Nothing is
@@ -91,11 +86,9 @@ pub unsafe extern "C" fn garmin_sso_partner_authorization_new(
         // SAFETY: caller contract.
         let c = unsafe { handle(client, "client") }?;
         out_arg(out_auth, "out_auth")?;
-        let auth = c.client.partner_authorization()?;
-        let h = into_handle(garmin_sso_partner_authorization {
-            client: c.client.clone(),
-            auth,
-        });
+        let h = into_handle(garmin_sso_partner_authorization(
+            c.client.partner_authorization()?,
+        ));
         // SAFETY: checked by out_arg.
         unsafe { write_out(out_auth, h) };
         Ok(())
@@ -116,7 +109,7 @@ pub unsafe extern "C" fn garmin_sso_partner_authorization_url(
         // SAFETY: caller contract.
         let a = unsafe { handle(auth, "auth") }?;
         out_arg(out_url, "out_url")?;
-        let url = owned_c_string(a.auth.url().to_owned(), "the consent page URL")?;
+        let url = owned_c_string(a.0.url().to_owned(), "the consent page URL")?;
         // SAFETY: checked by out_arg.
         unsafe { write_out(out_url, url) };
         Ok(())
@@ -150,8 +143,7 @@ pub unsafe extern "C" fn garmin_sso_partner_authorization_finish(
         // SAFETY: caller contract.
         let callback = unsafe { str_arg(callback_url, "callback_url") }?;
         out_arg(out_session, "out_session")?;
-        let tokens = a.client.partner_finish(&a.auth, callback)?;
-        let s = session_handle(Session::new(a.client.clone(), tokens));
+        let s = session_handle(a.0.finish_for_session(callback)?);
         // SAFETY: checked by out_arg.
         unsafe { write_out(out_session, s) };
         Ok(())

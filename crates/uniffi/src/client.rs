@@ -121,8 +121,9 @@ impl GarminClient {
     /// Starts a partner sign-in for `GarminConfig.partner` (OAuth2 with PKCE): open the result's
     /// `url()` in the person's browser. Nothing is sent yet.
     pub fn partner_authorization(&self) -> Result<Arc<PartnerAuthorization>> {
-        let auth = self.client.partner_authorization()?;
-        Ok(PartnerAuthorization::new(self.client.clone(), auth))
+        Ok(PartnerAuthorization::new(
+            self.client.partner_authorization()?,
+        ))
     }
 
     /// A session from JSON saved earlier with `Session.tokens_json()`.

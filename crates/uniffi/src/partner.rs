@@ -9,14 +9,11 @@ use std::sync::Arc;
 /// A partner sign-in waiting for the person: open `url()` in their browser, then pass the URL
 /// Garmin redirected to (`redirect_uri()?code=…&state=…`) to `finish`. Start a new one per attempt.
 #[derive(Debug, uniffi::Object)]
-pub struct PartnerAuthorization {
-    client: core::Client,
-    auth: core::PartnerAuthorization,
-}
+pub struct PartnerAuthorization(core::PartnerAuthorization);
 
 impl PartnerAuthorization {
-    pub(crate) fn new(client: core::Client, auth: core::PartnerAuthorization) -> Arc<Self> {
-        Arc::new(PartnerAuthorization { client, auth })
+    pub(crate) fn new(auth: core::PartnerAuthorization) -> Arc<Self> {
+        Arc::new(PartnerAuthorization(auth))
     }
 }
 
@@ -25,21 +22,19 @@ impl PartnerAuthorization {
     /// Garmin's consent page for this request. It carries the request's `state`: open it, do not
     /// log it.
     pub fn url(&self) -> String {
-        self.auth.url().to_owned()
+        self.0.url().to_owned()
     }
 
     /// Where Garmin will send the browser back; watch for it.
     pub fn redirect_uri(&self) -> String {
-        self.auth.redirect_uri().to_owned()
+        self.0.redirect_uri().to_owned()
     }
 
     /// Checks the callback's `state` and exchanges its code. `AuthorizationDeclined` when the person
     /// said no; `InvalidInput` for a callback of another request.
     pub fn finish(&self, callback_url: String) -> Result<Arc<Session>> {
-        let tokens = self.client.partner_finish(&self.auth, &callback_url)?;
-        Ok(Session::from_core(core::Session::new(
-            self.client.clone(),
-            tokens,
-        )))
+        Ok(Session::from_core(
+            self.0.finish_for_session(&callback_url)?,
+        ))
     }
 }

@@ -2,12 +2,14 @@
 //! what falls through), finishes MFA, and exchanges tickets through the layer below.
 
 mod mfa;
+mod partner;
 
 pub use mfa::PendingMfa;
+pub use partner::PartnerAuthorization;
 
 use crate::config::{ClientPreset, Config, TokenPreference};
 use crate::error::{Error, Result, StrategyFailure};
-use crate::exchange::{Exchanger, ItToken, PartnerAuthorization};
+use crate::exchange::{Exchanger, ItToken};
 use crate::flows::{self, FlowOutcome};
 use crate::http::Http;
 use crate::secret::Password;
@@ -218,16 +220,13 @@ impl Client {
     }
 
     /// Starts a partner sign-in (docs/partner.md) for [`Config::partner`]: the consent page's URL
-    /// to open in the person's browser, with a fresh PKCE verifier and `state`. Nothing is sent.
+    /// to open in the person's browser, with a fresh PKCE verifier and `state`. Nothing is sent;
+    /// finish with [`PartnerAuthorization::finish`].
     pub fn partner_authorization(&self) -> Result<PartnerAuthorization> {
-        self.0.partner_authorization()
-    }
-
-    /// Finishes it with `callback`, the URL Garmin redirected the browser to (or its query):
-    /// checks the `state`, then exchanges the code with the verifier and the app's secret for
-    /// [`Tokens::Partner`]. Each request's code works once.
-    pub fn partner_finish(&self, auth: &PartnerAuthorization, callback: &str) -> Result<Tokens> {
-        self.0.partner_finish(auth, callback)
+        Ok(PartnerAuthorization::new(
+            self.clone(),
+            self.0.partner_authorization()?,
+        ))
     }
 }
 

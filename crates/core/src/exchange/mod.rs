@@ -8,16 +8,16 @@
 mod consumer;
 pub(crate) mod di;
 mod legacy;
-mod partner;
+pub(crate) mod partner;
 
 pub use di::ItToken;
-pub use partner::PartnerAuthorization;
 
 use crate::config::{Config, Consumer, PartnerApp, TokenPreference};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::ticket::Ticket;
 use crate::tokens::{DiToken, Tokens};
+use partner::PartnerRequest;
 use std::sync::Mutex;
 
 pub(crate) struct Exchanger {
@@ -114,18 +114,18 @@ impl Exchanger {
     }
 
     /// A new partner authorization request (pure: nothing is sent).
-    pub(crate) fn partner_authorization(&self) -> Result<PartnerAuthorization> {
-        PartnerAuthorization::new(&self.config().endpoints, self.partner_app()?)
+    pub(crate) fn partner_authorization(&self) -> Result<PartnerRequest> {
+        PartnerRequest::new(&self.config().endpoints, self.partner_app()?)
     }
 
-    /// Partner tokens for the code in `callback`, the redirect that answered `auth`.
+    /// Partner tokens for the code in `callback`, the redirect that answered `request`.
     pub(crate) fn partner_finish(
         &self,
-        auth: &PartnerAuthorization,
+        request: &PartnerRequest,
         callback: &str,
     ) -> Result<Tokens> {
         Ok(Tokens::Partner {
-            partner: partner::exchange(self, self.partner_app()?, auth, callback)?,
+            partner: partner::exchange(self, self.partner_app()?, request, callback)?,
         })
     }
 

@@ -12,6 +12,7 @@ use crate::answers::{self, Refusal};
 use crate::config::{Endpoints, PartnerApp};
 use crate::error::{Error, Result};
 use crate::http::OutRequest;
+use crate::random::random_bytes;
 use crate::secret::Secret;
 use crate::tokens::DiToken;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -26,9 +27,9 @@ const CALLBACK_STEP: &str = "partner authorization callback";
 const MAX_CALLBACK_BYTES: usize = 8 * 1024;
 
 /// One authorization request in flight: the URL to open in the person's browser, and the PKCE
-/// verifier and `state` that must come back with the redirect. Start one per attempt with
-/// [`crate::Client::partner_authorization`]; it is worth nothing once the code is exchanged.
-pub struct PartnerAuthorization {
+/// verifier and `state` that must come back with the redirect. The public handle is
+/// [`crate::PartnerRequest`], which adds the client to finish it on.
+pub(crate) struct PartnerRequest {
     url: String,
     client_id: String,
     redirect_uri: String,
@@ -36,7 +37,7 @@ pub struct PartnerAuthorization {
     verifier: Secret,
 }
 
-impl fmt::Debug for PartnerAuthorization {
+impl fmt::Debug for PartnerRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The URL carries the state; the verifier is the proof of possession. Neither prints.
         f.debug_struct("PartnerAuthorization")
@@ -46,9 +47,9 @@ impl fmt::Debug for PartnerAuthorization {
     }
 }
 
-impl PartnerAuthorization {
+impl PartnerRequest {
     /// A fresh request: verifier and state from the OS random source, S256 challenge.
-    pub(crate) fn new(endpoints: &Endpoints, app: &PartnerApp) -> Result<PartnerAuthorization> {
+    pub(crate) fn new(endpoints: &Endpoints, app: &PartnerApp) -> Result<PartnerRequest> {
         // 32 bytes → 43 base64url characters: RFC 7636's minimum length, 256 bits of entropy, and
         // an alphabet inside the RFC's unreserved set.
         let verifier = Secret::new(random_b64url::<32>()?);
@@ -66,7 +67,7 @@ impl PartnerAuthorization {
                 q.append_pair("scope", scope);
             }
         }
-        Ok(PartnerAuthorization {
+        Ok(PartnerRequest {
             url: url.into(),
             client_id: app.client_id.clone(),
             redirect_uri: app.redirect_uri.clone(),
@@ -75,14 +76,11 @@ impl PartnerAuthorization {
         })
     }
 
-    /// The address to open in the person's browser (Garmin's consent page). It carries the
-    /// `state`: open it, do not log it.
-    pub fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         &self.url
     }
 
-    /// Where Garmin will send the browser back, as configured.
-    pub fn redirect_uri(&self) -> &str {
+    pub(crate) fn redirect_uri(&self) -> &str {
         &self.redirect_uri
     }
 
@@ -144,7 +142,7 @@ impl PartnerAuthorization {
 pub(crate) fn exchange(
     ex: &Exchanger,
     app: &PartnerApp,
-    auth: &PartnerAuthorization,
+    auth: &PartnerRequest,
     callback: &str,
 ) -> Result<DiToken> {
     if auth.client_id != app.client_id || auth.redirect_uri != app.redirect_uri {
@@ -226,10 +224,7 @@ fn challenge(verifier: &str) -> String {
 }
 
 fn random_b64url<const N: usize>() -> Result<String> {
-    let mut b = [0u8; N];
-    getrandom::fill(&mut b)
-        .map_err(|e| Error::InvalidConfig(format!("the OS random source failed: {e}")))?;
-    Ok(B64URL.encode(b))
+    Ok(B64URL.encode(&random_bytes::<N>()?[..]))
 }
 
 /// An OAuth2 error code as shown in errors: the RFC's codes are short `[a-z_]` words, and the
@@ -268,9 +263,9 @@ mod tests {
         .with_scope("ACTIVITY_EXPORT WORKOUT_IMPORT")
     }
 
-    fn request() -> PartnerAuthorization {
+    fn request() -> PartnerRequest {
         let e = Endpoints::single_base("http://127.0.0.1:9/").unwrap();
-        PartnerAuthorization::new(&e, &app()).unwrap()
+        PartnerRequest::new(&e, &app()).unwrap()
     }
 
     fn param(url: &str, name: &str) -> Option<String> {
