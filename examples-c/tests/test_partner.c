@@ -10,7 +10,6 @@
 #include <strings.h>
 
 #include <curl/curl.h>
-#include <pthread.h>
 
 /* Matches the --partner-client of tests/with-sim.sh. */
 #define PARTNER_ID "c-partner-app"
@@ -19,26 +18,6 @@
 
 static const char BAD_UTF8[] = "bad \xc3\x28 utf8";
 #define SENT ((void *)0x5a5a)
-
-/* ---- log capture: every line the library writes, checked for secrets at the end ---- */
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *log_text;
-static size_t log_len;
-
-static void on_log(void *user_data, uint32_t level, const char *message) {
-  (void)user_data;
-  (void)level;
-  pthread_mutex_lock(&log_lock);
-  size_t n = strlen(message);
-  char *grown = realloc(log_text, log_len + n + 2);
-  CHECK(grown != NULL);
-  log_text = grown;
-  memcpy(log_text + log_len, message, n);
-  log_len += n;
-  log_text[log_len++] = '\n';
-  log_text[log_len] = '\0';
-  pthread_mutex_unlock(&log_lock);
-}
 
 /* The thread's last error must never repeat the client secret; checked after every failure. */
 static void check_message_keeps_secrets(void) {
@@ -351,7 +330,7 @@ static void bad_arguments(void) {
 
 int main(void) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  CHECK_OK(garmin_sso_set_log_callback(on_log, NULL, GARMIN_SSO_LOG_LEVEL_TRACE));
+  CHECK_OK(garmin_sso_set_log_callback(test_log_capture, NULL, GARMIN_SSO_LOG_LEVEL_TRACE));
 
   bad_arguments();
   allow_finish_call_refresh();
@@ -360,12 +339,13 @@ int main(void) {
   wrong_secret();
 
   CHECK_OK(garmin_sso_set_log_callback(NULL, NULL, GARMIN_SSO_LOG_LEVEL_OFF));
-  CHECK(log_text != NULL);
+  const char *log_text = test_log_text();
+  CHECK(test_log_lines() > 0);
   CHECK(!contains(log_text, PARTNER_SECRET) && !contains(log_text, PLAIN_PASSWORD));
   CHECK(seen_code[0] && !contains(log_text, seen_code));
   CHECK(seen_state[0] && !contains(log_text, seen_state));
-  printf("no client secret, password, code or state in %zu bytes of TRACE log\n", log_len);
-  free(log_text);
+  printf("no client secret, password, code or state in %zu bytes of TRACE log\n", strlen(log_text));
+  test_log_free();
   curl_global_cleanup();
   return 0;
 }

@@ -7,29 +7,6 @@
 #include <strings.h>
 
 #include <curl/curl.h>
-#include <pthread.h>
-
-/* ---- log capture ---- */
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *log_text;
-static size_t log_len;
-static int log_lines;
-
-static void on_log(void *user_data, uint32_t level, const char *message) {
-  (void)user_data;
-  CHECK(level >= GARMIN_SSO_LOG_LEVEL_ERROR && level <= GARMIN_SSO_LOG_LEVEL_TRACE);
-  pthread_mutex_lock(&log_lock);
-  size_t n = strlen(message);
-  char *grown = realloc(log_text, log_len + n + 2);
-  CHECK(grown != NULL);
-  log_text = grown;
-  memcpy(log_text + log_len, message, n);
-  log_len += n;
-  log_text[log_len++] = '\n';
-  log_text[log_len] = '\0';
-  log_lines++;
-  pthread_mutex_unlock(&log_lock);
-}
 
 /* ---- refresh callback ---- */
 static int refreshes_seen;
@@ -150,7 +127,7 @@ static garmin_sso_session *login_each_flow(const garmin_sso_client *c) {
 int main(void) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   oauth1_known_answer();
-  CHECK_OK(garmin_sso_set_log_callback(on_log, NULL, GARMIN_SSO_LOG_LEVEL_TRACE));
+  CHECK_OK(garmin_sso_set_log_callback(test_log_capture, NULL, GARMIN_SSO_LOG_LEVEL_TRACE));
 
   garmin_sso_config *cfg = sim_config();
   CHECK_OK(garmin_sso_config_set_user_agent(cfg, GARMIN_SSO_USER_AGENT_API, "c-tests/1.0"));
@@ -297,6 +274,8 @@ int main(void) {
   /* No secret in any log line */
   CHECK_OK(garmin_sso_set_log_callback(NULL, NULL, GARMIN_SSO_LOG_LEVEL_OFF));
   char secret[4096];
+  const char *log_text = test_log_text();
+  int log_lines = test_log_lines();
   CHECK(log_lines > 10);
   CHECK(!contains(log_text, PLAIN_PASSWORD) && !contains(log_text, MFA_PASSWORD) && !contains(log_text, MFA_CODE));
   if (contains(log_text, "ST-")) { const char *p = strstr(log_text, "ST-"); const char *b = p; while (b > log_text && b[-1] != '\n') b--; FAIL("a log line carries a ticket-like text: %.200s", b); }
@@ -311,7 +290,7 @@ int main(void) {
   garmin_sso_string_free(json_before);
   garmin_sso_string_free(json_after);
   garmin_sso_string_free(exported);
-  free(log_text);
+  test_log_free();
   garmin_sso_client_free(c);
   curl_global_cleanup();
   printf("full sign-in test passed\n");

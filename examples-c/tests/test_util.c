@@ -1,6 +1,39 @@
 #include "test_util.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
+
+static pthread_mutex_t captured_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *captured;
+static size_t captured_len;
+static int captured_lines;
+
+void test_log_capture(void *user_data, uint32_t level, const char *message) {
+  (void)user_data;
+  CHECK(level >= GARMIN_SSO_LOG_LEVEL_ERROR && level <= GARMIN_SSO_LOG_LEVEL_TRACE);
+  pthread_mutex_lock(&captured_lock);
+  size_t n = strlen(message);
+  char *grown = realloc(captured, captured_len + n + 2);
+  CHECK(grown != NULL);
+  captured = grown;
+  memcpy(captured + captured_len, message, n);
+  captured_len += n;
+  captured[captured_len++] = '\n';
+  captured[captured_len] = '\0';
+  captured_lines++;
+  pthread_mutex_unlock(&captured_lock);
+}
+
+const char *test_log_text(void) { return captured ? captured : ""; }
+
+int test_log_lines(void) { return captured_lines; }
+
+void test_log_free(void) {
+  free(captured);
+  captured = NULL;
+  captured_len = 0;
+  captured_lines = 0;
+}
 
 const char *sim_url(void) {
   const char *u = getenv("GARMIN_SSO_BASE_URL");

@@ -59,6 +59,14 @@ void tmp_path(char *buf, size_t len, const char *name);
 /* True when `haystack` contains `needle`. */
 int contains(const char *haystack, const char *needle);
 
+/* A log callback for garmin_sso_set_log_callback that keeps every line (thread-safe), so a test
+ * can look for secrets in all of it at the end; it also checks each line's level. */
+void test_log_capture(void *user_data, uint32_t level, const char *message);
+/* Every captured line, '\n'-terminated ("" when none), and how many; valid until test_log_free. */
+const char *test_log_text(void);
+int test_log_lines(void);
+void test_log_free(void);
+
 /* A growing, NUL-terminated body for libcurl's write callback `test_collect` (free `data`). */
 typedef struct {
   char *data;
