@@ -24,6 +24,12 @@ python3 scripts/check-parity.py
 step "cargo test (core, simulator, CLI; SQLite and PostgreSQL stores against real servers)"
 scripts/with-postgres.sh cargo test --release --workspace --locked
 
+# The workspace build above unifies the core's TLS features (the C library's native-tls wins), so
+# the rustls stack that the CLI and the bindings ship is tested against a real TLS server here,
+# with the core alone.
+step "TLS: the core alone over rustls against openssl s_server (crates/core/tests/tls.rs)"
+cargo test --release --locked -p garmin-sso-core --test tls
+
 step "cargo doc: no rustdoc warning, every intra-doc link resolves"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p garmin-sso-core -p garmin-sso-sim -p garmin-sso-ffi -p garmin-sso-uniffi
 

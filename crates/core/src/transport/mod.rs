@@ -9,6 +9,12 @@
 //! Neither [`Request`] nor [`Response`] prints headers, bodies or URL queries in `Debug`: they
 //! carry passwords, tickets, cookies and bearer tokens.
 
+#[cfg(all(
+    feature = "ureq-transport",
+    not(any(feature = "rustls", feature = "native-tls"))
+))]
+compile_error!("the `ureq-transport` feature needs a TLS stack: turn on `rustls` or `native-tls`");
+
 #[cfg(feature = "ureq-transport")]
 mod ureq_transport;
 #[cfg(feature = "ureq-transport")]

@@ -1,10 +1,12 @@
-//! The default transport: ureq with rustls, one connection pool per client (keep-alive).
+//! The built-in transport: ureq, one connection pool per client (keep-alive), over rustls or the
+//! platform's TLS (cargo features `rustls` / `native-tls`; `native-tls` wins when both are on).
 
 use super::{Body, Request, Response, Transport};
 use super::{TransportError, TransportErrorKind};
 use std::fmt;
 
-/// ureq + rustls + webpki roots. Redirects are off (the core follows them) and HTTP error statuses
+/// ureq over rustls with Mozilla's roots, or over the platform's TLS library and trust store
+/// (`native-tls`). Redirects are off (the core follows them) and HTTP error statuses
 /// are returned as responses.
 #[derive(Clone)]
 pub struct UreqTransport {
@@ -14,7 +16,17 @@ pub struct UreqTransport {
 impl UreqTransport {
     /// A transport with its own connection pool.
     pub fn new() -> Self {
-        let agent = ureq::Agent::config_builder()
+        let builder = ureq::Agent::config_builder();
+        // The platform's trust store rather than a bundled root list: the point of this stack is
+        // that the system (its updates, its enterprise roots) decides what to trust.
+        #[cfg(feature = "native-tls")]
+        let builder = builder.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .provider(ureq::tls::TlsProvider::NativeTls)
+                .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                .build(),
+        );
+        let agent = builder
             .max_redirects(0)
             .http_status_as_error(false)
             .save_redirect_history(false)
@@ -44,8 +56,13 @@ fn classify(e: &ureq::Error) -> TransportError {
         E::Timeout(t) => (TransportErrorKind::Timeout, format!("timed out ({t})")),
         E::HostNotFound => (TransportErrorKind::Connect, "host not found".to_owned()),
         E::ConnectionFailed => (TransportErrorKind::Connect, "connection failed".to_owned()),
+        E::Io(io) if is_tls_failure(io) => (TransportErrorKind::Tls, tls_message(io)),
         E::Io(io) => (TransportErrorKind::Io, format!("I/O error: {}", io.kind())),
-        E::Tls(_) | E::Rustls(_) => (TransportErrorKind::Tls, "TLS error".to_owned()),
+        E::Tls(_) => (TransportErrorKind::Tls, "TLS error".to_owned()),
+        #[cfg(feature = "rustls")]
+        E::Rustls(_) => (TransportErrorKind::Tls, "TLS error".to_owned()),
+        #[cfg(feature = "native-tls")]
+        E::NativeTls(_) | E::Der(_) => (TransportErrorKind::Tls, "TLS error".to_owned()),
         E::BodyExceedsLimit(n) => (
             TransportErrorKind::Io,
             format!("response body exceeds {n} bytes"),
@@ -57,6 +74,38 @@ fn classify(e: &ureq::Error) -> TransportError {
         ),
     };
     TransportError::new(kind, msg)
+}
+
+/// ureq reads through rustls' stream, which reports a failed handshake (an untrusted or expired
+/// certificate, a protocol alert) as an I/O error wrapping the rustls error.
+#[cfg(feature = "rustls")]
+fn is_tls_failure(io: &std::io::Error) -> bool {
+    io.get_ref()
+        .is_some_and(|inner| inner.is::<rustls::Error>())
+}
+
+#[cfg(not(feature = "rustls"))]
+fn is_tls_failure(_: &std::io::Error) -> bool {
+    false
+}
+
+/// The class of the failure only: rustls' own text can carry names the server presented.
+#[cfg(feature = "rustls")]
+fn tls_message(io: &std::io::Error) -> String {
+    match io
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        Some(rustls::Error::InvalidCertificate(_)) => {
+            "TLS error: the server's certificate was refused".to_owned()
+        }
+        _ => "TLS error".to_owned(),
+    }
+}
+
+#[cfg(not(feature = "rustls"))]
+fn tls_message(_: &std::io::Error) -> String {
+    "TLS error".to_owned()
 }
 
 fn variant_name(e: &ureq::Error) -> String {
