@@ -18,15 +18,26 @@
 //! wire protocol the code follows is described in `docs/protocol.md` of the repository; the code's
 //! "§n" references point there.
 //!
-//! ```no_run
-//! use garmin_sso_core::{Client, Config, Domain, LoginOutcome, Password};
-//! let client = Client::new(Config::new(Domain::Com))?;
+//! ```
+//! use garmin_sso_core::{Client, Config, Domain, LoginOutcome, Password, Session};
+//! # // The example runs against the simulator of Garmin's servers on 127.0.0.1.
+//! # use garmin_sso_sim::{Account, MfaMethod, Simulator};
+//! # let sim = Simulator::builder()
+//! #     .account(Account::new("me@example.com", "password").with_mfa("123456", MfaMethod::Email))
+//! #     .start()?;
+//! let config = Config::new(Domain::Com);
+//! # let config = Config::with_base_url(Domain::Com, &sim.base_url())?;
+//! let client = Client::new(config)?;
 //! let tokens = match client.login("me@example.com", &Password::new("password"))? {
 //!     LoginOutcome::Complete(tokens) => tokens,
+//!     // Garmin sent a code; submit it when the user has it (minutes later, any thread).
 //!     LoginOutcome::MfaRequired(pending) => pending.submit("123456")?,
 //! };
 //! println!("signed in, token family {}", tokens.family());
-//! # Ok::<(), garmin_sso_core::Error>(())
+//! let session = Session::new(client, tokens); // refreshes ahead of expiry and once on a 401
+//! let profile = session.profile()?;
+//! # assert!(!profile.display_name.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 #![warn(missing_docs)]

@@ -6,7 +6,7 @@
 //! recorded real traffic (garth 0.4.46 / 0.8.0 cassettes) and
 //! `docs/protocol.md`. It behaves like Garmin, not like any particular client.
 //!
-//! ```no_run
+//! ```
 //! use garmin_sso_sim::{Account, Fault, MfaMethod, Simulator, Target, Times};
 //!
 //! let sim = Simulator::builder()
