@@ -28,9 +28,13 @@
 #                    garmin_sso.lib)
 # CONFIG += garmin_sso_static forces the static library where a shared one is the default.
 #
-# Apps that bring their own HTTP (this wrapper does: QNetworkAccessManager) can link the
-# transport-free build, without ureq/rustls/ring, which also cross-compiles without a C toolchain
-# for ring: `cargo build --release -p garmin-sso-ffi --no-default-features` (README, "Sizes").
+# This wrapper brings its own HTTP (QNetworkAccessManager), so link the transport-free build:
+# `cargo build --release -p garmin-sso-ffi --no-default-features [--target <triple>]` — no ureq and
+# no TLS library, which also cross-compiles for Android and iOS without OpenSSL or ring (README,
+# "Transport-free library"). The default build's built-in transport uses the platform's TLS: linked
+# statically, it also needs -lssl -lcrypto on Linux and crypt32, secur32, ncrypt on Windows (Apple:
+# the Security framework below); Android has no public system TLS library, so a built-in transport
+# there is `--no-default-features --features rustls`.
 
 GARMIN_SSO_ROOT = $$clean_path($$PWD/..)
 isEmpty(GARMIN_SSO_INCDIR): GARMIN_SSO_INCDIR = $$GARMIN_SSO_ROOT/include

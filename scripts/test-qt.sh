@@ -3,7 +3,7 @@
 # through the C ABI's CMake package. Each build runs the QtTest suite headless against the simulator
 # (`garmin-sso simulate` on 127.0.0.1). Then the QDomyos-Zwift drop-in's suite
 # (examples-qt/qdomyos-zwift/tests) with qmake + Qt 5, and both qmake suites once more against the
-# transport-free library (cargo --no-default-features: no ureq/rustls/ring), built into its own
+# transport-free library (cargo --no-default-features: no ureq, no TLS library), built into its own
 # target folder so it never replaces the normal one. Needs: cargo, cmake, g++, make, qtbase5-dev,
 # qt6-base-dev.
 #
@@ -39,11 +39,11 @@ CARGO_TARGET_DIR="$nt_target" cargo build --release --locked -p garmin-sso-ffi -
 test -f "$nt_libdir/libgarmin_sso.so" && test -f "$nt_libdir/libgarmin_sso.a"
 # The point of the build: none of the HTTP/TLS stack is in it.
 nt_tree=$(cargo tree --locked -p garmin-sso-ffi --no-default-features -e normal,build --prefix none)
-if grep -E '^(ureq|ureq-proto|rustls|rustls-webpki|ring|webpki-roots) ' <<<"$nt_tree" | sort -u | grep .; then
+if grep -E '^(ureq|ureq-proto|rustls|rustls-webpki|ring|webpki-roots|native-tls|openssl|openssl-sys) ' <<<"$nt_tree" | sort -u | grep .; then
   echo "test-qt: the transport-free build still depends on the crates above" >&2
   exit 1
 fi
-echo "no ureq, rustls or ring in: cargo tree -p garmin-sso-ffi --no-default-features"
+echo "no ureq, rustls, ring or OpenSSL in: cargo tree -p garmin-sso-ffi --no-default-features"
 
 step "C against the transport-free library: the libcurl transport signs in; no transport is refused"
 cc -std=c99 -Wall -Wextra -Werror -I"$repo/include" "$repo/examples-c/curl_transport.c" \
