@@ -1,7 +1,8 @@
 //! `garmin-sso`: sign in to Garmin Connect, call its API, and run a local Garmin simulator.
 //!
-//! Exit codes: 0 ok; 3 invalid credentials; 4 MFA code rejected; 5 rate limited or blocked; 6 duplicate
-//! upload; 1 anything else (see `exit.rs`). Logs go to stderr (`RUST_LOG=info`) and never carry secrets.
+//! Exit codes are a table over the core's `ErrorKind` (`exit.rs`); scripts read them and the
+//! `--json` objects (`output.rs`), both documented in docs/cli.md. Logs go to stderr
+//! (`RUST_LOG=info`) and never carry secrets.
 
 // This is a command-line program: printing to stdout is its job.
 #![allow(clippy::print_stdout)]

@@ -60,10 +60,36 @@ fn doctor(sim_url: &str, token_dir: &str, json: bool) -> Output {
     run(&args, "")
 }
 
+/// stdout is one JSON object, and docs/cli.md documents each of its fields (`clock.offset_secs`,
+/// `hosts[].status`, …).
 fn one_object(o: &Output) -> Value {
     let stdout = String::from_utf8(o.stdout.clone()).unwrap();
     assert_eq!(stdout.lines().count(), 1, "{}", text(o));
-    serde_json::from_str(&stdout).unwrap()
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    let docs = include_str!("../../../docs/cli.md");
+    let documented = |name: String| {
+        assert!(
+            docs.contains(&format!("`{name}`")),
+            "docs/cli.md does not document `{name}`"
+        );
+    };
+    for (k, val) in v.as_object().unwrap() {
+        match val {
+            Value::Object(o) if k == "clock" => {
+                o.keys().for_each(|c| documented(format!("{k}.{c}")))
+            }
+            Value::Array(items) => {
+                for item in items {
+                    item.as_object()
+                        .unwrap()
+                        .keys()
+                        .for_each(|f| documented(format!("{k}[].{f}")));
+                }
+            }
+            _ => documented(k.clone()),
+        }
+    }
+    v
 }
 
 fn hosts(v: &Value) -> Vec<&Value> {

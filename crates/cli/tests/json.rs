@@ -22,7 +22,25 @@ fn start() -> Sim {
     Sim::start_with(&["--account", &plain, "--account", &mfa])
 }
 
-/// stdout is exactly one line holding one JSON object.
+/// Every key of `v` (and of its `tokens` and `error` objects) is documented in docs/cli.md, so a
+/// field cannot be added without its row in the table.
+fn assert_documented(v: &Value, prefix: &str) {
+    let docs = include_str!("../../../docs/cli.md");
+    for (k, val) in v.as_object().unwrap() {
+        match k.as_str() {
+            "error" => assert_documented(val, "error."),
+            _ => {
+                let name = format!("`{prefix}{k}`");
+                assert!(docs.contains(&name), "docs/cli.md does not document {name}");
+                if k == "tokens" {
+                    assert_documented(val, "");
+                }
+            }
+        }
+    }
+}
+
+/// stdout is exactly one line holding one JSON object, every field of it documented.
 fn one_object(o: &Output) -> Value {
     let stdout = String::from_utf8(o.stdout.clone()).unwrap();
     assert_eq!(
@@ -33,6 +51,7 @@ fn one_object(o: &Output) -> Value {
     );
     let v: Value = serde_json::from_str(&stdout).unwrap();
     assert!(v.is_object(), "{v}");
+    assert_documented(&v, "");
     v
 }
 
