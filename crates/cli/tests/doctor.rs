@@ -217,3 +217,55 @@ fn no_tokens_exits_7_and_says_none() {
     assert_eq!(v["problems"][0]["kind"], "sign_in_needed");
     assert_eq!(hosts(&v).len(), 3);
 }
+
+/// Legacy tokens refresh through the OAuth1 consumer, fetched from its own URL when none is
+/// configured: doctor checks that host too.
+#[test]
+fn legacy_tokens_add_the_consumer_host() {
+    let sim = Sim::start_with(&["--account", &format!("{EMAIL}:{PASSWORD}")]);
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dir(&tmp);
+    let out = sim.run(
+        &[
+            "login",
+            "--email",
+            EMAIL,
+            "--password-stdin",
+            "--tokens",
+            "legacy",
+            "--token-dir",
+            &d,
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_exit(&out, 0);
+    let out = doctor(&sim.url, &d, true);
+    assert_exit(&out, 0);
+    let v = one_object(&out);
+    assert_eq!(v["token_family"], "legacy");
+    assert!(v["tokens"]["refresh_expires_at"].is_null());
+    let consumer = hosts(&v)
+        .into_iter()
+        .find(|h| h["name"] == "consumer")
+        .expect("a consumer host");
+    assert_eq!(consumer["url"], format!("{}/oauth_consumer.json", sim.url));
+    assert_eq!(consumer["status"], 200);
+    // No piece of the OAuth1 or OAuth2 tokens either.
+    let all = text(&out);
+    for file in ["oauth1_token.json", "oauth2_token.json"] {
+        let t: Value = serde_json::from_str(
+            &std::fs::read_to_string(tmp.path().join("t").join(file)).unwrap(),
+        )
+        .unwrap();
+        for key in [
+            "oauth_token",
+            "oauth_token_secret",
+            "access_token",
+            "refresh_token",
+        ] {
+            if let Some(s) = t[key].as_str() {
+                assert!(!all.contains(s), "{key} leaked:\n{all}");
+            }
+        }
+    }
+}

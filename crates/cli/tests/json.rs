@@ -306,8 +306,24 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     }
 }
 
-/// Under a real pseudo-terminal (util-linux `script`, in every Debian), the bar is drawn on it,
-/// and the upload still succeeds.
+/// `upload` with `--json` under a real pseudo-terminal (util-linux `script`, in every Debian).
+fn upload_on_a_pty(sim: &Sim, file: &Path, token_dir: &Path) -> Output {
+    // Temporary paths and the simulator's URL carry no shell metacharacters.
+    let command = format!(
+        "{} upload {} --json --token-dir {} --base-url {}",
+        common::BIN,
+        file.display(),
+        token_dir.display(),
+        sim.url
+    );
+    std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` (Debian's bsdutils) runs")
+}
+
+/// On a terminal the bar is drawn, and the upload still succeeds.
 #[test]
 fn progress_bar_on_a_terminal() {
     let sim = start();
@@ -315,19 +331,7 @@ fn progress_bar_on_a_terminal() {
     let dir = tmp.path().join("t");
     assert_exit(&login(&sim, &dir, EMAIL, &format!("{PASSWORD}\n")), 0);
     let big = big_file(tmp.path());
-    // Temporary paths and the simulator's URL carry no shell metacharacters.
-    let command = format!(
-        "{} upload {} --json --token-dir {} --base-url {}",
-        common::BIN,
-        big.display(),
-        dir.display(),
-        sim.url
-    );
-    let out = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("util-linux `script` (Debian's bsdutils) runs");
+    let out = upload_on_a_pty(&sim, &big, &dir);
     assert_exit(&out, 0);
     let all = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -335,5 +339,28 @@ fn progress_bar_on_a_terminal() {
         "no bar on the terminal:\n{all}"
     );
     assert!(all.contains("\"command\":\"upload\""), "{all}");
+    assert_eq!(sim.admin("GET", "/__sim/stats")["uploads"], 1);
+}
+
+/// The streamed upload behind the bar cannot be replayed by the core; after a 401 (an access token
+/// Garmin dropped before its time) the core refreshes and the CLI sends the file once more, as
+/// `upload_fit_path` does without a bar.
+#[test]
+fn progress_upload_is_sent_again_after_a_401() {
+    let sim = start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("t");
+    assert_exit(&login(&sim, &dir, EMAIL, &format!("{PASSWORD}\n")), 0);
+    sim.admin("POST", "/__sim/expire?what=access");
+    let count = |route: &str| {
+        sim.admin("GET", "/__sim/stats")["requests"][route]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let refreshes = count("di_token");
+    let out = upload_on_a_pty(&sim, &big_file(tmp.path()), &dir);
+    assert_exit(&out, 0);
+    assert_eq!(count("upload"), 2, "a 401, then the upload again");
+    assert_eq!(count("di_token"), refreshes + 1, "one refresh between them");
     assert_eq!(sim.admin("GET", "/__sim/stats")["uploads"], 1);
 }
