@@ -2,12 +2,17 @@
 //! when needed and writes refreshed tokens back into the store (a folder: in the layout they were
 //! read from).
 
-use crate::cli::{ApiArgs, GetArgs, UploadArgs};
+use crate::cli::{ApiArgs, GetArgs, RefreshArgs, UploadArgs};
 use crate::context;
-use crate::exit::{self, Failure};
+use crate::exit::Failure;
+use crate::output;
+use crate::progress;
 use crate::tokens;
-use garmin_sso_core::{ApiRequest, Client, Error, ErrorKind, Session, TokenStore};
-use std::io::{self, Write};
+use garmin_sso_core::{
+    ApiRequest, Body, Client, Error, ErrorKind, Session, TokenStore, UploadResult,
+};
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 use std::sync::Arc;
 
 /// A session over the stored tokens that saves every refresh back into the same store; partner
@@ -15,6 +20,8 @@ use std::sync::Arc;
 struct Opened {
     session: Session,
     store: Arc<dyn TokenStore>,
+    /// The store's name (a folder, a file, a database and account; never a password).
+    name: String,
     /// False for partner tokens without their app's secret: a refresh will be refused.
     can_refresh: bool,
 }
@@ -41,6 +48,7 @@ fn open(args: &ApiArgs) -> Result<Opened, Failure> {
     Ok(Opened {
         session,
         store: store.store,
+        name: store.name,
         can_refresh,
     })
 }
@@ -82,37 +90,113 @@ pub fn get(args: &GetArgs) -> Result<(), Failure> {
 
 pub fn upload(args: &UploadArgs) -> Result<(), Failure> {
     let opened = open(&args.api)?;
-    match opened.session.upload_fit_path(&args.file) {
+    let json = args.json.json;
+    // The core checks the file again when it opens it; this size only picks the bar.
+    let len = std::fs::metadata(&args.file).map(|m| m.len()).ok();
+    let outcome = match len {
+        Some(n) if progress::wanted(n, io::stderr().is_terminal()) => {
+            upload_with_progress(&opened.session, &args.file, n)
+        }
+        _ => opened.session.upload_fit_path(&args.file),
+    };
+    match outcome {
         Ok(result) => {
-            println!("{}", pretty(&result.raw));
+            if json {
+                let activity_ids: Vec<serde_json::Value> = result
+                    .successes
+                    .iter()
+                    .filter_map(|s| s.get("internalId").cloned())
+                    .collect();
+                output::print_json(&output::success(
+                    "upload",
+                    serde_json::json!({
+                        "file": args.file.display().to_string(),
+                        "bytes": len,
+                        "upload_id": result.upload_id,
+                        "activity_ids": activity_ids,
+                        "failure_count": result.failures.len(),
+                        "garmin_response": result.raw,
+                    }),
+                ));
+            } else {
+                println!("{}", pretty(&result.raw));
+            }
             Ok(())
         }
         Err(Error::DuplicateActivity { response }) => {
-            // The answer names the activity Garmin already has; print it like a success's.
-            match serde_json::from_str::<serde_json::Value>(&response) {
-                Ok(v) => println!("{}", pretty(&v)),
-                Err(_) => println!("{response}"),
+            // The answer names the activity Garmin already has; print it like a success's (under
+            // --json it goes into the error object instead, so stdout keeps one object).
+            let answer = serde_json::from_str::<serde_json::Value>(&response).ok();
+            if !json {
+                match &answer {
+                    Some(v) => println!("{}", pretty(v)),
+                    None => println!("{response}"),
+                }
             }
             Err(Failure {
-                code: exit::code_of(ErrorKind::DuplicateActivity).unwrap_or(exit::OTHER),
-                message: format!(
-                    "duplicate activity: Garmin already has {}",
-                    args.file.display()
-                ),
+                garmin_response: answer,
+                ..Failure::of_kind(
+                    ErrorKind::DuplicateActivity,
+                    format!(
+                        "duplicate activity: Garmin already has {}",
+                        args.file.display()
+                    ),
+                )
             })
         }
         Err(e) => Err(opened.fail(e)),
     }
 }
 
-pub fn refresh(args: &ApiArgs) -> Result<(), Failure> {
-    let opened = open(args)?;
+/// `upload_fit_path` with a bar: the file streamed through [`progress::Counting`]. The core cannot
+/// send a streamed body twice, so the one retry it makes after a 401 (having refreshed the token)
+/// is made here, with the file opened again — the same as `upload_fit_path` does.
+fn upload_with_progress(session: &Session, path: &Path, len: u64) -> Result<UploadResult, Error> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::InvalidInput(format!("{} has no file name", path.display())))?;
+    let bar = progress::bar(len);
+    bar.set_message(name.clone());
+    let send = || {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
+        let reader = progress::Counting::new(file, bar.clone());
+        let body = Body::Reader {
+            reader: Box::new(reader),
+            len: Some(len),
+        };
+        session.upload_fit(&name, body)
+    };
+    let mut result = send();
+    if let Err(Error::HttpStatus { status: 401, .. }) = result {
+        bar.reset();
+        bar.set_length(len);
+        result = send();
+    }
+    bar.finish_and_clear();
+    result
+}
+
+pub fn refresh(args: &RefreshArgs) -> Result<(), Failure> {
+    let opened = open(&args.api)?;
     let fresh = opened.session.refresh().map_err(|e| opened.fail(e))?;
     // The session saved already but only logs a failed save; a refresh command must report it, so
     // save once more and let an error surface (a save is an atomic replace: harmless to repeat).
     opened.store.save(&fresh)?;
+    let now = opened.session.client().config().clock.now();
+    if args.json.json {
+        output::print_json(&output::success(
+            "refresh",
+            serde_json::json!({
+                "store": opened.name,
+                "tokens": output::tokens(&fresh, now),
+            }),
+        ));
+        return Ok(());
+    }
     println!("Refreshed; {} tokens saved", fresh.family());
-    tokens::print_summary(&fresh, opened.session.client().config().clock.now());
+    tokens::print_summary(&fresh, now);
     Ok(())
 }
 

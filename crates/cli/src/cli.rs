@@ -44,10 +44,14 @@ pub enum Command {
     #[command(after_help = PARTNER_SECRET_HELP)]
     Upload(UploadArgs),
     /// Show which token family is stored and when it expires (never the tokens).
-    Status(StoreArgs),
+    Status(StatusArgs),
     /// Refresh the stored tokens now and store the new ones.
     #[command(after_help = PARTNER_SECRET_HELP)]
-    Refresh(ApiArgs),
+    Refresh(RefreshArgs),
+    /// Check the setup without showing a secret: the stored token family and expiries, the clock
+    /// offset to Garmin's `Date` header, and whether each Garmin host answers.
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor(DoctorArgs),
     /// Delete the stored tokens.
     Logout(StoreArgs),
     /// Print the stored tokens as one versioned JSON document (contains secrets).
@@ -72,6 +76,54 @@ pub const PARTNER_SECRET_HELP: &str = "Partner tokens (from `garmin-sso partner 
 with their app's client secret, which is never stored: set GARMIN_SSO_PARTNER_CLIENT_SECRET to it \
 (the client id comes from the stored tokens). Without it, partner tokens work until their access \
 token expires.";
+
+/// `doctor --help`: what makes it fail.
+pub const DOCTOR_HELP: &str = "Exit codes: 0 nothing wrong; 9 a Garmin host did not answer; \
+7 no tokens stored, or the refresh token has expired (sign in again); 11 the token store cannot be \
+read; 1 this machine's clock is more than 120 s off Garmin's. When several are wrong, the first in \
+this order decides.";
+
+/// `--json`, on the commands scripts read.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct JsonArg {
+    /// Print exactly one JSON object on stdout instead of text, a failure included (then
+    /// {"ok":false,"error":{…}} and the same exit code); fields in docs/cli.md. Never a secret.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `garmin-sso status`.
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub json: JsonArg,
+}
+
+/// `garmin-sso refresh`.
+#[derive(Debug, Clone, Args)]
+pub struct RefreshArgs {
+    #[command(flatten)]
+    pub api: ApiArgs,
+    #[command(flatten)]
+    pub json: JsonArg,
+}
+
+/// `garmin-sso doctor`.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Seconds each host may take to answer.
+    #[arg(long, value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub json: JsonArg,
+}
 
 /// `garmin-sso partner …`.
 #[derive(Debug, Subcommand)]
@@ -299,6 +351,8 @@ pub struct LoginArgs {
     pub account: Option<String>,
     #[command(flatten)]
     pub server: ServerArgs,
+    #[command(flatten)]
+    pub json: JsonArg,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -379,10 +433,12 @@ pub struct GetArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct UploadArgs {
-    /// The FIT file.
+    /// The FIT file. Files over 4 MiB show a progress bar on stderr when it is a terminal.
     pub file: PathBuf,
     #[command(flatten)]
     pub api: ApiArgs,
+    #[command(flatten)]
+    pub json: JsonArg,
 }
 
 #[derive(Debug, Clone, Args)]

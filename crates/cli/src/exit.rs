@@ -42,6 +42,16 @@ Logs: RUST_LOG=info (stderr; never secrets).\nTry it offline: garmin-sso demo";
 pub struct Failure {
     pub code: u8,
     pub message: String,
+    /// The core's kind, when the failure is one (`None`: this program's own, exit 1).
+    pub kind: Option<ErrorKind>,
+    /// Seconds Garmin asked to wait, when it said.
+    pub retry_after: Option<u64>,
+    /// Garmin's JSON answer, for failures that carry one worth a script's reading (a duplicate
+    /// upload names the activity Garmin already has). Never a secret: Garmin's API answers.
+    pub garmin_response: Option<serde_json::Value>,
+    /// The command already printed its own `--json` object for this outcome (`doctor`'s report):
+    /// no error object follows it.
+    pub reported: bool,
 }
 
 impl Failure {
@@ -50,7 +60,35 @@ impl Failure {
         Failure {
             code: OTHER,
             message: message.into(),
+            kind: None,
+            retry_after: None,
+            garmin_response: None,
+            reported: false,
         }
+    }
+
+    /// A failure in this program's words that means `kind` (its exit code, its name under --json).
+    pub fn of_kind(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Failure {
+            code: code_of(kind).unwrap_or(OTHER),
+            kind: Some(kind),
+            ..Failure::other(message)
+        }
+    }
+
+    /// The `--json` error object (docs/cli.md): kind, exit code and message; never a secret, since
+    /// the message is the same one printed without --json.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut error = serde_json::json!({
+            "kind": self.kind.map_or("other", ErrorKind::name),
+            "exit_code": self.code,
+            "message": self.message,
+            "retry_after_secs": self.retry_after,
+        });
+        if let Some(r) = &self.garmin_response {
+            error["garmin_response"] = r.clone();
+        }
+        serde_json::json!({ "ok": false, "error": error })
     }
 
     pub fn exit_code(&self) -> ExitCode {
@@ -79,8 +117,8 @@ impl From<Error> for Failure {
             _ => "",
         };
         Failure {
-            code: code_of(kind).unwrap_or(OTHER),
-            message: format!("{e}{hint}"),
+            retry_after: e.retry_after().map(|d| d.as_secs()),
+            ..Failure::of_kind(kind, format!("{e}{hint}"))
         }
     }
 }

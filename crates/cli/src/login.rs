@@ -4,6 +4,7 @@ use crate::cli::{BrowserUrlArgs, ExchangeTicketArgs, LoginArgs};
 use crate::context;
 use crate::exit::Failure;
 use crate::input::Input;
+use crate::output;
 use crate::tokens;
 use garmin_sso_core::{
     BrowserSignIn, Client, Error, LoginOutcome, PendingMfa, Secret, ServiceTicket, Ticket, Tokens,
@@ -37,12 +38,18 @@ pub fn login(args: &LoginArgs) -> Result<(), Failure> {
         let vault = garmin_sso_core::vault::Vault::open(vault, key)?;
         let session = vault.resume_or_sign_in(account, &client, &store.store)?;
         let tokens = session.tokens();
-        println!(
+        let done = Done {
+            method: "vault",
+            account: Some(account),
+            // `vault add` refuses accounts that need MFA.
+            mfa_used: Some(false),
+        };
+        let text = format!(
             "Session of {account} ready; {} tokens in {}",
             tokens.family(),
             store.name
         );
-        tokens::print_summary(&tokens, client.config().clock.now());
+        done.report(args, &text, &tokens, &store, &client);
         return Ok(());
     }
     let email = args.email.as_deref().unwrap_or_default();
@@ -53,20 +60,63 @@ pub fn login(args: &LoginArgs) -> Result<(), Failure> {
         None => client.login(email, &password)?,
     };
     drop(password);
-    let tokens = match outcome {
-        LoginOutcome::Complete(t) => t,
-        LoginOutcome::MfaRequired(pending) => {
-            answer_mfa(&pending, args.mfa_code.as_deref(), &input)?
-        }
+    let (tokens, mfa_used) = match outcome {
+        LoginOutcome::Complete(t) => (t, false),
+        LoginOutcome::MfaRequired(pending) => (
+            answer_mfa(&pending, args.mfa_code.as_deref(), &input)?,
+            true,
+        ),
     };
     store.store.save(&tokens)?;
-    println!(
+    let text = format!(
         "Signed in as {email}; {} tokens saved in {}",
         tokens.family(),
         store.name
     );
-    tokens::print_summary(&tokens, client.config().clock.now());
+    let done = Done {
+        method: "password",
+        account: Some(email),
+        mfa_used: Some(mfa_used),
+    };
+    done.report(args, &text, &tokens, &store, &client);
     Ok(())
+}
+
+/// How a `login` ended, for its text or `--json` report.
+struct Done<'a> {
+    /// `password`, `browser` or `vault`.
+    method: &'static str,
+    account: Option<&'a str>,
+    /// Unknown (`None`) for a browser sign-in.
+    mfa_used: Option<bool>,
+}
+
+impl Done<'_> {
+    fn report(
+        &self,
+        args: &LoginArgs,
+        text: &str,
+        tokens: &Tokens,
+        store: &context::Store,
+        client: &Client,
+    ) {
+        let now = client.config().clock.now();
+        if args.json.json {
+            output::print_json(&output::success(
+                "login",
+                serde_json::json!({
+                    "method": self.method,
+                    "account": self.account,
+                    "mfa_used": self.mfa_used,
+                    "store": store.name,
+                    "tokens": output::tokens(tokens, now),
+                }),
+            ));
+            return;
+        }
+        println!("{text}");
+        tokens::print_summary(tokens, now);
+    }
 }
 
 /// `login --browser`: the sign-in happens in a browser window; the tokens are stored like the other
@@ -91,12 +141,18 @@ fn login_browser(args: &LoginArgs, client: &Client, store: &context::Store) -> R
     }
     let tokens = browser.sign_in(client)?;
     store.store.save(&tokens)?;
-    println!(
+    let text = format!(
         "Signed in in the browser; {} tokens saved in {}",
         tokens.family(),
         store.name
     );
-    tokens::print_summary(&tokens, client.config().clock.now());
+    let done = Done {
+        method: "browser",
+        account: args.account.as_deref().or(args.email.as_deref()),
+        // MFA, if any, happened in the browser window, out of the library's sight.
+        mfa_used: None,
+    };
+    done.report(args, &text, &tokens, store, client);
     Ok(())
 }
 

@@ -12,7 +12,7 @@
 
 use crate::cli::{PartnerCommand, PartnerLoginArgs};
 use crate::context::{self, invalid};
-use crate::exit::{self, Failure};
+use crate::exit::Failure;
 use crate::input;
 use crate::tokens;
 use garmin_sso_core::{
@@ -264,14 +264,14 @@ fn wait_for_redirect(
             "{MAX_CONNECTIONS} connections reached the listener for {redirect_uri} without Garmin's \
              redirect among them; run `garmin-sso partner login` again"
         ))),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(Failure {
-            code: exit::code_of(ErrorKind::Timeout).unwrap_or(exit::OTHER),
-            message: format!(
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(Failure::of_kind(
+            ErrorKind::Timeout,
+            format!(
                 "no redirect reached {redirect_uri} within {} s (was the app approved in the \
                  browser?); run `garmin-sso partner login` again, with a longer --timeout if needed",
                 timeout.as_secs()
             ),
-        }),
+        )),
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(Failure::other(format!(
             "the listener for {redirect_uri} stopped before Garmin's redirect came"
         ))),

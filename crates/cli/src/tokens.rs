@@ -4,9 +4,10 @@
 //! or python-garminconnect's `garmin_tokens.json`) kept by the core's [`GarthDirStore`]: 0600 files in
 //! a 0700 folder, replaced atomically, symlinks refused.
 
-use crate::cli::{ImportArgs, StoreArgs};
+use crate::cli::{ImportArgs, StatusArgs, StoreArgs};
 use crate::context;
 use crate::exit::Failure;
+use crate::output;
 use crate::timefmt;
 use garmin_sso_core::{import_garminconnect, import_garth_dumps, GarthFormat};
 use garmin_sso_core::{Clock, Error, SystemClock, TokenFamily, Tokens};
@@ -81,21 +82,34 @@ pub fn summary(tokens: &Tokens, now: i64) -> Vec<String> {
     lines
 }
 
-pub fn status(args: &StoreArgs) -> Result<(), Failure> {
-    let store = open(args)?;
+pub fn status(args: &StatusArgs) -> Result<(), Failure> {
+    let store = open(&args.store)?;
     let tokens = load(&store)?;
     let now = SystemClock.now();
-    match &store.garth {
-        Some(g) => println!("tokens in {} ({})", store.name, layout_name(g.format())),
+    let layout = store.garth.as_ref().map(|g| layout_name(g.format()));
+    let state = output::state(&tokens, now);
+    if args.json.json {
+        output::print_json(&output::success(
+            "status",
+            serde_json::json!({
+                "store": store.name,
+                "layout": layout,
+                "account": args.store.account,
+                "tokens": output::tokens(&tokens, now),
+                "state": state,
+            }),
+        ));
+        return Ok(());
+    }
+    match layout {
+        Some(l) => println!("tokens in {} ({l})", store.name),
         None => println!("tokens in {}", store.name),
     }
     print_summary(&tokens, now);
-    let state = if tokens.expires_at() > now {
-        "access token valid"
-    } else if tokens.refresh_expires_at().is_some_and(|t| t <= now) {
-        "refresh token expired: sign in again"
-    } else {
-        "access token expired: the next call refreshes it"
+    let state = match state {
+        "valid" => "access token valid",
+        "refresh_expired" => "refresh token expired: sign in again",
+        _ => "access token expired: the next call refreshes it",
     };
     println!("  state: {state}");
     Ok(())

@@ -3,8 +3,8 @@
 
 use std::process::Command;
 
-const COMMANDS: [&str; 8] = [
-    "login", "upload", "status", "refresh", "logout", "export", "import", "vault",
+const COMMANDS: [&str; 9] = [
+    "login", "upload", "status", "refresh", "doctor", "logout", "export", "import", "vault",
 ];
 
 fn run(args: &[&str]) -> String {
@@ -33,6 +33,38 @@ fn completions_name_every_command_for_each_shell() {
         );
     }
     assert!(run(&["completions", "bash"]).contains("complete -F _garmin__sso"));
+}
+
+/// The completions shipped in docs/completions/ (for packagers, and for people without the
+/// binary at hand) are what the CLI renders now.
+#[test]
+fn the_committed_completions_are_current() {
+    for shell in ["bash", "zsh", "fish"] {
+        let path = format!(
+            "{}/../../docs/completions/garmin-sso.{shell}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(
+            run(&["completions", shell]) == committed,
+            "docs/completions/garmin-sso.{shell} is stale: run scripts/gen-man.sh"
+        );
+        assert!(committed.contains("doctor") && committed.contains("json"));
+    }
+    // And the bash one at least parses (bash is everywhere the tests run; zsh and fish are not).
+    let bash = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/completions/garmin-sso.bash"
+    );
+    let check = Command::new("bash")
+        .args(["-n", bash])
+        .output()
+        .expect("bash");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 }
 
 #[test]

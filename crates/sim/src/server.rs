@@ -128,14 +128,27 @@ fn serve(shared: &Shared, mut rq: tiny_http::Request, local: SocketAddr) {
     let resp = crate::router::dispatch(shared, &req);
     log::debug!("{} {} -> {}", req.method, req.path, resp.status);
     let head = req.method == "HEAD";
-    if let Err(e) = rq.respond(to_tiny(resp, head)) {
+    if let Err(e) = rq.respond(to_tiny(resp, head, shared.clock.now())) {
         log::debug!("writing response failed: {e}");
     }
 }
 
-fn to_tiny(resp: Resp, head: bool) -> tiny_http::Response<Cursor<Vec<u8>>> {
+/// `now` is the simulator's clock: without a `Date` of ours, tiny_http would stamp its own from the
+/// machine's wall clock, and a client comparing Garmin's `Date` with its own clock (`garmin-sso
+/// doctor`) could never see the skew a test set with `/__sim/clock/…`.
+fn to_tiny(resp: Resp, head: bool, now: i64) -> tiny_http::Response<Cursor<Vec<u8>>> {
     let body = if head { Vec::new() } else { resp.body };
     let mut r = tiny_http::Response::from_data(body).with_status_code(resp.status);
+    let has_date = resp
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("Date"));
+    if !has_date {
+        let date = crate::timefmt::http_date(now);
+        if let Ok(h) = tiny_http::Header::from_bytes(&b"Date"[..], date.as_bytes()) {
+            r.add_header(h);
+        }
+    }
     for (k, v) in resp.headers {
         if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
             r.add_header(h);
@@ -161,4 +174,32 @@ fn nodelay_listener(listen: &str) -> std::io::Result<std::net::TcpListener> {
     socket.bind(&addr.into())?;
     socket.listen(128)?;
     Ok(socket.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_tiny;
+    use crate::http::Resp;
+
+    /// The `Date` header is the simulator's clock in RFC 7231 IMF-fixdate form, and an answer that
+    /// sets its own keeps it.
+    #[test]
+    fn date_comes_from_the_simulator_clock() {
+        let date = |r: &tiny_http::Response<_>| {
+            r.headers()
+                .iter()
+                .filter(|h| h.field.equiv("Date"))
+                .map(|h| h.value.as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let r = to_tiny(Resp::new(200), false, 1_722_729_185);
+        assert_eq!(date(&r), ["Sat, 03 Aug 2024 23:53:05 GMT"]);
+        let mut own = Resp::new(200);
+        own.headers
+            .push(("Date".into(), "Thu, 01 Jan 1970 00:00:00 GMT".into()));
+        assert_eq!(
+            date(&to_tiny(own, false, 1_722_729_185)),
+            ["Thu, 01 Jan 1970 00:00:00 GMT"]
+        );
+    }
 }
