@@ -39,6 +39,9 @@ rm -f "$out"/garmin_sso-*.whl "$out"/garmin_sso-*.tar.gz
 # current; without the file it links the library with this wheel's features for sure.
 rm -f "$target_dir"/release/{deps/,}libgarmin_sso_uniffi.{so,dylib}
 cd bindings/python
-"$venv/bin/maturin" build --release --out "$out"
+# --locked here, not in pyproject.toml: the sdist's workspace has only the crates the wheel needs, so
+# cargo drops the other crates' entries from its Cargo.lock when it builds (every version it keeps
+# stays as locked, uniffi's included).
+"$venv/bin/maturin" build --release --locked --out "$out"
 "$venv/bin/maturin" sdist --out "$out"
 ls "$out"/garmin_sso-*.whl "$out"/garmin_sso-*.tar.gz

@@ -112,8 +112,14 @@ step "Kotlin: the jar (native library at JNA's resource path), Main.kt from a te
 kotlin_dist="$work/kotlin-dist"
 scripts/package-kotlin.sh "$kotlin_dist"
 jar_file="$(ls "$kotlin_dist"/garmin-sso-*.jar)"
-unzip -l "$jar_file" | grep -qE " linux-x86-64/$lib_file$| darwin-[a-z0-9-]+/$lib_file$" \
-  || { echo "test-bindings: $jar_file has no native library at JNA's resource path" >&2; exit 1; }
+python3 - "$jar_file" "$lib_file" <<'PY'
+import re, sys, zipfile
+jar, lib = sys.argv[1], sys.argv[2]
+hits = [n for n in zipfile.ZipFile(jar).namelist() if re.fullmatch(r"(linux|darwin)-[a-z0-9-]+/" + re.escape(lib), n)]
+if not hits:
+    sys.exit(f"test-bindings: {jar} has no native library at JNA's resource path")
+print(f"test-bindings: {jar.rsplit('/', 1)[-1]} carries {hits[0]}")
+PY
 kotlinc="${KOTLINC:-$(command -v kotlinc || echo "$root/.tools/node_modules/kotlin-compiler/bin/kotlinc")}"
 jna="${JNA_JAR:-/usr/share/java/jna.jar}"
 mkdir -p "$work/kotlin-app"
