@@ -87,6 +87,14 @@ cat >"$stage/aar/AndroidManifest.xml" <<XML
 </manifest>
 XML
 : >"$stage/aar/R.txt"
+# Consumer R8/ProGuard rules, applied to the app that uses the AAR: JNA finds structure fields and
+# callbacks by reflection.
+cat >"$stage/aar/proguard.txt" <<'PRO'
+-keep class com.sun.jna.** { *; }
+-keep class * implements com.sun.jna.** { *; }
+-keep class garmin.sso.** { *; }
+-dontwarn java.awt.**
+PRO
 for abi in "${abis[@]}"; do
   [ -f "$stage/aar/jni/$abi/libgarmin_sso_uniffi.so" ] \
     || { echo "build-android-aar: cargo-ndk left no jni/$abi/libgarmin_sso_uniffi.so" >&2; exit 1; }
