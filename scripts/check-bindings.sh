@@ -13,7 +13,7 @@ while IFS= read -r f; do
     head -40 "$tmp.diff" >&2
     status=1
   fi
-done < <(cd "$tmp" && find . -type f ! -name '*.so' ! -name '*.dylib' | sed 's|^\./||' | sort)
+done < <(cd "$tmp" && find . -type f | sed 's|^\./||' | sort)
 rm -f "$tmp.diff"
 if [ "$status" -ne 0 ]; then
   echo "check-bindings: FAILED — run scripts/gen-bindings.sh and commit the result" >&2

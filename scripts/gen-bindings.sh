@@ -11,11 +11,12 @@
 # Generated files (committed):
 #   kotlin/src/main/kotlin/garmin/sso/garmin_sso_uniffi.kt           (package garmin.sso)
 #   kotlin/src/main/kotlin/garmin/sso/core/garmin_sso_core.kt        (package garmin.sso.core)
-#   python/src/garmin_sso/garmin_sso_uniffi.py, garmin_sso_core.py   (re-exported by __init__.py)
+#   python/src/garmin_sso/_native/garmin_sso_uniffi.py, garmin_sso_core.py   (re-exported by __init__.py)
 #   swift/Sources/GarminSSO/garmin_sso_uniffi.swift, garmin_sso_core.swift
 #   swift/include/garmin_sso_uniffiFFI.h, garmin_sso_coreFFI.h, module.modulemap (both C modules)
-# The shared library is also copied into python/src/garmin_sso/ so the package can be pip-installed;
-# it is build output and git-ignored.
+# The Python wheel does not package the committed Python modules: maturin generates them again from
+# the library it builds, with this same generator binary (scripts/package-python.sh), and
+# scripts/test-bindings.sh checks the wheel's copies equal these.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-bindings}"
@@ -29,12 +30,13 @@ case "$(uname -s)" in
   *) lib_file=libgarmin_sso_uniffi.so ;;
 esac
 
-# The generator first: building it compiles the library with the `cli` feature, so the plain cdylib
-# is built last and is what ends up in target/release.
-cargo build --release --locked -p garmin-sso-uniffi --features cli --bin uniffi-bindgen
+# The generator in the dev profile with the `cli` feature: the very build maturin's
+# `cargo run --bin uniffi-bindgen` makes when it packages the Python wheel, so the two share it and
+# generate with the uniffi version Cargo.lock pins.
+cargo build --locked -p garmin-sso-uniffi --features cli --bin uniffi-bindgen
 cargo build --release --locked -p garmin-sso-uniffi --lib
 lib="$target_dir/release/$lib_file"
-bindgen="$target_dir/release/uniffi-bindgen"
+bindgen="$target_dir/debug/uniffi-bindgen"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -52,7 +54,7 @@ place() { # place SRC DEST
 place "$tmp/kotlin/garmin/sso/garmin_sso_uniffi.kt" "$out/kotlin/src/main/kotlin/garmin/sso/garmin_sso_uniffi.kt"
 place "$tmp/kotlin/garmin/sso/core/garmin_sso_core.kt" "$out/kotlin/src/main/kotlin/garmin/sso/core/garmin_sso_core.kt"
 for component in garmin_sso_uniffi garmin_sso_core; do
-  place "$tmp/python/$component.py" "$out/python/src/garmin_sso/$component.py"
+  place "$tmp/python/$component.py" "$out/python/src/garmin_sso/_native/$component.py"
   place "$tmp/swift/$component.swift" "$out/swift/Sources/GarminSSO/$component.swift"
   place "$tmp/swift/${component}FFI.h" "$out/swift/include/${component}FFI.h"
 done
@@ -61,5 +63,4 @@ for component in garmin_sso_uniffi garmin_sso_core; do
   cat "$tmp/swift/${component}FFI.modulemap"
   echo
 done >"$out/swift/include/module.modulemap"
-place "$lib" "$out/python/src/garmin_sso/$lib_file"
 echo "gen-bindings: bindings generated under $out from $lib"

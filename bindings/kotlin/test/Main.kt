@@ -4,7 +4,8 @@
 // a Kotlin clock, resumeOrSignIn with a Kotlin token store and credentials provider, user agents,
 // the iOS app preset, per-host endpoints and the log sink.
 //
-// Usage: java -Djna.library.path=<dir of libgarmin_sso_uniffi.so> -cp <jar>:jna.jar MainKt <garmin-sso binary>
+// Usage: java -cp garmin-sso-VERSION.jar:jna.jar:<this program's jar> MainKt <garmin-sso binary>
+// (the library jar of scripts/package-kotlin.sh carries libgarmin_sso_uniffi where JNA finds it).
 // Prints one line per check and a closing "N passed, M failed"; exits non-zero when anything failed.
 
 import garmin.sso.Credentials

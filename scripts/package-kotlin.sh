@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the JVM jar of the Kotlin bindings: the generated Kotlin (garmin.sso, garmin.sso.core)
+# compiled, plus libgarmin_sso_uniffi under JNA's resource path for this machine
+# (linux-x86-64/, darwin-aarch64/, …), where JNA finds it on the class path. So
+#   java -cp garmin-sso-VERSION.jar:jna.jar:your-app.jar …
+# works from any folder, with no -Djna.library.path and no LD_LIBRARY_PATH.
+# The jar carries no Kotlin runtime (the app brings its own kotlin-stdlib, as with any Kotlin
+# library) and no JNA (Debian: libjna-java; Maven: net.java.dev.jna:jna).
+#
+#   scripts/package-kotlin.sh [OUT_DIR]     OUT_DIR defaults to <cargo target dir>/kotlin-dist
+#
+# Needs: cargo, a JDK (jar), kotlinc (KOTLINC, or on the PATH, or installed from npm into .tools/),
+# JNA (/usr/share/java/jna.jar or JNA_JAR). Android: scripts/build-android-aar.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+target_dir="$(cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+version="$(cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "garmin-sso-uniffi"))')"
+out="${1:-$target_dir/kotlin-dist}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+# JNA's resource prefix (com.sun.jna.Platform.RESOURCE_PREFIX) for the machine building the jar.
+case "$(uname -m)" in
+  x86_64 | amd64) arch=x86-64 ;;
+  aarch64 | arm64) arch=aarch64 ;;
+  *) echo "package-kotlin: no JNA resource prefix known for $(uname -m)" >&2; exit 1 ;;
+esac
+case "$(uname -s)" in
+  Linux) prefix="linux-$arch"; lib_file=libgarmin_sso_uniffi.so ;;
+  Darwin) prefix="darwin-$arch"; lib_file=libgarmin_sso_uniffi.dylib ;;
+  *) echo "package-kotlin: unsupported OS $(uname -s)" >&2; exit 1 ;;
+esac
+
+kotlinc="${KOTLINC:-}"
+if [ -z "$kotlinc" ]; then
+  if command -v kotlinc >/dev/null 2>&1; then
+    kotlinc="$(command -v kotlinc)"
+  else
+    kotlinc="$root/.tools/node_modules/kotlin-compiler/bin/kotlinc"
+    if [ ! -x "$kotlinc" ]; then
+      echo "package-kotlin: installing kotlinc from npm into .tools/"
+      npm install --prefix "$root/.tools" --no-audit --no-fund --loglevel=error "kotlin-compiler@${KOTLIN_COMPILER_VERSION:-2.4.20}"
+    fi
+  fi
+fi
+jna="${JNA_JAR:-/usr/share/java/jna.jar}"
+[ -f "$jna" ] || { echo "package-kotlin: no JNA jar at $jna (apt-get install libjna-java, or set JNA_JAR)" >&2; exit 1; }
+
+# The library as apps ship it: default features (no SQLite store), as for Android and iOS. Cargo
+# names a cdylib without a hash, so a build with other features (the Python wheel's) overwrites the
+# same file and may leave cargo thinking this one is current: without the file it links it for sure.
+rm -f "$target_dir"/release/{deps/,}libgarmin_sso_uniffi.{so,dylib}
+cargo build --release --locked -p garmin-sso-uniffi --lib
+
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/classes/$prefix"
+# Both generated components: garmin.sso (garmin_sso_uniffi.kt) and garmin.sso.core (garmin_sso_core.kt).
+mapfile -t kt_sources < <(find bindings/kotlin/src/main/kotlin -name '*.kt' | sort)
+"$kotlinc" -nowarn -cp "$jna" -d "$stage/classes" "${kt_sources[@]}"
+cp "$target_dir/release/$lib_file" "$stage/classes/$prefix/"
+jar_file="$out/garmin-sso-$version.jar"
+rm -f "$jar_file"
+jar --create --file "$jar_file" -C "$stage/classes" .
+echo "$jar_file"
