@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
 # Installs libgarmin_sso for C and C++ projects:
 #   scripts/install-c.sh PREFIX
-# PREFIX/include/garmin_sso.h, PREFIX/lib/libgarmin_sso.{so,a}, PREFIX/lib/pkgconfig/garmin_sso.pc
-# and PREFIX/lib/cmake/garmin_sso/garmin_sso{Config,ConfigVersion}.cmake, so that a project uses
-# `find_package(garmin_sso CONFIG REQUIRED)` + `target_link_libraries(app garmin_sso::garmin_sso)`
-# (or garmin_sso::garmin_sso_static), or `pkg-config --cflags --libs garmin_sso`.
-# Builds the release library first (cargo build --release -p garmin-sso-ffi) unless
-# GARMIN_SSO_NO_BUILD=1; the library is taken from $CARGO_TARGET_DIR/release (default target/release).
+# With cargo-c (`cargo cinstall`, metadata in crates/ffi/Cargo.toml):
+#   PREFIX/include/garmin_sso.h                  the committed cbindgen header
+#   PREFIX/lib/libgarmin_sso.so.X.Y.Z            SONAME libgarmin_sso.so.0.1 while the version is 0.x
+#   PREFIX/lib/libgarmin_sso.so.0.1, .so         symlinks to it (runtime name, link-time name)
+#   PREFIX/lib/libgarmin_sso.a
+#   PREFIX/lib/pkgconfig/garmin_sso.pc
+# and, from this script (cargo-c makes none), the relocatable CMake package
+#   PREFIX/lib/cmake/garmin_sso/garmin_sso{Config,ConfigVersion}.cmake
+# so that a project uses `find_package(garmin_sso CONFIG REQUIRED)` +
+# `target_link_libraries(app garmin_sso::garmin_sso)` (or garmin_sso::garmin_sso_static), or
+# `pkg-config --cflags --libs garmin_sso`.
+#
+# Environment: GARMIN_SSO_FEATURES (cargo features of garmin-sso-ffi, e.g. "sqlite,postgres";
+# default: the crate's defaults), CARGO_TARGET_DIR (default target/; cargo-c builds in
+# $CARGO_TARGET_DIR/cargo-c, apart from `cargo build`'s target/release, whose library keeps the
+# unversioned SONAME that build-tree consumers link against).
+# cargo-c is built once per machine, pinned and --locked, into $GARMIN_SSO_TOOLS (default
+# ${CARGO_HOME:-~/.cargo}/garmin-sso-tools), outside the target directory so that CI's fresh clones
+# reuse it; a later run needs no network. Building it needs libssl-dev and pkg-config
+# (scripts/setup-deps.sh).
 set -euo pipefail
 if [ $# -ne 1 ]; then echo "usage: $0 PREFIX" >&2; exit 2; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,62 +28,72 @@ mkdir -p "$1"
 prefix="$(cd "$1" && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 case "$target" in /*) ;; *) target="$root/$target" ;; esac
-if [ "${GARMIN_SSO_NO_BUILD:-0}" != 1 ]; then
-  (cd "$root" && cargo build --release --locked -p garmin-sso-ffi)
+
+# The newest cargo-c that builds with the toolchain CI has (rustc 1.95); bump both together.
+CARGO_C_VERSION=0.10.24+cargo-0.98.0
+tools="${GARMIN_SSO_TOOLS:-${CARGO_HOME:-$HOME/.cargo}/garmin-sso-tools}/cargo-c-$CARGO_C_VERSION"
+cinstall="$tools/bin/cargo-cinstall"
+if ! [ -x "$cinstall" ]; then
+  echo "install-c: installing cargo-c $CARGO_C_VERSION into $tools" >&2
+  # Without CARGO_TARGET_DIR, cargo install builds in a temporary directory it removes afterwards.
+  env -u CARGO_TARGET_DIR cargo install cargo-c --version "=$CARGO_C_VERSION" --locked --root "$tools" --quiet
 fi
+
 version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$root/Cargo.toml")"
 [ -n "$version" ] || { echo "install-c: cannot read the version from Cargo.toml" >&2; exit 1; }
+# cargo-c's SONAME suffix: major.minor before 1.0 (a 0.x minor release may break the ABI), the
+# major from 1.0 on.
+IFS=. read -r major minor _ <<<"$version"
+if [ "$major" = 0 ]; then sover="$major.$minor"; else sover="$major"; fi
 
-# What a program linking the static library needs besides it (rustc --print native-static-libs
-# on Linux/glibc).
-static_libs="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
+features=()
+[ -z "${GARMIN_SSO_FEATURES:-}" ] || features=(--features "$GARMIN_SSO_FEATURES")
+# The pinned binary called directly (as cargo would call a subcommand), not whichever
+# cargo-cinstall comes first in PATH.
+# Its own target directory: cargo-c always builds for an explicit --target, which puts its
+# build scripts and proc macros in $target/release, and its (newer) embedded cargo then leaves the
+# workspace's `cargo build` there with fingerprints it considers stale: every crate rebuilt.
+(cd "$root" && CARGO_TARGET_DIR="$target/cargo-c" "$cinstall" cinstall --release --locked -p garmin-sso-ffi \
+  "${features[@]}" --prefix "$prefix" --libdir "$prefix/lib" --includedir "$prefix/include")
 
-install -d "$prefix/include" "$prefix/lib/pkgconfig" "$prefix/lib/cmake/garmin_sso"
-install -m 0644 "$root/include/garmin_sso.h" "$prefix/include/garmin_sso.h"
-install -m 0755 "$target/release/libgarmin_sso.so" "$prefix/lib/libgarmin_sso.so"
-install -m 0644 "$target/release/libgarmin_sso.a" "$prefix/lib/libgarmin_sso.a"
+real="libgarmin_sso.so.$version"
+for f in "$real" "libgarmin_sso.so.$sover" libgarmin_sso.so libgarmin_sso.a pkgconfig/garmin_sso.pc; do
+  [ -e "$prefix/lib/$f" ] || { echo "install-c: cargo cinstall did not install lib/$f" >&2; exit 1; }
+done
+cmp -s "$root/include/garmin_sso.h" "$prefix/include/garmin_sso.h" \
+  || { echo "install-c: the installed header differs from include/garmin_sso.h" >&2; exit 1; }
 
-cat >"$prefix/lib/pkgconfig/garmin_sso.pc" <<PC
-prefix=$prefix
-libdir=\${prefix}/lib
-includedir=\${prefix}/include
-
-Name: garmin_sso
-Description: Garmin Connect sign-in (SSO, MFA, OAuth1/OAuth2/DI tokens) for C and C++
-Version: $version
-Libs: -L\${libdir} -lgarmin_sso
-Libs.private: $static_libs
-Cflags: -I\${includedir}
-PC
-
-cat >"$prefix/lib/cmake/garmin_sso/garmin_ssoConfig.cmake" <<'CMAKE'
-# CMake package for libgarmin_sso: garmin_sso::garmin_sso (shared) and garmin_sso::garmin_sso_static.
-# Relocatable: paths are relative to this file (PREFIX/lib/cmake/garmin_sso).
-get_filename_component(_garmin_sso_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
+install -d "$prefix/lib/cmake/garmin_sso"
+cat >"$prefix/lib/cmake/garmin_sso/garmin_ssoConfig.cmake" <<CMAKE
+# CMake package for libgarmin_sso $version: garmin_sso::garmin_sso (shared) and
+# garmin_sso::garmin_sso_static. Relocatable: paths are relative to this file
+# (PREFIX/lib/cmake/garmin_sso). Programs linked against the shared library record its SONAME,
+# libgarmin_sso.so.$sover, and load whichever compatible release is installed under that name.
+get_filename_component(_garmin_sso_prefix "\${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
 include(CMakeFindDependencyMacro)
 find_dependency(Threads)
 if(NOT TARGET garmin_sso::garmin_sso)
   add_library(garmin_sso::garmin_sso SHARED IMPORTED)
   set_target_properties(garmin_sso::garmin_sso PROPERTIES
-    IMPORTED_LOCATION "${_garmin_sso_prefix}/lib/libgarmin_sso.so"
-    IMPORTED_SONAME "libgarmin_sso.so"
-    INTERFACE_INCLUDE_DIRECTORIES "${_garmin_sso_prefix}/include")
+    IMPORTED_LOCATION "\${_garmin_sso_prefix}/lib/$real"
+    IMPORTED_SONAME "libgarmin_sso.so.$sover"
+    INTERFACE_INCLUDE_DIRECTORIES "\${_garmin_sso_prefix}/include")
 endif()
 if(NOT TARGET garmin_sso::garmin_sso_static)
   add_library(garmin_sso::garmin_sso_static STATIC IMPORTED)
   set_target_properties(garmin_sso::garmin_sso_static PROPERTIES
-    IMPORTED_LOCATION "${_garmin_sso_prefix}/lib/libgarmin_sso.a"
-    INTERFACE_INCLUDE_DIRECTORIES "${_garmin_sso_prefix}/include"
-    INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS};m;rt;util")
+    IMPORTED_LOCATION "\${_garmin_sso_prefix}/lib/libgarmin_sso.a"
+    INTERFACE_INCLUDE_DIRECTORIES "\${_garmin_sso_prefix}/include"
+    INTERFACE_LINK_LIBRARIES "Threads::Threads;\${CMAKE_DL_LIBS};m;rt;util")
 endif()
-set(garmin_sso_INCLUDE_DIRS "${_garmin_sso_prefix}/include")
+set(garmin_sso_INCLUDE_DIRS "\${_garmin_sso_prefix}/include")
 set(garmin_sso_LIBRARIES garmin_sso::garmin_sso)
 unset(_garmin_sso_prefix)
 CMAKE
 
 cat >"$prefix/lib/cmake/garmin_sso/garmin_ssoConfigVersion.cmake" <<CMAKE
-# Compatible when the major version matches (0.x: when major and minor match) and the installed
-# version is at least the requested one.
+# Compatible when the major version matches (0.x: when major and minor match, as the SONAME says)
+# and the installed version is at least the requested one.
 set(PACKAGE_VERSION "$version")
 string(REPLACE "." ";" _have "\${PACKAGE_VERSION}")
 string(REPLACE "." ";" _want "\${PACKAGE_FIND_VERSION}")
@@ -93,4 +117,4 @@ if(PACKAGE_FIND_VERSION STREQUAL PACKAGE_VERSION)
   set(PACKAGE_VERSION_EXACT TRUE)
 endif()
 CMAKE
-echo "install-c: installed libgarmin_sso $version into $prefix"
+echo "install-c: installed libgarmin_sso $version (SONAME libgarmin_sso.so.$sover) into $prefix"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The C ABI in CI (also the README's test command for it): builds the release library and the CLI
-# (which runs the simulator), fails when include/garmin_sso.h differs from a fresh cbindgen
-# generation, checks the header as strict C99 and C++17, installs into a temporary prefix and
-# checks pkg-config, builds examples-c against the installed CMake package, runs ctest (C tests and
-# examples against simulator processes on 127.0.0.1), then runs every test once more under valgrind
-# (errors or definite/indirect leaks fail), and prints ctest's summaries. Needs no stdin.
+# The C ABI in CI (also the README's test command for it): builds the CLI (which runs the
+# simulator), fails when include/garmin_sso.h differs from a fresh cbindgen generation, checks the
+# header as strict C99 and C++17, installs the library (with its database stores) into a temporary
+# prefix with cargo-c (scripts/install-c.sh) and checks its versioned SONAME and symlinks, that
+# programs linked against it record that SONAME (NEEDED), and pkg-config; builds examples-c against
+# the installed CMake package, runs ctest (C tests and examples against simulator processes on
+# 127.0.0.1), then runs every test once more under valgrind (errors or definite/indirect leaks
+# fail) and under ASan/UBSan, and prints ctest's summaries. Needs no stdin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -16,8 +18,10 @@ rm -rf "$work"
 mkdir -p "$work"
 step() { printf '\n=== %s\n' "$*"; }
 
-step "cargo build --release -p garmin-sso-ffi (with its database stores) -p garmin-sso-cli"
-cargo build --release --locked -p garmin-sso-ffi --features garmin-sso-ffi/sqlite,garmin-sso-ffi/postgres -p garmin-sso-cli
+# The library the tests link is cargo-c's build (install step below); target/release only gives the
+# CLI here.
+step "cargo build --release -p garmin-sso-cli (the simulator the tests start)"
+cargo build --release --locked -p garmin-sso-cli
 
 step "header: committed include/garmin_sso.h equals a fresh cbindgen generation"
 scripts/gen-header.sh --check
@@ -28,15 +32,39 @@ cp "$work/h.c" "$work/h.cpp"
 cc -std=c99 -Wall -Wextra -pedantic -Werror -Iinclude -c "$work/h.c" -o "$work/h.o"
 c++ -std=c++17 -Wall -Wextra -pedantic -Werror -Iinclude -c "$work/h.cpp" -o "$work/hpp.o"
 
-step "install into a temporary prefix; pkg-config"
-GARMIN_SSO_NO_BUILD=1 CARGO_TARGET_DIR="$target" scripts/install-c.sh "$work/prefix"
+step "install into a temporary prefix (cargo cinstall); versioned SONAME; pkg-config"
+GARMIN_SSO_FEATURES=sqlite,postgres CARGO_TARGET_DIR="$target" scripts/install-c.sh "$work/prefix"
+version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)"
+IFS=. read -r major minor _ <<<"$version"
+if [ "$major" = 0 ]; then soname="libgarmin_sso.so.$major.$minor"; else soname="libgarmin_sso.so.$major"; fi
+# The dynamic section's NEEDED and SONAME names of an ELF file, one a line.
+elf_names() { readelf -d "$2" | sed -n "s/.*($1).*\[\(.*\)\]$/\1/p"; }
+expect_needed() { # program: it must load the library by its SONAME, not by an unversioned name or path
+  local needed
+  needed="$(elf_names NEEDED "$1" | grep garmin_sso || true)"
+  [ "$needed" = "$soname" ] || { echo "test-c: $1 needs '${needed}', expected $soname" >&2; exit 1; }
+  echo "NEEDED $needed: $(basename "$1")"
+}
+installed="$(elf_names SONAME "$work/prefix/lib/libgarmin_sso.so")"
+[ "$installed" = "$soname" ] || { echo "test-c: installed SONAME '$installed', expected $soname" >&2; exit 1; }
+# cargo-c points both links straight at the real file.
+for link in libgarmin_sso.so "$soname"; do
+  [ "$(readlink "$work/prefix/lib/$link")" = "libgarmin_sso.so.$version" ] \
+    || { ls -l "$work/prefix/lib" >&2; echo "test-c: expected $link -> libgarmin_sso.so.$version" >&2; exit 1; }
+done
+[ -f "$work/prefix/lib/libgarmin_sso.so.$version" ] && ! [ -L "$work/prefix/lib/libgarmin_sso.so.$version" ]
+echo "SONAME $installed; lib/libgarmin_sso.so and lib/$soname -> libgarmin_sso.so.$version"
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
 pkg-config --exists --print-errors garmin_sso
+[ "$(pkg-config --modversion garmin_sso)" = "$version" ] \
+  || { echo "test-c: pkg-config says $(pkg-config --modversion garmin_sso), Cargo.toml $version" >&2; exit 1; }
+echo "pkg-config --modversion garmin_sso: $version"
 printf '#include <garmin_sso.h>\n#include <stdio.h>\nint main(void) { printf("pkg-config build sees %%s\\n", garmin_sso_version()); return 0; }\n' >"$work/pc.c"
 # shellcheck disable=SC2046
 cc -std=c99 -Wall -Werror $(pkg-config --cflags garmin_sso) "$work/pc.c" -o "$work/pc" $(pkg-config --libs garmin_sso) \
   -Wl,-rpath,"$work/prefix/lib"
 "$work/pc"
+expect_needed "$work/pc"
 # shellcheck disable=SC2046
 cc -std=c99 $(pkg-config --cflags garmin_sso) "$work/pc.c" -o "$work/pc-static" "$work/prefix/lib/libgarmin_sso.a" \
   $(pkg-config --libs-only-other --static garmin_sso) $(pkg-config --static --libs-only-l garmin_sso | sed 's/-lgarmin_sso//')
@@ -49,6 +77,8 @@ cmake -S examples-c -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_PREFIX
   || { cat "$work/cmake.log"; exit 1; }
 grep "Using installed garmin_sso" "$work/cmake.log"
 cmake --build "$build" -j 2
+# What CMake linked through the package's IMPORTED_LOCATION (the real file) records the SONAME too.
+for p in test_signin test_header_cxx signin curl_transport; do expect_needed "$build/$p"; done
 
 step "ctest: C tests and examples against the simulator"
 ctest --test-dir "$build" --output-on-failure </dev/null | tee "$work/ctest.log"
