@@ -63,6 +63,14 @@ done
 cmp -s "$root/include/garmin_sso.h" "$prefix/include/garmin_sso.h" \
   || { echo "install-c: the installed header differs from include/garmin_sso.h" >&2; exit 1; }
 
+# What the static library needs besides it (libc, libm, libdl; with native-tls the system TLS library),
+# as cargo-c found it (`rustc --print native-static-libs`) for Libs.private: the static CMake target
+# links the same, so the two never drift apart when a feature adds a system library.
+static_libs="Threads::Threads"
+for l in $(sed -n 's/^Libs\.private: *//p' "$prefix/lib/pkgconfig/garmin_sso.pc"); do
+  case "$l" in -lpthread | -lc) ;; -l*) static_libs="$static_libs;${l#-l}" ;; esac
+done
+
 install -d "$prefix/lib/cmake/garmin_sso"
 cat >"$prefix/lib/cmake/garmin_sso/garmin_ssoConfig.cmake" <<CMAKE
 # CMake package for libgarmin_sso $version: garmin_sso::garmin_sso (shared) and
@@ -84,7 +92,7 @@ if(NOT TARGET garmin_sso::garmin_sso_static)
   set_target_properties(garmin_sso::garmin_sso_static PROPERTIES
     IMPORTED_LOCATION "\${_garmin_sso_prefix}/lib/libgarmin_sso.a"
     INTERFACE_INCLUDE_DIRECTORIES "\${_garmin_sso_prefix}/include"
-    INTERFACE_LINK_LIBRARIES "Threads::Threads;\${CMAKE_DL_LIBS};m;rt;util")
+    INTERFACE_LINK_LIBRARIES "$static_libs")
 endif()
 set(garmin_sso_INCLUDE_DIRS "\${_garmin_sso_prefix}/include")
 set(garmin_sso_LIBRARIES garmin_sso::garmin_sso)
