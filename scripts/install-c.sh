@@ -17,10 +17,8 @@
 # default: the crate's defaults), CARGO_TARGET_DIR (default target/; cargo-c builds in
 # $CARGO_TARGET_DIR/cargo-c, apart from `cargo build`'s target/release, whose library keeps the
 # unversioned SONAME that build-tree consumers link against).
-# cargo-c is built once per machine, pinned and --locked, into $GARMIN_SSO_TOOLS (default
-# ${CARGO_HOME:-~/.cargo}/garmin-sso-tools), outside the target directory so that CI's fresh clones
-# reuse it; a later run needs no network. Building it needs libssl-dev and pkg-config
-# (scripts/setup-deps.sh).
+# cargo-c is built once per machine (scripts/lib/pinned-tool.sh); building it needs libssl-dev and
+# pkg-config (scripts/setup-deps.sh).
 set -euo pipefail
 if [ $# -ne 1 ]; then echo "usage: $0 PREFIX" >&2; exit 2; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,14 +28,8 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 case "$target" in /*) ;; *) target="$root/$target" ;; esac
 
 # The newest cargo-c that builds with the toolchain CI has (rustc 1.95); bump both together.
-CARGO_C_VERSION=0.10.24+cargo-0.98.0
-tools="${GARMIN_SSO_TOOLS:-${CARGO_HOME:-$HOME/.cargo}/garmin-sso-tools}/cargo-c-$CARGO_C_VERSION"
-cinstall="$tools/bin/cargo-cinstall"
-if ! [ -x "$cinstall" ]; then
-  echo "install-c: installing cargo-c $CARGO_C_VERSION into $tools" >&2
-  # Without CARGO_TARGET_DIR, cargo install builds in a temporary directory it removes afterwards.
-  env -u CARGO_TARGET_DIR cargo install cargo-c --version "=$CARGO_C_VERSION" --locked --root "$tools" --quiet
-fi
+. "$root/scripts/lib/pinned-tool.sh"
+cinstall="$(pinned_tool cargo-c 0.10.24+cargo-0.98.0 cargo-cinstall)"
 
 version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$root/Cargo.toml")"
 [ -n "$version" ] || { echo "install-c: cannot read the version from Cargo.toml" >&2; exit 1; }

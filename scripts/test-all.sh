@@ -36,6 +36,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p garmin-sso-core -p ga
 step "crates.io: core, simulator and CLI package and build as published (scripts/check-publish.sh)"
 scripts/check-publish.sh
 
+step "semver: the core's public API against the 0.1.0 baseline (scripts/check-semver.sh)"
+scripts/check-semver.sh
+
 step "keyring store against a real Secret Service (gnome-keyring under dbus-run-session)"
 scripts/test-keyring.sh
 

@@ -5,24 +5,18 @@
 #   scripts/test-fuzz.sh                 every target, FUZZ_SECONDS each (default 15)
 #   scripts/test-fuzz.sh flow tokens     only these
 # The toolchain is stable: RUSTC_BOOTSTRAP=1 lets it take the nightly-only sanitizer flags
-# cargo-fuzz passes (-Zsanitizer=address, coverage instrumentation). cargo-fuzz is installed once
-# with `cargo install --locked` into the target directory, like cbindgen in gen-header.sh.
+# cargo-fuzz passes (-Zsanitizer=address, coverage instrumentation). cargo-fuzz is built once per
+# machine, pinned, by scripts/lib/pinned-tool.sh.
 # New inputs found during the run go to a scratch corpus, never into fuzz/corpus; a crash's input
 # is kept under fuzz/artifacts/<target>/ for `cargo fuzz run <target> <file>`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CARGO_FUZZ_VERSION=0.13.2
 seconds="${FUZZ_SECONDS:-15}"
 target="${CARGO_TARGET_DIR:-target}"
 # Absolute: cargo fuzz runs from fuzz/.
 case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
-root="$target/tools/cargo-fuzz-$CARGO_FUZZ_VERSION"
-cargo_fuzz="$root/bin/cargo-fuzz"
-if ! [ -x "$cargo_fuzz" ] || [ "$("$cargo_fuzz" --version)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
-  echo "test-fuzz: installing cargo-fuzz $CARGO_FUZZ_VERSION into $root" >&2
-  CARGO_TARGET_DIR="$target/tools/cargo-fuzz-build" \
-    cargo install cargo-fuzz --version "=$CARGO_FUZZ_VERSION" --locked --root "$root" --quiet
-fi
+. scripts/lib/pinned-tool.sh
+cargo_fuzz="$(pinned_tool cargo-fuzz 0.13.2 cargo-fuzz)"
 export RUSTC_BOOTSTRAP=1
 # The fuzz build has its own flags (sanitizer, coverage): its own directory, so it never
 # invalidates the workspace's artifacts.
