@@ -56,10 +56,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   exit 2
 fi
 
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-version="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "garmin-sso-uniffi"))')"
+. scripts/lib/workspace.sh
+target_dir="$(workspace_target_dir)"
+version="$(workspace_version)"
 out="${1:-$target_dir/android-dist}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"

@@ -23,8 +23,8 @@ done
 
 targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin)
 rustup target add "${targets[@]}"
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+. scripts/lib/workspace.sh
+target_dir="$(workspace_target_dir)"
 for t in "${targets[@]}"; do
   # The crate builds a cdylib and an rlib; `cargo rustc --crate-type staticlib` adds the static
   # library Apple platforms link, without changing the crate.

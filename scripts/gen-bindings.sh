@@ -23,8 +23,8 @@ out="${1:-bindings}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+. scripts/lib/workspace.sh
+target_dir="$(workspace_target_dir)"
 case "$(uname -s)" in
   Darwin) lib_file=libgarmin_sso_uniffi.dylib ;;
   *) lib_file=libgarmin_sso_uniffi.so ;;

@@ -31,12 +31,9 @@ case "$target" in /*) ;; *) target="$root/$target" ;; esac
 . "$root/scripts/lib/pinned-tool.sh"
 cinstall="$(pinned_tool cargo-c 0.10.24+cargo-0.98.0 cargo-cinstall)"
 
-version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$root/Cargo.toml")"
-[ -n "$version" ] || { echo "install-c: cannot read the version from Cargo.toml" >&2; exit 1; }
-# cargo-c's SONAME suffix: major.minor before 1.0 (a 0.x minor release may break the ABI), the
-# major from 1.0 on.
-IFS=. read -r major minor _ <<<"$version"
-if [ "$major" = 0 ]; then sover="$major.$minor"; else sover="$major"; fi
+. "$root/scripts/lib/workspace.sh"
+version="$(cd "$root" && workspace_version)"
+soname="$(cd "$root" && c_soname)"
 
 features=()
 [ -z "${GARMIN_SSO_FEATURES:-}" ] || features=(--features "$GARMIN_SSO_FEATURES")
@@ -49,7 +46,7 @@ features=()
   "${features[@]}" --prefix "$prefix" --libdir "$prefix/lib" --includedir "$prefix/include")
 
 real="libgarmin_sso.so.$version"
-for f in "$real" "libgarmin_sso.so.$sover" libgarmin_sso.so libgarmin_sso.a pkgconfig/garmin_sso.pc; do
+for f in "$real" "$soname" libgarmin_sso.so libgarmin_sso.a pkgconfig/garmin_sso.pc; do
   [ -e "$prefix/lib/$f" ] || { echo "install-c: cargo cinstall did not install lib/$f" >&2; exit 1; }
 done
 cmp -s "$root/include/garmin_sso.h" "$prefix/include/garmin_sso.h" \
@@ -68,7 +65,7 @@ cat >"$prefix/lib/cmake/garmin_sso/garmin_ssoConfig.cmake" <<CMAKE
 # CMake package for libgarmin_sso $version: garmin_sso::garmin_sso (shared) and
 # garmin_sso::garmin_sso_static. Relocatable: paths are relative to this file
 # (PREFIX/lib/cmake/garmin_sso). Programs linked against the shared library record its SONAME,
-# libgarmin_sso.so.$sover, and load whichever compatible release is installed under that name.
+# $soname, and load whichever compatible release is installed under that name.
 get_filename_component(_garmin_sso_prefix "\${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
 include(CMakeFindDependencyMacro)
 find_dependency(Threads)
@@ -76,7 +73,7 @@ if(NOT TARGET garmin_sso::garmin_sso)
   add_library(garmin_sso::garmin_sso SHARED IMPORTED)
   set_target_properties(garmin_sso::garmin_sso PROPERTIES
     IMPORTED_LOCATION "\${_garmin_sso_prefix}/lib/$real"
-    IMPORTED_SONAME "libgarmin_sso.so.$sover"
+    IMPORTED_SONAME "$soname"
     INTERFACE_INCLUDE_DIRECTORIES "\${_garmin_sso_prefix}/include")
 endif()
 if(NOT TARGET garmin_sso::garmin_sso_static)
@@ -117,4 +114,4 @@ if(PACKAGE_FIND_VERSION STREQUAL PACKAGE_VERSION)
   set(PACKAGE_VERSION_EXACT TRUE)
 endif()
 CMAKE
-echo "install-c: installed libgarmin_sso $version (SONAME libgarmin_sso.so.$sover) into $prefix"
+echo "install-c: installed libgarmin_sso $version (SONAME $soname) into $prefix"

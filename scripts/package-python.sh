@@ -19,8 +19,8 @@ grep -q "\"maturin==$maturin_version\"" bindings/python/pyproject.toml || {
   echo "package-python: MATURIN_VERSION $maturin_version is not the one bindings/python/pyproject.toml requires" >&2
   exit 1
 }
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+. scripts/lib/workspace.sh
+target_dir="$(workspace_target_dir)"
 out="${1:-$target_dir/python-dist}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"

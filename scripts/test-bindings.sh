@@ -24,8 +24,8 @@ root="$(pwd)"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 step() { printf '\n--- test-bindings: %s\n' "$*"; }
 
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+. scripts/lib/workspace.sh
+target_dir="$(workspace_target_dir)"
 export CARGO_TARGET_DIR="$target_dir" # the sdist build below reuses it, from another folder
 case "$(uname -s)" in
   Darwin) lib_file=libgarmin_sso_uniffi.dylib ;;
@@ -47,8 +47,7 @@ dist="$work/python-dist"
 scripts/package-python.sh "$dist"
 wheel="$(ls "$dist"/garmin_sso-*.whl)"
 sdist="$(ls "$dist"/garmin_sso-*.tar.gz)"
-version="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "garmin-sso-uniffi"))')"
+version="$(workspace_version)"
 case "$(basename "$wheel")" in
   "garmin_sso-$version-"*) ;;
   *) echo "test-bindings: the wheel $(basename "$wheel") does not carry the Cargo version $version" >&2; exit 1 ;;

@@ -34,9 +34,9 @@ c++ -std=c++17 -Wall -Wextra -pedantic -Werror -Iinclude -c "$work/h.cpp" -o "$w
 
 step "install into a temporary prefix (cargo cinstall); versioned SONAME; pkg-config"
 GARMIN_SSO_FEATURES=sqlite,postgres CARGO_TARGET_DIR="$target" scripts/install-c.sh "$work/prefix"
-version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)"
-IFS=. read -r major minor _ <<<"$version"
-if [ "$major" = 0 ]; then soname="libgarmin_sso.so.$major.$minor"; else soname="libgarmin_sso.so.$major"; fi
+. scripts/lib/workspace.sh
+version="$(workspace_version)"
+soname="$(c_soname)"
 # The dynamic section's NEEDED and SONAME names of an ELF file, one a line.
 elf_names() { readelf -d "$2" | sed -n "s/.*($1).*\[\(.*\)\]$/\1/p"; }
 expect_needed() { # program: it must load the library by its SONAME, not by an unversioned name or path
