@@ -10,18 +10,22 @@ use crate::exit::Failure;
 use crate::output;
 use crate::timefmt;
 use garmin_sso_core::{import_garminconnect, import_garth_dumps, GarthFormat};
-use garmin_sso_core::{Clock, Error, SystemClock, TokenFamily, Tokens};
+use garmin_sso_core::{Clock, Error, ErrorKind, SystemClock, TokenFamily, Tokens};
 use std::io::{self, Read};
 
 /// The stored tokens (a folder's store remembers the layout it read, so a save after a refresh
-/// writes the same files).
+/// writes the same files). None stored is `sign_in_needed` (exit 7), as `doctor` reports it: what
+/// a script does about it is sign in, not investigate a failure.
 pub fn load(store: &context::Store) -> Result<Tokens, Failure> {
     match store.store.load()? {
         Some(t) => Ok(t),
-        None => Err(Failure::other(format!(
+        None => Err(Failure::of_kind(
+            ErrorKind::SignInNeeded,
+            format!(
             "no tokens in {}; sign in first with `garmin-sso login` (or import some with `garmin-sso import`)",
-            store.name
-        ))),
+                store.name
+            ),
+        )),
     }
 }
 

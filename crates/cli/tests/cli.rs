@@ -474,7 +474,7 @@ fn status_get_upload_export_import_logout() {
     assert_exit(&out, 0);
     assert!(!dir.join("di_token.json").exists());
     let out = run(&["status", "--token-dir", d], "");
-    assert_exit(&out, 1);
+    assert_exit(&out, 7);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("no tokens"),
         "{}",

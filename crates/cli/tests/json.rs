@@ -245,13 +245,13 @@ fn login_errors_are_one_error_object_with_the_documented_exit_code() {
     assert_tokens(&v["tokens"]);
     assert_no_secrets(&out, &token_values(&dir));
 
-    // A failure of the CLI's own (nothing stored there): kind "other", exit 1.
+    // Nothing stored there: sign in (kind "sign_in_needed", exit 7), as doctor says too.
     let empty = tmp.path().join("empty");
     let out = run(
         &["status", "--json", "--token-dir", empty.to_str().unwrap()],
         "",
     );
-    assert_error(&out, "other", 1);
+    assert_error(&out, "sign_in_needed", 7);
 }
 
 #[test]

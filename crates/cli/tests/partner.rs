@@ -436,7 +436,7 @@ fn a_pasted_callback_with_another_state_is_refused() {
     assert!(err.contains("state"), "{err}");
     assert_eq!(stat(&sim, "partner_token_grants"), 0);
     let nothing = run(&["status", "--store", &db, "--account", "pasted"], "");
-    assert_exit(&nothing, 1);
+    assert_exit(&nothing, 7);
 }
 
 #[test]

@@ -143,7 +143,7 @@ fn store_arguments_are_checked() {
     assert_exit(&both, 2);
     // Nothing stored yet for that account.
     let none = run(&["status", "--store", &sqlite, "--account", "nobody"], "");
-    assert_exit(&none, 1);
+    assert_exit(&none, 7);
     assert!(
         text(&none).contains("no tokens in sqlite:"),
         "{}",

@@ -358,8 +358,9 @@ pub(crate) fn child_page() -> String {
     )
 }
 
-/// Spring's answer to a missing, stale or made-up CSRF value (HTTP 403).
-pub(crate) fn csrf_error_page(session_found: bool) -> String {
+/// Spring's answer to a missing, stale or made-up CSRF value (HTTP 403), stamped at `now` (the
+/// simulator's clock, Unix seconds) as Spring stamps it.
+pub(crate) fn csrf_error_page(session_found: bool, now: i64) -> String {
     let detail = if session_found {
         "Invalid CSRF Token was found on the request parameter &#39;_csrf&#39; or header &#39;X-CSRF-TOKEN&#39;."
     } else {
@@ -367,7 +368,7 @@ pub(crate) fn csrf_error_page(session_found: bool) -> String {
     };
     format!(
         "<html><body><h1>Whitelabel Error Page</h1><p>This application has no explicit mapping for /error, so you are seeing this as a fallback.</p><div id='created'>{}</div><div>There was an unexpected error (type=Forbidden, status=403).</div><div>{detail}</div></body></html>",
-        httpdate::fmt_http_date(std::time::SystemTime::now())
+        crate::timefmt::http_date(now)
     )
 }
 

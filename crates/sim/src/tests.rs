@@ -560,10 +560,17 @@ fn csrf_is_one_time_and_bound_to_session_and_cflb() {
     // The real one was not consumed by the refused attempt? It was not: the
     // session's value is only consumed on a match.
     assert_eq!(post(&mut c, &csrf).status, 401);
-    // Reused → refused.
+    // Reused → refused, the page stamped on the simulator's clock like every other date it sends.
+    sim.clock().set(1_900_000_000);
     let r = post(&mut c, &csrf);
     assert_eq!(r.status, 403);
     assert!(r.text().contains("Invalid CSRF Token"));
+    assert!(
+        r.text()
+            .contains("<div id='created'>Sun, 17 Mar 2030 17:46:40 GMT</div>"),
+        "{}",
+        r.text()
+    );
 
     // Another session's CSRF does not work in this one.
     let mut other = Client::new(&sim);

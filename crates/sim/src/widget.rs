@@ -108,8 +108,11 @@ fn posted_session(ctx: &Ctx<'_>) -> Option<String> {
     ctx.sh.session_of(ctx.req)
 }
 
-fn csrf_refused(session_found: bool) -> Resp {
-    Resp::html(403, pages::csrf_error_page(session_found))
+fn csrf_refused(ctx: &Ctx<'_>, session_found: bool) -> Resp {
+    Resp::html(
+        403,
+        pages::csrf_error_page(session_found, ctx.sh.clock.now()),
+    )
 }
 
 /// `POST /sso/signin`.
@@ -119,7 +122,7 @@ pub(crate) fn signin_post(ctx: &Ctx<'_>) -> Resp {
         return refused;
     }
     let Some(session) = posted_session(ctx) else {
-        return csrf_refused(false);
+        return csrf_refused(ctx, false);
     };
     let form = ctx.req.form();
     if let Some(idx) = sh.find_account(lookup(&form, "username").unwrap_or("")) {
@@ -129,7 +132,7 @@ pub(crate) fn signin_post(ctx: &Ctx<'_>) -> Resp {
         }
     }
     if !sh.take_csrf(&session, lookup(&form, "_csrf")) {
-        return csrf_refused(true);
+        return csrf_refused(ctx, true);
     }
     let cfruid = sh.cookie(
         "__cfruid",
@@ -292,14 +295,14 @@ pub(crate) fn mfa_code_request(ctx: &Ctx<'_>) -> Resp {
 pub(crate) fn mfa_post(ctx: &Ctx<'_>) -> Resp {
     let sh = ctx.sh;
     let Some(session) = posted_session(ctx) else {
-        return csrf_refused(false);
+        return csrf_refused(ctx, false);
     };
     let Some(challenge) = challenge_of(sh, &session) else {
         return back_to_signin(ctx);
     };
     let form = ctx.req.form();
     if !sh.take_csrf(&session, lookup(&form, "_csrf")) {
-        return csrf_refused(true);
+        return csrf_refused(ctx, true);
     }
     let account = sh.account(challenge.account);
     let code = lookup(&form, "mfa-code").unwrap_or("").trim();
