@@ -17,7 +17,6 @@
 # with a clear message when the NDK is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root="$(pwd)"
 
 declare -A rust_target=(
   [arm64-v8a]=aarch64-linux-android
@@ -45,9 +44,10 @@ for abi in "${abis[@]}"; do
     missing+=("the Rust target $t ($abi): rustup target add $t")
   fi
 done
-kotlinc="${KOTLINC:-$(command -v kotlinc || echo "$root/.tools/node_modules/kotlin-compiler/bin/kotlinc")}"
+. scripts/lib/kotlin.sh
+kotlinc="$(kotlinc_path)"
 [ -x "$kotlinc" ] || missing+=("kotlinc: set KOTLINC, or run scripts/package-kotlin.sh once (installs it into .tools/)")
-jna="${JNA_JAR:-/usr/share/java/jna.jar}"
+jna="$(jna_jar)"
 [ -f "$jna" ] || missing+=("JNA's jar at $jna: apt-get install libjna-java, or set JNA_JAR")
 command -v jar >/dev/null 2>&1 || missing+=("a JDK (jar)")
 if [ "${#missing[@]}" -gt 0 ]; then

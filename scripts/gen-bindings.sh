@@ -25,10 +25,7 @@ out="$(cd "$out" && pwd)"
 
 . scripts/lib/workspace.sh
 target_dir="$(workspace_target_dir)"
-case "$(uname -s)" in
-  Darwin) lib_file=libgarmin_sso_uniffi.dylib ;;
-  *) lib_file=libgarmin_sso_uniffi.so ;;
-esac
+lib_file="$(uniffi_lib_file)"
 
 # The generator in the dev profile with the `cli` feature: the very build maturin's
 # `cargo run --bin uniffi-bindgen` makes when it packages the Python wheel, so the two share it and

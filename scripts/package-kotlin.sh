@@ -13,7 +13,6 @@
 # JNA (/usr/share/java/jna.jar or JNA_JAR). Android: scripts/build-android-aar.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root="$(pwd)"
 . scripts/lib/workspace.sh
 target_dir="$(workspace_target_dir)"
 version="$(workspace_version)"
@@ -28,30 +27,20 @@ case "$(uname -m)" in
   *) echo "package-kotlin: no JNA resource prefix known for $(uname -m)" >&2; exit 1 ;;
 esac
 case "$(uname -s)" in
-  Linux) prefix="linux-$arch"; lib_file=libgarmin_sso_uniffi.so ;;
-  Darwin) prefix="darwin-$arch"; lib_file=libgarmin_sso_uniffi.dylib ;;
+  Linux) prefix="linux-$arch" ;;
+  Darwin) prefix="darwin-$arch" ;;
   *) echo "package-kotlin: unsupported OS $(uname -s)" >&2; exit 1 ;;
 esac
+lib_file="$(uniffi_lib_file)"
 
-kotlinc="${KOTLINC:-}"
-if [ -z "$kotlinc" ]; then
-  if command -v kotlinc >/dev/null 2>&1; then
-    kotlinc="$(command -v kotlinc)"
-  else
-    kotlinc="$root/.tools/node_modules/kotlin-compiler/bin/kotlinc"
-    if [ ! -x "$kotlinc" ]; then
-      echo "package-kotlin: installing kotlinc from npm into .tools/"
-      npm install --prefix "$root/.tools" --no-audit --no-fund --loglevel=error "kotlin-compiler@${KOTLIN_COMPILER_VERSION:-2.4.20}"
-    fi
-  fi
-fi
-jna="${JNA_JAR:-/usr/share/java/jna.jar}"
+. scripts/lib/kotlin.sh
+kotlinc="$(kotlinc_path --install)"
+jna="$(jna_jar)"
 [ -f "$jna" ] || { echo "package-kotlin: no JNA jar at $jna (apt-get install libjna-java, or set JNA_JAR)" >&2; exit 1; }
 
-# The library as apps ship it: default features (no SQLite store), as for Android and iOS. Cargo
-# names a cdylib without a hash, so a build with other features (the Python wheel's) overwrites the
-# same file and may leave cargo thinking this one is current: without the file it links it for sure.
-rm -f "$target_dir"/release/{deps/,}libgarmin_sso_uniffi.{so,dylib}
+# The library as apps ship it: default features (no SQLite store), as for Android and iOS, for
+# sure, whatever the last build of it had (the Python wheel's sqlite).
+forget_uniffi_lib "$target_dir"
 cargo build --release --locked -p garmin-sso-uniffi --lib
 
 stage="$(mktemp -d)"

@@ -34,10 +34,8 @@ fi
 
 # Only this version's files in OUT_DIR, so callers can glob for "the" wheel and sdist.
 rm -f "$out"/garmin_sso-*.whl "$out"/garmin_sso-*.tar.gz
-# Cargo names a cdylib without a hash, so builds with other features (the plain library of
-# gen-bindings and package-kotlin) overwrite the same file and a later build may wrongly think it is
-# current; without the file it links the library with this wheel's features for sure.
-rm -f "$target_dir"/release/{deps/,}libgarmin_sso_uniffi.{so,dylib}
+# This wheel's features (sqlite) for sure, whatever the last build of the library had.
+forget_uniffi_lib "$target_dir"
 cd bindings/python
 # --locked here, not in pyproject.toml: the sdist's workspace has only the crates the wheel needs, so
 # cargo drops the other crates' entries from its Cargo.lock when it builds (every version it keeps

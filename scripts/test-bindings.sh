@@ -27,10 +27,7 @@ step() { printf '\n--- test-bindings: %s\n' "$*"; }
 . scripts/lib/workspace.sh
 target_dir="$(workspace_target_dir)"
 export CARGO_TARGET_DIR="$target_dir" # the sdist build below reuses it, from another folder
-case "$(uname -s)" in
-  Darwin) lib_file=libgarmin_sso_uniffi.dylib ;;
-  *) lib_file=libgarmin_sso_uniffi.so ;;
-esac
+lib_file="$(uniffi_lib_file)"
 lib="$target_dir/release/$lib_file"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -119,8 +116,9 @@ if not hits:
     sys.exit(f"test-bindings: {jar} has no native library at JNA's resource path")
 print(f"test-bindings: {jar.rsplit('/', 1)[-1]} carries {hits[0]}")
 PY
-kotlinc="${KOTLINC:-$(command -v kotlinc || echo "$root/.tools/node_modules/kotlin-compiler/bin/kotlinc")}"
-jna="${JNA_JAR:-/usr/share/java/jna.jar}"
+. scripts/lib/kotlin.sh
+kotlinc="$(kotlinc_path)"
+jna="$(jna_jar)"
 mkdir -p "$work/kotlin-app"
 cp "$jar_file" "$work/kotlin-app/garmin-sso.jar"
 cp "$jna" "$work/kotlin-app/jna.jar"

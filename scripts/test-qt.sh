@@ -115,17 +115,11 @@ GARMIN_SSO_EXPECT_NO_TRANSPORT=1 run_suite qdz-qt5-qmake-no-transport \
 step "CMake + Qt 6, find_package(garmin_sso) from an install prefix"
 prefix="$build_root/prefix"
 rm -rf "$prefix" "$build_root/cmake-qt6" && mkdir -p "$build_root"
-cmake_args=()
-if [ -x scripts/install-c.sh ]; then
-  GARMIN_SSO_NO_BUILD=1 scripts/install-c.sh "$prefix"
-  cmake_args+=("-DCMAKE_PREFIX_PATH=$prefix" -DGARMIN_SSO_REQUIRE_PACKAGE=ON)
-else
-  echo "test-qt: scripts/install-c.sh not present; CMake falls back to the build tree"
-  cmake_args+=("-DGARMIN_SSO_LIBDIR=$libdir")
-fi
+scripts/install-c.sh "$prefix"
 cmake -S examples-qt -B "$build_root/cmake-qt6" -DGARMIN_SSO_QT_MAJOR=6 \
-  -DGARMIN_SSO_BIN="$GARMIN_SSO_BIN" -DCMAKE_BUILD_TYPE=Release "${cmake_args[@]}" >"$build_root/cmake-configure.log"
-# Which libgarmin_sso CMake found (package config or build-tree fallback).
+  -DGARMIN_SSO_BIN="$GARMIN_SSO_BIN" -DCMAKE_BUILD_TYPE=Release \
+  "-DCMAKE_PREFIX_PATH=$prefix" -DGARMIN_SSO_REQUIRE_PACKAGE=ON >"$build_root/cmake-configure.log"
+# Which libgarmin_sso CMake found (the package config, as REQUIRE_PACKAGE demands).
 grep -E 'libgarmin_sso:' "$build_root/cmake-configure.log"
 cmake --build "$build_root/cmake-qt6" -j"$(nproc)"
 run_suite qt6-cmake "$build_root/cmake-qt6/tst_garminconnect_sso" || status=1

@@ -1,4 +1,5 @@
-# Sourced by the scripts that need a cargo tool at an exact version (cargo-c, cargo-semver-checks).
+# Sourced by the scripts that need a cargo tool at an exact version (cargo-c, cbindgen, cargo-fuzz,
+# cargo-semver-checks).
 #   pinned_tool CRATE VERSION BINARY   prints the path of BINARY from CRATE at VERSION
 # The tool is built once per machine, --locked, into
 # ${GARMIN_SSO_TOOLS:-${CARGO_HOME:-~/.cargo}/garmin-sso-tools}/CRATE-VERSION: outside the target
